@@ -1,0 +1,112 @@
+"""The database: engines, sessions and the unit of work.
+
+SQLite (aiosqlite) is the embedded default, PostgreSQL (asyncpg) the production database.
+Every state change runs in one unit of work (:meth:`Database.transaction`): it commits whole or
+not at all, and what must happen only after the commit (enqueueing a job, publishing an event)
+is registered with :func:`after_commit`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+logger = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], Awaitable[None]]
+_AFTER_COMMIT_KEY = "portal.after_commit"
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An engine for ``url`` with the settings this project relies on."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Foreign keys on, WAL, and ``BEGIN IMMEDIATE`` for writers.
+
+    pysqlite's own transaction handling is turned off so that a unit of work can take the
+    write lock when it begins: a deferred transaction that reads and then writes would fail
+    with SQLITE_BUSY when another writer committed in between, instead of waiting.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("portal_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """Owns the engine and hands out sessions for reading and units of work for writing."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._read = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._write = async_sessionmaker(
+            engine.execution_options(portal_write=True), expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A short read session; its transaction ends when the block ends."""
+        async with self._read() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits when the block ends normally, rolls back on any error.
+
+        Callbacks registered with :func:`after_commit` run only once the commit succeeded.
+        """
+        async with self._write() as session:
+            async with session.begin():
+                yield session
+            callbacks: list[AfterCommit] = session.info.pop(_AFTER_COMMIT_KEY, [])
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception:  # the change is committed; a lost side effect is recovered by sweeps
+                logger.exception("after-commit callback failed")
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run ``callback`` after the unit of work of ``session`` commits (never if it rolls back)."""
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)

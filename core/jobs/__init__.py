@@ -1,0 +1,1 @@
+"""Background work: the Dramatiq broker and the actors (each thin: ids in, a core service out)."""

@@ -1,0 +1,1 @@
+"""The Dramatiq actors. Each is idempotent: delivery is at least once."""

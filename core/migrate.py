@@ -1,0 +1,54 @@
+"""Alembic, driven from code: ``portal migrate`` and ``portal serve`` call :func:`upgrade`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from core.db import create_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def _pending(connection: Connection) -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    heads = set(script.get_heads())
+    return sorted(heads - current)
+
+
+async def upgrade(database_url: str, revision: str = "head") -> None:
+    """Apply every pending migration to the database at ``database_url``."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade, revision)
+    finally:
+        await engine.dispose()
+
+
+async def pending_heads(database_url: str) -> list[str]:
+    """Heads not yet applied (empty when the database is up to date)."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_pending)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,51 @@
+"""The hooks a category plugin implements. Each is called with keyword arguments.
+
+Hooks are synchronous and do no I/O: they declare data or apply rules to data they are given.
+The core calls them only through :class:`core.plugins.registry.CategoryRegistry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pluggy
+
+from core.plugins import PROJECT_NAME
+from core.plugins.declarations import CandidateHome, CategoryDeclaration, HomeFacts, MatchRequest
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+
+@hookspec
+def portal_category() -> CategoryDeclaration:
+    """Declare the care category this plugin provides.
+
+    Required of every category plugin, called once at start-up. Return one
+    :class:`CategoryDeclaration`; two plugins declaring the same ``value`` or ``label`` stop
+    the start with a clear message.
+    """
+
+
+@hookspec
+def portal_refine_matches(
+    request: MatchRequest,
+    candidates: Sequence[CandidateHome],
+    settings: Mapping[str, Any],
+) -> Sequence[CandidateHome]:
+    """Apply the category's own matching rules to homes that passed the core criteria.
+
+    Called only on the plugin that declared ``request.category``, every time a referral of
+    that category is sent, with the category lead's current ``settings`` (defaults merged).
+    Return the candidates that still match (a subset of ``candidates``, in any order). A plugin
+    that does not implement it keeps every candidate.
+    """
+
+
+@hookspec
+def portal_check_home(home: HomeFacts, settings: Mapping[str, Any]) -> Sequence[str]:
+    """Check one home of a registration spreadsheet against the category's own rules.
+
+    Called only on the plugin that declared ``home.category``. Return a message for each
+    problem (each names the column, the value found and what is expected); empty when fine.
+    """

@@ -1,0 +1,135 @@
+"""Settings from the ``PORTAL_*`` environment variables (contract section 2).
+
+Validated once at start-up: a bad value stops the process with a one-line message that
+names the variable, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
+
+_DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class SettingsError(Exception):
+    """A configuration value that cannot be used; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", frozen=True, extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./portal.db"
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    storage_dir: Path = Path("./storage")
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    env: Literal["development", "production", "test"] = "development"
+    #: Largest request body accepted (bytes); larger ones get 413 before being read whole.
+    max_upload_bytes: int = 20 * 1024 * 1024
+    #: Email addresses of shared mailboxes that may not hold an account (local parts).
+    role_address_local_parts: tuple[str, ...] = (
+        "info",
+        "admin",
+        "office",
+        "enquiries",
+        "enquiry",
+        "referrals",
+        "contact",
+        "hello",
+        "mail",
+        "team",
+        "support",
+        "reception",
+        "placements",
+        "noreply",
+        "no-reply",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in _DATABASE_SCHEMES:
+            expected = " or ".join(s + "://" for s in _DATABASE_SCHEMES)
+            raise ValueError(f"expected a SQLAlchemy URL starting with {expected}")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if urlsplit(value).scheme not in ("redis", "rediss"):
+            raise ValueError("expected a URL like redis://127.0.0.1:6379/0")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("expected a URL like smtp://127.0.0.1:1025")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("expected an absolute http(s) URL like https://portal.example.org")
+        return value.rstrip("/")
+
+    @field_validator("max_upload_bytes")
+    @classmethod
+    def _max_upload(cls, value: int) -> int:
+        if value < 1024:
+            raise ValueError("expected at least 1024 bytes")
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_strict(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32:
+                raise ValueError(
+                    "PORTAL_SECRET_KEY: set a random secret of at least 32 characters "
+                    "when PORTAL_ENV=production"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def origin(self) -> str:
+        """The scheme://host[:port] of PORTAL_BASE_URL, compared with a request's Origin."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings; raise SettingsError with a one-line message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = first.get("loc") or ()
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        if location:
+            variable = "PORTAL_" + str(location[0]).upper()
+            raise SettingsError(f"{variable}: {message}") from None
+        raise SettingsError(message) from None

@@ -1,0 +1,1 @@
+"""The FAMILY_ASSESSMENT care category: residential family assessment."""

@@ -1,0 +1,1 @@
+"""The FOSTERING care category: foster households, one family per offer."""

@@ -1,0 +1,1 @@
+"""The RESIDENTIAL care category: children's homes."""

@@ -1,0 +1,75 @@
+"""The Starlette application factory: the GraphQL view and the plain HTTP endpoints."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+import core.querycount  # noqa: F401  (registers the statement counter)
+from core.db import Database, create_engine
+from core.plugins.registry import CategoryRegistry, build_registry
+from core.settings import Settings, load_settings
+from schema.build import build_schema
+from schema.http.health import health
+from schema.http.limits import BodySizeLimit
+from schema.view import PortalGraphQL
+
+logger = logging.getLogger("portal.http")
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    error_id = uuid.uuid4().hex[:12]
+    logger.error(
+        "unexpected error %s on %s %s",
+        error_id,
+        request.method,
+        request.url.path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return JSONResponse(
+        {"error": f"Unexpected error (id {error_id}). It has been logged; please quote the id."},
+        status_code=500,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    registry: CategoryRegistry | None = None,
+    db: Database | None = None,
+) -> Starlette:
+    """The portal's ASGI application for ``settings`` (read from the environment if omitted)."""
+    settings = settings or load_settings()
+    registry = registry or build_registry()
+    db = db or Database(create_engine(settings.database_url))
+    schema = build_schema(registry, production=settings.env == "production")
+    graphql = PortalGraphQL(schema, settings=settings, registry=registry, db=db)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health, methods=["GET"]),
+        ],
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)],
+        exception_handlers={Exception: _unexpected},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.db = db
+    app.state.schema = schema
+    return app

@@ -1,0 +1,42 @@
+"""The per-request context: settings, registry, database access and DataLoaders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from core.db import Database
+from core.plugins.registry import CategoryRegistry
+from core.settings import Settings
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    settings: Settings
+    registry: CategoryRegistry
+    db: Database
+    _read_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read session for one resolver or loader batch.
+
+        Resolvers run concurrently, and a session must not be shared between tasks at once,
+        so reads of one request take turns; each read ends its transaction when it is done,
+        so it never holds a connection or an old snapshot while the request goes on.
+        """
+        async with self._read_lock, self.db.session() as session:
+            yield session
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,7 @@
+"""The document enums of the GraphQL schema."""
+
+import strawberry
+
+from core.documents.kinds import DocumentKind as _DocumentKind
+
+DocumentKind = strawberry.enum(_DocumentKind, name="DocumentKind")

@@ -1,0 +1,59 @@
+"""Schema extensions: masking unexpected errors with an id the server log also has."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+logger = logging.getLogger("portal.graphql")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """A resolver fault: an exception that is not a GraphQL error of its own.
+
+    Validation, parsing and limiter errors (depth, aliases, tokens) have no original error
+    and stay readable; everything raised from inside a resolver is masked.
+    """
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class MaskUnexpectedErrors(SchemaExtension):
+    """Replace unexpected errors by 'Unexpected error (id …)' and log the traceback with the id."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if not errors:
+            return
+        masked = []
+        for error in errors:
+            if not is_unexpected(error):
+                masked.append(error)
+                continue
+            error_id = uuid.uuid4().hex[:12]
+            original = error.original_error
+            assert original is not None
+            logger.error(
+                "unexpected error %s in %s at %s",
+                error_id,
+                self.execution_context.operation_name or "anonymous operation",
+                ".".join(str(p) for p in error.path or ()),
+                exc_info=(type(original), original, original.__traceback__),
+            )
+            masked.append(
+                GraphQLError(
+                    f"Unexpected error (id {error_id}). It has been logged; please quote the id.",
+                    nodes=error.nodes,
+                    source=error.source,
+                    positions=error.positions,
+                    path=error.path,
+                    extensions={"code": "INTERNAL", "errorId": error_id},
+                )
+            )
+        result.errors = masked  # type: ignore[union-attr]

@@ -1,0 +1,67 @@
+"""The ``Node`` interface and opaque global ids (``base64url("Type:uuid")``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+
+from core.errors import NotFound
+
+
+@strawberry.interface(description="An object with an opaque, globally unique id.")
+class Node:
+    id: strawberry.ID
+
+
+def encode_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
+    raw = f"{type_name}:{key.hex}".encode()
+    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+def decode_any_id(global_id: str) -> tuple[str, uuid.UUID] | None:
+    """``(type name, key)`` of a global id, or None when it is not one of ours."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, key = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        return type_name, uuid.UUID(hex=key)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def decode_id(
+    global_id: str, type_name: str, *, field: tuple[str, ...] = ("input", "id")
+) -> uuid.UUID:
+    """The key of ``global_id`` if it names a ``type_name``; else NOT_FOUND on ``field``."""
+    decoded = decode_any_id(global_id)
+    if decoded is None or decoded[0] != type_name:
+        raise NotFound(f"No {type_name} with id {global_id!r} was found.", field=field)
+    return decoded[1]
+
+
+NodeResolver = Callable[[Any, uuid.UUID], Awaitable[object | None]]
+_NODE_RESOLVERS: dict[str, NodeResolver] = {}
+
+
+def node_resolver(type_name: str) -> Callable[[NodeResolver], NodeResolver]:
+    """Register how ``node(id)`` fetches a ``type_name`` *as the viewer may see it* (else None)."""
+
+    def register(resolver: NodeResolver) -> NodeResolver:
+        _NODE_RESOLVERS[type_name] = resolver
+        return resolver
+
+    return register
+
+
+async def resolve_node(info: Any, global_id: str) -> object | None:
+    decoded = decode_any_id(global_id)
+    if decoded is None:
+        return None
+    resolver = _NODE_RESOLVERS.get(decoded[0])
+    if resolver is None:
+        return None
+    return await resolver(info, decoded[1])

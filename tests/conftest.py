@@ -1,0 +1,173 @@
+"""Fixtures: a fresh database per test (SQLite, or PostgreSQL when configured), the app,
+and a GraphQL client that talks to it over HTTP.
+
+Environment:
+  PORTAL_TEST_DATABASE_URL  a ``postgresql+asyncpg://`` server URL (its database name is
+                            replaced by a fresh one per test run); unset: SQLite files.
+  PORTAL_TEST_REDIS_URL     Redis for the tests that need it.
+  CI=true                   a configured service that does not answer fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from core.db import Database, create_engine
+from core.migrate import upgrade
+from core.models import Base
+from core.plugins.registry import CategoryRegistry, build_registry
+from core.settings import Settings
+from schema.app import create_app
+from tests.graphql_client import GraphQLClient
+
+TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header() -> list[str]:
+    backend = "PostgreSQL" if PG_URL else "SQLite"
+    return [
+        f"portal database: {backend}; redis: {os.environ.get('PORTAL_TEST_REDIS_URL') or 'none'}"
+    ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PORTAL_TEST_DATABASE_URL (PostgreSQL)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+# ---------------------------------------------------------------- databases
+
+
+class _PostgresDatabases:
+    """One database per test run on the configured server, emptied between tests."""
+
+    def __init__(self, server_url: str) -> None:
+        self.admin_url = make_url(server_url).set(database="postgres")
+        self.name = f"portal_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.url = (
+            make_url(server_url).set(database=self.name).render_as_string(hide_password=False)
+        )
+
+    async def create(self) -> None:
+        engine = create_engine(self.admin_url.render_as_string(hide_password=False))
+        try:
+            async with engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+        finally:
+            await engine.dispose()
+        await upgrade(self.url)
+
+    async def empty(self) -> None:
+        engine = create_engine(self.url)
+        try:
+            async with engine.begin() as connection:
+                tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        finally:
+            await engine.dispose()
+
+    async def drop(self) -> None:
+        engine = create_engine(self.admin_url.render_as_string(hide_password=False))
+        try:
+            async with engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.execute(
+                    text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                )
+        finally:
+            await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Migrated once per run: a template SQLite file, or a PostgreSQL database."""
+    if PG_URL:
+        databases = _PostgresDatabases(PG_URL)
+        try:
+            asyncio.run(databases.create())
+        except OSError as error:
+            message = f"PostgreSQL at PORTAL_TEST_DATABASE_URL does not answer: {error}"
+            if IN_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+        yield databases
+        asyncio.run(databases.drop())
+    else:
+        template = tmp_path_factory.mktemp("db") / "template.db"
+        asyncio.run(upgrade(f"sqlite+aiosqlite:///{template}"))
+        yield template
+
+
+@pytest.fixture
+async def database_url(_migrated_database: object, tmp_path: Path) -> str:
+    """A migrated, empty database for this test."""
+    if isinstance(_migrated_database, _PostgresDatabases):
+        await _migrated_database.empty()
+        return _migrated_database.url
+    assert isinstance(_migrated_database, Path)
+    path = tmp_path / "portal.db"
+    shutil.copyfile(_migrated_database, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        storage_dir=tmp_path / "storage",
+        secret_key=TEST_SECRET_KEY,
+        env="test",
+        redis_url=os.environ.get("PORTAL_TEST_REDIS_URL") or None,
+    )
+
+
+@pytest.fixture(scope="session")
+def registry() -> CategoryRegistry:
+    return build_registry()
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(create_engine(settings.database_url))
+    yield database
+    await database.dispose()
+
+
+# ---------------------------------------------------------------- the app and its clients
+
+
+@pytest.fixture
+async def app(settings: Settings, registry: CategoryRegistry) -> AsyncIterator[object]:
+    application = create_app(settings, registry=registry)
+    async with LifespanManager(application) as manager:
+        yield manager.app
+
+
+@pytest.fixture
+async def http(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 51000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+        yield client
+
+
+@pytest.fixture
+def client(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)

@@ -1,0 +1,52 @@
+from tests.graphql_client import GraphQLClient
+
+CATEGORIES = """
+query {
+  categories {
+    category label minAge maxAge
+    referralDetailsSchema offerDetailsSchema requiredOfferDocuments settings
+  }
+}
+"""
+
+
+async def test_categories_lists_the_four_installed_plugins(client: GraphQLClient) -> None:
+    # when
+    data = await client.data(CATEGORIES)
+    # then
+    assert [c["category"] for c in data["categories"]] == [
+        "FOSTERING",
+        "RESIDENTIAL",
+        "SUPPORTED_ACCOMMODATION",
+        "FAMILY_ASSESSMENT",
+    ]
+
+
+async def test_each_category_carries_its_contract_ages_and_documents(client: GraphQLClient) -> None:
+    data = await client.data(CATEGORIES)
+    by_value = {c["category"]: c for c in data["categories"]}
+    assert (
+        by_value["SUPPORTED_ACCOMMODATION"]["minAge"],
+        by_value["SUPPORTED_ACCOMMODATION"]["maxAge"],
+    ) == (16, 17)
+    assert (by_value["FOSTERING"]["minAge"], by_value["FOSTERING"]["maxAge"]) == (0, 17)
+    assert by_value["RESIDENTIAL"]["requiredOfferDocuments"] == [
+        "INSURANCE",
+        "OFSTED_CERTIFICATE",
+        "STATEMENT_OF_PURPOSE",
+    ]
+    assert by_value["FOSTERING"]["requiredOfferDocuments"] == ["INSURANCE", "OFSTED_CERTIFICATE"]
+    assert by_value["FAMILY_ASSESSMENT"]["label"] == "Residential Family Assessment"
+
+
+async def test_each_category_publishes_json_schemas_and_default_settings(
+    client: GraphQLClient,
+) -> None:
+    data = await client.data(CATEGORIES)
+    by_value = {c["category"]: c for c in data["categories"]}
+    assert by_value["FOSTERING"]["offerDetailsSchema"]["required"] == ["family"]
+    assert by_value["FAMILY_ASSESSMENT"]["referralDetailsSchema"]["required"] == ["parents"]
+    assert by_value["SUPPORTED_ACCOMMODATION"]["settings"] == {
+        "contractTypes": ["FRAMEWORK", "SPOT"]
+    }
+    assert by_value["RESIDENTIAL"]["settings"] == {"frameworkFirst": False}
