@@ -24,7 +24,7 @@ STAMP = VENV / ".installed"
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (dev.py may be run by an older python3)
         sys.exit("Python 3.11 or newer is needed: run this with python3.11 or newer.")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
