@@ -51,6 +51,62 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+    import os
+
+    from core.db import Database, create_engine
+    from core.errors import DomainError
+    from core.identity.accounts import create_platform_admin
+    from core.migrate import upgrade
+
+    password = os.environ.get("PORTAL_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+
+    async def run() -> None:
+        await upgrade(settings.database_url)
+        db = Database(create_engine(settings.database_url))
+        try:
+            await create_platform_admin(
+                db, settings, email=args.email, name=args.name, password=password
+            )
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(run())
+    except DomainError as error:
+        print(f"portal: {error.message}", file=sys.stderr)
+        return 2
+    print(f"Platform admin {args.email} created. Sign in with the password, then set up TOTP.")
+    return 0
+
+
+def _outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import Database, create_engine
+    from core.notifications.queries import pending_emails
+
+    async def run() -> list[str]:
+        db = Database(create_engine(settings.database_url))
+        try:
+            async with db.session() as session:
+                emails = await pending_emails(session, limit=args.limit)
+        finally:
+            await db.dispose()
+        lines = []
+        for email in emails:
+            lines += [
+                f"--- {email.created_at:%Y-%m-%d %H:%M} UTC  to {email.recipient}  ({email.kind})",
+                f"Subject: {email.subject}",
+                "",
+                email.body,
+            ]
+        return lines or ["The outbox is empty."]
+
+    for line in asyncio.run(run()):
+        print(line)
+    return 0
+
+
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.redis_url:
         print(
@@ -84,6 +140,14 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace, Settings], int]]] =
     "export-schema": ("print the served GraphQL SDL", _export_schema),
     "demo": ("load demo data and print how to log in", _demo),
     "worker": ("run Dramatiq worker processes on the Redis broker", _worker),
+    "create-admin": (
+        "create a PLATFORM_ADMIN (password from PORTAL_ADMIN_PASSWORD)",
+        _create_admin,
+    ),
+    "outbox": (
+        "list emails not sent yet (e.g. invitation links on a development install)",
+        _outbox,
+    ),
 }
 
 
@@ -95,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "serve":
             sub.add_argument("--host", default="127.0.0.1")
             sub.add_argument("--port", type=int, default=8000)
+        if name == "create-admin":
+            sub.add_argument("--email", required=True)
+            sub.add_argument("--name", required=True)
+        if name == "outbox":
+            sub.add_argument("--limit", type=int, default=20)
         if name == "worker":
             sub.add_argument("--processes", type=int, default=2)
             sub.add_argument("--threads", type=int, default=4)

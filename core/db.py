@@ -80,12 +80,12 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A short read session; its transaction ends when the block ends."""
+        """A short read session; its transaction ends when the block ends.
+
+        Closing (not rolling back) keeps what was loaded readable after the block.
+        """
         async with self._read() as session:
-            try:
-                yield session
-            finally:
-                await session.rollback()
+            yield session
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -1,23 +1,144 @@
 """``portal demo``: demo data for trying the portal on a laptop (idempotent).
 
-Each domain adds its part here as it lands; running it twice changes nothing.
+Each domain adds its part as it lands; running it twice changes nothing.
 """
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.db import Database, create_engine
+from core.identity import passwords
+from core.identity.accounts import platform_organisation
+from core.identity.emails import email_key
+from core.identity.roles import OrganisationKind, Role
+from core.models import Organisation, User, UserRole
 from core.settings import Settings
+
+DEMO_PASSWORD = "demo password 2026"
+
+#: The pilot: which LA sends which categories (FAQ, "How will the pilot project work?").
+PILOT_LAS = (
+    ("Birmingham", "BIR", ("SUPPORTED_ACCOMMODATION", "RESIDENTIAL")),
+    ("Coventry", "COV", ("FOSTERING",)),
+    ("Stoke-on-Trent", "STK", ("SUPPORTED_ACCOMMODATION", "RESIDENTIAL", "FOSTERING")),
+)
+LA_PEOPLE = (
+    ("admin", "Admin", (Role.LA_ADMIN,)),
+    ("caseworker", "Caseworker", (Role.LA_CASEWORKER,)),
+    ("signatory", "Signatory", (Role.LA_SIGNATORY,)),
+)
+
+
+@dataclass
+class DemoWorld:
+    """What the demo made, for later steps to build on."""
+
+    las: dict[str, uuid.UUID] = field(default_factory=dict)
+    users: dict[str, uuid.UUID] = field(default_factory=dict)
+    logins: list[str] = field(default_factory=list)
+
+
+async def _user(
+    session: AsyncSession,
+    world: DemoWorld,
+    *,
+    organisation_id: uuid.UUID,
+    email: str,
+    name: str,
+    roles: tuple[Role, ...],
+    password_hash: str,
+) -> uuid.UUID:
+    existing = await session.scalar(select(User.id).where(User.email_key == email_key(email)))
+    if existing is None:
+        existing = uuid.uuid4()
+        session.add(
+            User(
+                id=existing,
+                organisation_id=organisation_id,
+                email=email,
+                email_key=email_key(email),
+                name=name,
+                password_hash=password_hash,
+                email_opt_outs=[],
+            )
+        )
+        await session.flush()
+        for role in roles:
+            session.add(UserRole(user_id=existing, role=role.value))
+    world.users[email] = existing
+    world.logins.append(f"  {email:<42} {', '.join(r.value for r in roles)}")
+    return existing
+
+
+async def _identity(session: AsyncSession, world: DemoWorld, password_hash: str) -> None:
+    platform = await platform_organisation(session)
+    await _user(
+        session,
+        world,
+        organisation_id=platform.id,
+        email="platform.admin@demo.example",
+        name="Pat Platform",
+        roles=(Role.PLATFORM_ADMIN,),
+        password_hash=password_hash,
+    )
+    await _user(
+        session,
+        world,
+        organisation_id=platform.id,
+        email="category.lead@demo.example",
+        name="Cat Lead",
+        roles=(Role.CATEGORY_LEAD,),
+        password_hash=password_hash,
+    )
+    for name, code, categories in PILOT_LAS:
+        la = await session.scalar(select(Organisation).where(Organisation.code == code))
+        if la is None:
+            la = Organisation(
+                id=uuid.uuid4(),
+                kind=OrganisationKind.LOCAL_AUTHORITY.value,
+                name=name,
+                code=code,
+                enabled_categories=list(categories),
+            )
+            session.add(la)
+            await session.flush()
+        world.las[code] = la.id
+        for local, title, roles in LA_PEOPLE:
+            slug = code.lower()
+            await _user(
+                session,
+                world,
+                organisation_id=la.id,
+                email=f"{slug}.{local}@demo.example",
+                name=f"{name} {title}",
+                roles=roles,
+                password_hash=password_hash,
+            )
 
 
 async def load_demo(settings: Settings) -> list[str]:
     """Load the demo data; return the lines to print (how to log in)."""
     db = Database(create_engine(settings.database_url))
+    world = DemoWorld()
+    password_hash = await passwords.hash_password(DEMO_PASSWORD)
     try:
-        async with db.transaction():
-            pass
+        async with db.transaction() as session:
+            await _identity(session, world, password_hash)
     finally:
         await db.dispose()
     return [
-        "Demo data loaded.",
+        "Demo data loaded: the pilot LAs (Birmingham, Coventry, Stoke-on-Trent) and their people.",
         f"GraphiQL: {settings.base_url}/graphql",
+        "",
+        f"Every demo account has the password {DEMO_PASSWORD!r}:",
+        *world.logins,
+        "",
+        "To sign in: `login` gives a challenge; the first time, `enrolTotp` gives a secret to add",
+        "to an authenticator app (or run `oathtool --totp -b SECRET`); `verifyTotp` with the",
+        "6-digit code gives a sessionToken: send it as `Authorization: Bearer <token>`.",
     ]

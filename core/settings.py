@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     #: Largest request body accepted (bytes); larger ones get 413 before being read whole.
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Sign-in attempts (login, code, sign-up) allowed per client address (``limits`` syntax).
+    login_rate_limit: str = "30/minute"
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",
@@ -89,6 +91,17 @@ class Settings(BaseSettings):
             raise ValueError("expected an absolute http(s) URL like https://portal.example.org")
         return value.rstrip("/")
 
+    @field_validator("login_rate_limit")
+    @classmethod
+    def _login_rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError('expected a rate like "30/minute"') from None
+        return value
+
     @field_validator("max_upload_bytes")
     @classmethod
     def _max_upload(cls, value: int) -> int:
@@ -115,6 +128,11 @@ class Settings(BaseSettings):
         """The scheme://host[:port] of PORTAL_BASE_URL, compared with a request's Origin."""
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def mail_domain(self) -> str:
+        """The domain of Message-IDs and of the sender address."""
+        return urlsplit(self.base_url).hostname or "localhost"
 
     @property
     def secure_cookies(self) -> bool:

@@ -18,15 +18,20 @@ from core.plugins.registry import CategoryRegistry
 from schema.categories.queries import CategoryQueries
 from schema.enums import bind_care_categories
 from schema.extensions import MaskUnexpectedErrors
+from schema.identity.mutations import IdentityMutations
+from schema.identity.queries import IdentityQueries
+from schema.identity.types import AccountRequest, ApiToken, Organisation, User
 from schema.queries import NodeQueries
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERY_PARTS: tuple[type, ...] = (NodeQueries, CategoryQueries)
-MUTATION_PARTS: tuple[type, ...] = ()
+QUERY_PARTS: tuple[type, ...] = (NodeQueries, IdentityQueries, CategoryQueries)
+MUTATION_PARTS: tuple[type, ...] = (IdentityMutations,)
 SUBSCRIPTION_PARTS: tuple[type, ...] = ()
+#: Types reachable only through the Node interface must be named to be in the schema.
+NODE_TYPES: tuple[type, ...] = (Organisation, User, ApiToken, AccountRequest)
 
 
 def build_schema(registry: CategoryRegistry, *, production: bool = False) -> strawberry.Schema:
@@ -53,6 +58,7 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
         query=query,
         mutation=mutation,
         subscription=subscription,
+        types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
     )

@@ -1,4 +1,4 @@
-"""The per-request context: settings, registry, database access and DataLoaders."""
+"""The per-request context: settings, registry, database access, the viewer and loaders."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from core.db import Database
+from core.identity.ratelimit import AttemptLimiter
+from core.identity.viewer import Viewer
 from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
+from schema.loaders import Loaders
 
 
 @dataclass
@@ -25,7 +28,14 @@ class Context:
     settings: Settings
     registry: CategoryRegistry
     db: Database
+    limiter: AttemptLimiter
+    viewer: Viewer | None = None
+    client_address: str | None = None
     _read_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

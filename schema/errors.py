@@ -1,4 +1,5 @@
-"""``UserError`` and the one place where domain errors become payload data."""
+"""``UserError`` and the one place where mutations are authorised and domain errors become
+payload data."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from core.access import require_mutation
 from core.errors import DomainError
+from core.identity.viewer import Viewer
 
 
 @strawberry.type(
@@ -37,12 +40,21 @@ def user_errors(error: DomainError) -> list[UserError]:
 PayloadT = TypeVar("PayloadT")
 
 
-async def run_mutation(
-    payload: Callable[..., PayloadT], action: Callable[[], Awaitable[dict[str, Any]]]
+async def mutate(
+    info: Any,
+    field: str,
+    payload: Callable[..., PayloadT],
+    action: Callable[[Viewer], Awaitable[dict[str, Any]]],
 ) -> PayloadT:
-    """Run ``action``; its result fills the payload, a DomainError fills ``userErrors``."""
+    """Run mutation ``field``: check who may call it (``core.access``), then ``action``.
+
+    The action's result fills the payload; a DomainError fills ``userErrors``. For a public
+    mutation the action receives the viewer, which may be None.
+    """
+    viewer = info.context.viewer
     try:
-        values = await action()
+        require_mutation(viewer, field)
+        values = await action(viewer)
     except DomainError as error:
         return payload(user_errors=user_errors(error))
     return payload(user_errors=[], **values)

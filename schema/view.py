@@ -1,4 +1,4 @@
-"""The strawberry ASGI view at ``/graphql``: context, JSON encoding and protocol choices."""
+"""The strawberry ASGI view at ``/graphql``: authentication, CSRF guard, context, encoding."""
 
 from __future__ import annotations
 
@@ -6,16 +6,29 @@ from typing import Any
 
 import orjson
 import strawberry
-from starlette.requests import Request
+from cross_web import HTTPException
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core.db import Database
+from core.identity.authenticate import authenticate
+from core.identity.ratelimit import AttemptLimiter
 from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
 from schema.context import Context
+
+SESSION_COOKIE = "portal_session"
+
+
+def bearer_token(connection: HTTPConnection) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
 
 
 class PortalGraphQL(GraphQL[Context, None]):
@@ -41,16 +54,46 @@ class PortalGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.registry = registry
         self.db = db
+        self.limiter = AttemptLimiter(settings.redis_url, settings.login_rate_limit)
+
+    def _guard_cookie_post(self, request: Request) -> None:
+        """A cookie-authenticated POST runs only with ``X-Requested-With`` or our ``Origin``.
+
+        Both a JSON and a multipart POST can be sent cross-site by a plain HTML form or
+        ``fetch`` without a preflight; neither can add a custom header, and browsers always
+        send ``Origin`` on cross-site POSTs.
+        """
+        if request.method != "POST" or bearer_token(request) is not None:
+            return
+        if SESSION_COOKIE not in request.cookies:
+            return
+        if "x-requested-with" in request.headers:
+            return
+        if request.headers.get("origin") == self.settings.origin:
+            return
+        raise HTTPException(
+            403,
+            "Cookie-authenticated requests need the X-Requested-With header "
+            "(or an Origin of this portal).",
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
+        if isinstance(request, Request):
+            self._guard_cookie_post(request)
+        client_address = request.client.host if request.client else None
+        token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+        viewer = await authenticate(self.db, token, client_address)
         return Context(
             request=request,
             response=response,
             settings=self.settings,
             registry=self.registry,
             db=self.db,
+            limiter=self.limiter,
+            viewer=viewer,
+            client_address=client_address,
         )
 
     def encode_json(self, data: Any) -> bytes:  # type: ignore[override]

@@ -16,6 +16,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -30,6 +31,10 @@ from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings
 from schema.app import create_app
 from tests.graphql_client import GraphQLClient
+from tests.people import People
+
+if TYPE_CHECKING:
+    from tests.identity.world import World
 
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
@@ -129,13 +134,30 @@ async def database_url(_migrated_database: object, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def redis_url() -> str | None:
+    """The test Redis database, emptied for this test; None when not configured."""
+    url = os.environ.get("PORTAL_TEST_REDIS_URL") or None
+    if url:
+        import redis
+
+        try:
+            redis.Redis.from_url(url).flushdb()
+        except redis.ConnectionError as error:
+            message = f"Redis at PORTAL_TEST_REDIS_URL does not answer: {error}"
+            if IN_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str | None, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
         storage_dir=tmp_path / "storage",
         secret_key=TEST_SECRET_KEY,
         env="test",
-        redis_url=os.environ.get("PORTAL_TEST_REDIS_URL") or None,
+        redis_url=redis_url,
     )
 
 
@@ -171,3 +193,15 @@ async def http(app: object) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def client(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture
+def people(db: Database, settings: Settings, client: GraphQLClient) -> People:
+    return People(db=db, settings=settings, client=client)
+
+
+@pytest.fixture
+def world(people: People, client: GraphQLClient) -> World:
+    from tests.identity.world import World
+
+    return World(people=people, client=client)

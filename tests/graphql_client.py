@@ -8,6 +8,8 @@ import httpx
 
 
 class GraphQLClient:
+    """An API client: bearer tokens, no cookies (browser behaviour is tested with ``http``)."""
+
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
         self.token: str | None = None
@@ -24,6 +26,7 @@ class GraphQLClient:
         bearer = token if token is not None else self.token
         if bearer:
             all_headers["Authorization"] = f"Bearer {bearer}"
+        self.http.cookies.clear()
         return await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers
         )

@@ -2,5 +2,33 @@
 
 from core.models.base import Base
 from core.models.categories import CategorySettings
+from core.models.identity import (
+    AccountRequest,
+    ApiToken,
+    AuditEvent,
+    Invitation,
+    LoginChallenge,
+    Organisation,
+    SigningDelegation,
+    User,
+    UserRole,
+    UserSession,
+)
+from core.models.notifications import Notification, OutboxEmail
 
-__all__ = ["Base", "CategorySettings"]
+__all__ = [
+    "AccountRequest",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "CategorySettings",
+    "Invitation",
+    "LoginChallenge",
+    "Notification",
+    "Organisation",
+    "OutboxEmail",
+    "SigningDelegation",
+    "User",
+    "UserRole",
+    "UserSession",
+]

@@ -1,0 +1,101 @@
+"""Who may call what: every mutation and root query field, decided here and nowhere else.
+
+Object-level rules (an LA admin invites only into their own LA, a provider sees only its
+own offers) are the services' part: they scope every lookup to the viewer and answer
+NOT_FOUND for what the viewer may not see, never FORBIDDEN, which would confirm it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.errors import Forbidden, Unauthenticated
+from core.identity.roles import Role
+from core.identity.viewer import Viewer
+
+R = Role
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``public``: anyone, signed in or not. Otherwise a viewer holding one of ``roles``
+    (any signed-in viewer when ``roles`` is None)."""
+
+    public: bool = False
+    roles: frozenset[Role] | None = None
+    #: Refused to API tokens even when their role would allow it.
+    people_only: bool = False
+
+
+PUBLIC = Rule(public=True)
+SIGNED_IN = Rule()
+
+
+def roles(*allowed: Role, people_only: bool = False) -> Rule:
+    return Rule(roles=frozenset(allowed), people_only=people_only)
+
+
+LA_STAFF = (R.LA_ADMIN, R.LA_CASEWORKER)
+PROVIDER_STAFF = (R.PROVIDER_ADMIN, R.PROVIDER_USER)
+SIGNATORIES = (R.LA_SIGNATORY, R.PROVIDER_SIGNATORY)
+
+#: Mutations, by GraphQL field name.
+MUTATIONS: dict[str, Rule] = {
+    # identity
+    "signUpProvider": PUBLIC,
+    "login": PUBLIC,
+    "enrolTotp": PUBLIC,
+    "verifyTotp": PUBLIC,
+    "acceptInvitation": PUBLIC,
+    "logout": Rule(people_only=True),
+    "createLocalAuthority": roles(R.PLATFORM_ADMIN),
+    "setEnabledCategories": roles(R.PLATFORM_ADMIN),
+    "inviteUser": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
+    "setUserRoles": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN),
+    "requestAccount": roles(R.PROVIDER_ADMIN),
+    "decideAccountRequest": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
+    "createApiToken": roles(R.LA_ADMIN, people_only=True),
+    "revokeApiToken": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    "grantSigningAuthority": roles(*SIGNATORIES, people_only=True),
+    "revokeSigningAuthority": roles(*SIGNATORIES, people_only=True),
+}
+
+#: Root query fields; a viewer not allowed gets null or an empty list, never an error.
+QUERIES: dict[str, Rule] = {
+    "node": PUBLIC,
+    "viewer": PUBLIC,
+    "categories": PUBLIC,
+    "organisations": SIGNED_IN,
+    "accountRequests": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN),
+}
+
+
+def _allows(rule: Rule, viewer: Viewer | None) -> bool:
+    if rule.public:
+        return True
+    if viewer is None:
+        return False
+    if rule.people_only and viewer.user_id is None:
+        return False
+    return rule.roles is None or viewer.has(*rule.roles)
+
+
+def may_mutate(viewer: Viewer | None, field: str) -> bool:
+    return _allows(MUTATIONS[field], viewer)
+
+
+def may_query(viewer: Viewer | None, field: str) -> bool:
+    return _allows(QUERIES[field], viewer)
+
+
+def require_mutation(viewer: Viewer | None, field: str) -> None:
+    """Raise UNAUTHENTICATED or FORBIDDEN unless ``viewer`` may call mutation ``field``."""
+    rule = MUTATIONS[field]
+    if _allows(rule, viewer):
+        return
+    if viewer is None:
+        raise Unauthenticated("Sign in to do this.")
+    if rule.people_only and viewer.user_id is None:
+        raise Forbidden("An API token cannot do this; a person must sign in.")
+    needed = ", ".join(sorted(r.value for r in rule.roles or ()))
+    raise Forbidden(f"You need one of these roles to do this: {needed}.")

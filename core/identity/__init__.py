@@ -1,0 +1,1 @@
+"""Identity and access: organisations, users, login, sessions, tokens, roles."""

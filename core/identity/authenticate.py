@@ -1,0 +1,90 @@
+"""From a bearer token or session cookie to a :class:`Viewer` (or nobody)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from core.db import Database
+from core.identity.roles import OrganisationKind, Role
+from core.identity.secrets import API_TOKEN_PREFIX, SESSION_PREFIX, hash_token
+from core.identity.viewer import Viewer
+from core.models import ApiToken, Organisation, User, UserRole, UserSession
+from core.models.base import utcnow
+
+#: ``ApiToken.lastUsedAt`` is written at most this often, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+async def authenticate(
+    db: Database, token: str | None, client_address: str | None
+) -> Viewer | None:
+    if not token:
+        return None
+    if token.startswith(SESSION_PREFIX):
+        return await _session_viewer(db, token, client_address)
+    if token.startswith(API_TOKEN_PREFIX):
+        return await _api_token_viewer(db, token, client_address)
+    return None
+
+
+async def _session_viewer(db: Database, token: str, client_address: str | None) -> Viewer | None:
+    now = utcnow()
+    async with db.session() as session:
+        row = (
+            await session.execute(
+                select(UserSession.id, User.id, User.organisation_id, Organisation.kind)
+                .join(User, User.id == UserSession.user_id)
+                .join(Organisation, Organisation.id == User.organisation_id)
+                .where(
+                    UserSession.token_hash == hash_token(token),
+                    UserSession.ended_at.is_(None),
+                    UserSession.expires_at > now,
+                    User.is_active.is_(True),
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        session_id, user_id, organisation_id, kind = row
+        roles = await session.scalars(select(UserRole.role).where(UserRole.user_id == user_id))
+        return Viewer(
+            organisation_id=organisation_id,
+            organisation_kind=OrganisationKind(kind),
+            roles=frozenset(Role(r) for r in roles),
+            user_id=user_id,
+            session_id=session_id,
+            client_address=client_address,
+        )
+
+
+async def _api_token_viewer(db: Database, token: str, client_address: str | None) -> Viewer | None:
+    now = utcnow()
+    async with db.session() as session:
+        row = (
+            await session.execute(
+                select(ApiToken.id, ApiToken.organisation_id, ApiToken.last_used_at)
+                .join(Organisation, Organisation.id == ApiToken.organisation_id)
+                .where(
+                    ApiToken.token_hash == hash_token(token),
+                    ApiToken.revoked_at.is_(None),
+                    Organisation.kind == OrganisationKind.LOCAL_AUTHORITY.value,
+                )
+            )
+        ).first()
+    if row is None:
+        return None
+    token_id, organisation_id, last_used_at = row
+    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
+        async with db.transaction() as session:
+            await session.execute(
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+            )
+    return Viewer(
+        organisation_id=organisation_id,
+        organisation_kind=OrganisationKind.LOCAL_AUTHORITY,
+        roles=frozenset({Role.LA_CASEWORKER}),
+        api_token_id=token_id,
+        client_address=client_address,
+    )

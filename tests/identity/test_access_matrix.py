@@ -1,0 +1,222 @@
+"""Who may call each mutation: a table with an entry for every Mutation field served.
+
+A mutation added without an entry fails ``test_every_mutation_has_an_access_case``. Each
+entry names callers who may call it (their answer carries no UNAUTHENTICATED/FORBIDDEN) and
+callers who may not (their answer is UNAUTHENTICATED or FORBIDDEN, and nothing happens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from core.access import MUTATIONS
+from core.plugins.registry import build_registry
+from schema.build import build_schema
+from tests.identity.world import World
+
+REFUSED = {"UNAUTHENTICATED", "FORBIDDEN"}
+
+
+@dataclass(frozen=True)
+class Case:
+    input_type: str | None
+    make_input: Callable[[World], Any] | None
+    may: tuple[str, ...]
+    may_not: tuple[str, ...]
+
+
+def _static(value: dict[str, Any]) -> Callable[[World], Any]:
+    async def make(world: World) -> dict[str, Any]:
+        return value
+
+    return make
+
+
+async def _la_id(world: World) -> dict[str, Any]:
+    from schema.node import encode_id
+
+    return {
+        "organisationId": encode_id("Organisation", await world.org("la")),
+        "email": "new.person@bham.example",
+        "name": "New Person",
+        "roles": ["LA_CASEWORKER"],
+    }
+
+
+async def _some_user(world: World) -> dict[str, Any]:
+    caseworker = await world.person("caseworker")
+    return {"userId": caseworker.id, "roles": ["LA_CASEWORKER", "LA_SIGNATORY"]}
+
+
+async def _colleague(world: World) -> dict[str, Any]:
+    return {"userId": (await world.person("caseworker")).id}
+
+
+async def _provider_colleague(world: World) -> dict[str, Any]:
+    return {"userId": (await world.person("provider_user")).id}
+
+
+async def _set_categories(world: World) -> dict[str, Any]:
+    from schema.node import encode_id
+
+    return {
+        "organisationId": encode_id("Organisation", await world.org("la")),
+        "categories": ["FOSTERING"],
+    }
+
+
+FAKE_ID = "QWNjb3VudFJlcXVlc3Q6MDAwMDAwMDAwMDAwNDAwMDgwMDAwMDAwMDAwMDAwMDA"  # AccountRequest:0..0
+
+CASES: dict[str, Case] = {
+    "signUpProvider": Case(
+        "SignUpProviderInput",
+        _static(
+            {
+                "organisationName": "Oak House",
+                "name": "Olive Oak",
+                "email": "olive@oak.example",
+                "password": "a long enough password",
+            }
+        ),
+        ("nobody",),
+        (),
+    ),
+    "login": Case(
+        "LoginInput",
+        _static({"email": "x@example.org", "password": "whatever it is"}),
+        ("nobody",),
+        (),
+    ),
+    "enrolTotp": Case("EnrolTotpInput", _static({"challenge": "ppc_unknown"}), ("nobody",), ()),
+    "verifyTotp": Case(
+        "VerifyTotpInput", _static({"challenge": "ppc_unknown", "code": "123456"}), ("nobody",), ()
+    ),
+    "acceptInvitation": Case(
+        "AcceptInvitationInput",
+        _static({"token": "ppi_unknown", "password": "a long enough password"}),
+        ("nobody",),
+        (),
+    ),
+    "logout": Case(None, None, ("caseworker", "provider_user"), ("nobody", "api_token")),
+    "createLocalAuthority": Case(
+        "CreateLocalAuthorityInput",
+        _static({"name": "Dudley", "code": "DUD", "enabledCategories": ["FOSTERING"]}),
+        ("platform_admin",),
+        ("nobody", "la_admin", "provider_admin", "api_token"),
+    ),
+    "setEnabledCategories": Case(
+        "SetEnabledCategoriesInput",
+        _set_categories,
+        ("platform_admin",),
+        ("nobody", "la_admin", "caseworker", "provider_admin"),
+    ),
+    "inviteUser": Case(
+        "InviteUserInput",
+        _la_id,
+        ("platform_admin", "la_admin"),
+        ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    "setUserRoles": Case(
+        "SetUserRolesInput",
+        _some_user,
+        ("platform_admin", "la_admin"),
+        ("nobody", "caseworker", "provider_user", "api_token"),
+    ),
+    "requestAccount": Case(
+        "RequestAccountInput",
+        _static(
+            {"email": "new.carer@acorn.example", "name": "New Carer", "roles": ["PROVIDER_USER"]}
+        ),
+        ("provider_admin",),
+        ("nobody", "provider_user", "la_admin", "caseworker"),
+    ),
+    "decideAccountRequest": Case(
+        "DecideAccountRequestInput",
+        _static({"id": FAKE_ID, "approve": False, "reason": "no"}),
+        ("platform_admin", "la_admin"),
+        ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    "createApiToken": Case(
+        "CreateApiTokenInput",
+        _static({"name": "Mosaic"}),
+        ("la_admin",),
+        ("nobody", "caseworker", "provider_admin", "platform_admin", "api_token"),
+    ),
+    "revokeApiToken": Case(
+        "RevokeApiTokenInput",
+        _static({"id": FAKE_ID}),
+        ("la_admin", "platform_admin"),
+        ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    "grantSigningAuthority": Case(
+        "SigningAuthorityInput",
+        _colleague,
+        ("la_signatory",),
+        ("nobody", "caseworker", "la_admin", "api_token"),
+    ),
+    "revokeSigningAuthority": Case(
+        "SigningAuthorityInput",
+        _colleague,
+        ("la_signatory",),
+        ("nobody", "caseworker", "la_admin", "api_token"),
+    ),
+}
+
+
+def served_mutations() -> list[str]:
+    schema = build_schema(build_registry())
+    mutation = schema._schema.mutation_type
+    return sorted(mutation.fields) if mutation else []
+
+
+def test_every_mutation_has_an_access_case() -> None:
+    missing = [name for name in served_mutations() if name not in CASES]
+    assert not missing, f"mutations with no access case in this table: {missing}"
+
+
+def test_every_mutation_has_an_access_rule() -> None:
+    assert sorted(MUTATIONS) == served_mutations()
+
+
+def test_only_public_mutations_have_no_refused_caller() -> None:
+    for name, case in CASES.items():
+        assert case.may, name
+        assert case.may_not or MUTATIONS[name].public, f"{name} names no caller who may not call it"
+
+
+def _operation(name: str, case: Case) -> str:
+    if case.input_type is None:
+        return f"mutation {{ {name} {{ userErrors {{ code message }} }} }}"
+    return f"mutation ($input: {case.input_type}!) {{ {name}(input: $input) {{ userErrors {{ code message }} }} }}"
+
+
+CALLS = [(name, who, True) for name, case in CASES.items() for who in case.may] + [
+    (name, who, False) for name, case in CASES.items() for who in case.may_not
+]
+
+
+@pytest.mark.parametrize(
+    ("mutation", "who", "allowed"),
+    CALLS,
+    ids=[f"{m}-{w}-{'may' if a else 'may_not'}" for m, w, a in CALLS],
+)
+async def test_who_may_call_each_mutation(
+    world: World, mutation: str, who: str, allowed: bool
+) -> None:
+    # given
+    case = CASES[mutation]
+    token = await world.token(who)
+    variables = {"input": await case.make_input(world)} if case.make_input else {}
+    # when
+    body = await world.client.execute(_operation(mutation, case), variables, token=token)
+    # then
+    assert "errors" not in body, body
+    codes = {e["code"] for e in body["data"][mutation]["userErrors"]}
+    if allowed:
+        assert not codes & REFUSED, (who, body)
+    else:
+        assert codes & REFUSED, (who, body)
