@@ -15,6 +15,7 @@ from core.models.identity import (
     UserSession,
 )
 from core.models.notifications import Notification, OutboxEmail
+from core.models.registration import Document, Home, ProviderRegistration
 
 __all__ = [
     "AccountRequest",
@@ -22,11 +23,14 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CategorySettings",
+    "Document",
+    "Home",
     "Invitation",
     "LoginChallenge",
     "Notification",
     "Organisation",
     "OutboxEmail",
+    "ProviderRegistration",
     "SigningDelegation",
     "User",
     "UserRole",
