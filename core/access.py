@@ -58,6 +58,14 @@ MUTATIONS: dict[str, Rule] = {
     "revokeApiToken": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
     "grantSigningAuthority": roles(*SIGNATORIES, people_only=True),
     "revokeSigningAuthority": roles(*SIGNATORIES, people_only=True),
+    # categories
+    "updateCategorySettings": roles(R.CATEGORY_LEAD, R.PLATFORM_ADMIN, people_only=True),
+    # referrals
+    "createReferral": roles(*LA_STAFF),
+    "updateReferral": roles(*LA_STAFF),
+    "sendReferral": roles(*LA_STAFF),
+    "withdrawReferral": roles(*LA_STAFF),
+    "declineReferral": roles(*PROVIDER_STAFF),
 }
 
 #: Root query fields; a viewer not allowed gets null or an empty list, never an error.
@@ -67,6 +75,7 @@ QUERIES: dict[str, Rule] = {
     "categories": PUBLIC,
     "organisations": SIGNED_IN,
     "accountRequests": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN),
+    "referrals": roles(*LA_STAFF, *PROVIDER_STAFF),
 }
 
 

@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from core.plugins.registry import CategoryRegistry
+from schema.categories.mutations import CategoryMutations
 from schema.categories.queries import CategoryQueries
 from schema.enums import bind_care_categories
 from schema.extensions import MaskUnexpectedErrors
@@ -22,16 +23,26 @@ from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
 from schema.queries import NodeQueries
+from schema.referrals.mutations import ReferralMutations
+from schema.referrals.queries import ReferralQueries
+from schema.referrals.types import Referral, ReferralDelivery
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERY_PARTS: tuple[type, ...] = (NodeQueries, IdentityQueries, CategoryQueries)
-MUTATION_PARTS: tuple[type, ...] = (IdentityMutations,)
+QUERY_PARTS: tuple[type, ...] = (NodeQueries, IdentityQueries, CategoryQueries, ReferralQueries)
+MUTATION_PARTS: tuple[type, ...] = (IdentityMutations, CategoryMutations, ReferralMutations)
 SUBSCRIPTION_PARTS: tuple[type, ...] = ()
 #: Types reachable only through the Node interface must be named to be in the schema.
-NODE_TYPES: tuple[type, ...] = (Organisation, User, ApiToken, AccountRequest)
+NODE_TYPES: tuple[type, ...] = (
+    Organisation,
+    User,
+    ApiToken,
+    AccountRequest,
+    Referral,
+    ReferralDelivery,
+)
 
 
 def build_schema(registry: CategoryRegistry, *, production: bool = False) -> strawberry.Schema:

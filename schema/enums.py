@@ -7,6 +7,7 @@ values are filled from the category registry each time a schema is built
 
 from __future__ import annotations
 
+import strawberry
 from strawberry.types.enum import EnumValue, StrawberryEnumDefinition
 
 from core.plugins.registry import CategoryRegistry
@@ -39,3 +40,8 @@ def bind_care_categories(registry: CategoryRegistry) -> None:
     _DEFINITION.values = [
         EnumValue(name=c.value, value=c.value, description=c.label) for c in registry.all()
     ]
+
+
+from core.genders import Gender as _Gender  # noqa: E402
+
+Gender = strawberry.enum(_Gender, name="Gender")

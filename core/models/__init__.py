@@ -15,6 +15,14 @@ from core.models.identity import (
     UserSession,
 )
 from core.models.notifications import Notification, OutboxEmail
+from core.models.referrals import (
+    DeliveryHome,
+    Referral,
+    ReferralDelivery,
+    ReferralDocument,
+    ReferralSequence,
+    ReferralVersion,
+)
 from core.models.registration import Document, Home, ProviderRegistration
 
 __all__ = [
@@ -23,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CategorySettings",
+    "DeliveryHome",
     "Document",
     "Home",
     "Invitation",
@@ -31,6 +40,11 @@ __all__ = [
     "Organisation",
     "OutboxEmail",
     "ProviderRegistration",
+    "Referral",
+    "ReferralDelivery",
+    "ReferralDocument",
+    "ReferralSequence",
+    "ReferralVersion",
     "SigningDelegation",
     "User",
     "UserRole",

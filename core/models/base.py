@@ -57,6 +57,7 @@ class Base(DeclarativeBase):
     type_annotation_map: dict[Any, Any] = {
         datetime: UTCDateTime(),
         dict[str, Any]: JSONType,
+        list[dict[str, Any]]: JSONType,
         uuid.UUID: Uuid(),
     }
 

@@ -71,6 +71,13 @@ async def _set_categories(world: World) -> dict[str, Any]:
 
 FAKE_ID = "QWNjb3VudFJlcXVlc3Q6MDAwMDAwMDAwMDAwNDAwMDgwMDAwMDAwMDAwMDAwMDA"  # AccountRequest:0..0
 
+FAKE_REFERRAL = "UmVmZXJyYWw6MDAwMDAwMDAwMDAwNDAwMDgwMDAwMDAwMDAwMDAwMDA"  # Referral:0..0
+_REFERRAL = {
+    "category": "RESIDENTIAL",
+    "children": [{"age": 12, "gender": "MALE"}],
+    "summary": "A boy of 12.",
+}
+
 CASES: dict[str, Case] = {
     "signUpProvider": Case(
         "SignUpProviderInput",
@@ -163,6 +170,42 @@ CASES: dict[str, Case] = {
         _colleague,
         ("la_signatory",),
         ("nobody", "caseworker", "la_admin", "api_token"),
+    ),
+    "updateCategorySettings": Case(
+        "UpdateCategorySettingsInput",
+        _static({"category": "RESIDENTIAL", "settings": {"frameworkFirst": True}}),
+        ("category_lead", "platform_admin"),
+        ("nobody", "la_admin", "caseworker", "provider_admin", "api_token"),
+    ),
+    "createReferral": Case(
+        "CreateReferralInput",
+        _static(_REFERRAL),
+        ("caseworker", "la_admin", "api_token"),
+        ("nobody", "provider_admin", "la_signatory", "platform_admin"),
+    ),
+    "updateReferral": Case(
+        "UpdateReferralInput",
+        _static({"id": FAKE_REFERRAL, "summary": "x"}),
+        ("caseworker", "api_token"),
+        ("nobody", "provider_admin", "la_signatory"),
+    ),
+    "sendReferral": Case(
+        "ReferralIdInput",
+        _static({"id": FAKE_REFERRAL}),
+        ("caseworker", "la_admin"),
+        ("nobody", "provider_user", "la_signatory"),
+    ),
+    "withdrawReferral": Case(
+        "WithdrawReferralInput",
+        _static({"id": FAKE_REFERRAL, "reason": "placed"}),
+        ("caseworker",),
+        ("nobody", "provider_user", "la_signatory"),
+    ),
+    "declineReferral": Case(
+        "DeclineReferralInput",
+        _static({"id": FAKE_REFERRAL, "reason": "full"}),
+        ("provider_user", "provider_admin"),
+        ("nobody", "caseworker", "provider_signatory"),
     ),
 }
 

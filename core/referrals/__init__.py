@@ -1,0 +1,1 @@
+"""Referrals: the LA sends, the right providers (and only they) receive."""

@@ -1,0 +1,28 @@
+"""The states and scales of referrals and deliveries."""
+
+from enum import StrEnum
+
+
+class ReferralStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SENT = "SENT"
+    PLACED = "PLACED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class DeliveryStatus(StrEnum):
+    NEW = "NEW"
+    DECLINED = "DECLINED"
+    OFFERED = "OFFERED"
+
+
+class Urgency(StrEnum):
+    """How soon the placement is needed (DfE children's social care placements data standard)."""
+
+    TODAY = "TODAY"
+    WITHIN_5_DAYS = "WITHIN_5_DAYS"
+    OVER_5_DAYS = "OVER_5_DAYS"
+
+
+#: Referrals a local authority can still change and send.
+OPEN_STATUSES = frozenset({ReferralStatus.DRAFT, ReferralStatus.SENT})

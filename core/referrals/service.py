@@ -1,0 +1,464 @@
+"""The life of a referral: create, edit, send (match and deliver), withdraw, decline."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db import Database
+from core.errors import InvalidInput, InvalidState, NotFound
+from core.identity.roles import Role
+from core.identity.viewer import Viewer
+from core.models import (
+    CategorySettings,
+    DeliveryHome,
+    Document,
+    Organisation,
+    Referral,
+    ReferralDelivery,
+    ReferralDocument,
+    ReferralVersion,
+    User,
+    UserRole,
+)
+from core.models.base import utcnow
+from core.notifications.kinds import NotificationKind
+from core.notifications.service import Subject, notify
+from core.plugins.registry import CategoryRegistry
+from core.referrals.content import ChildInput, ReferralContent, check_content
+from core.referrals.kinds import OPEN_STATUSES, DeliveryStatus, ReferralStatus
+from core.referrals.matching import match_providers, match_request
+from core.referrals.references import next_reference
+from core.settings import Settings
+
+
+class _Keep:
+    """A field left out of an update: keep what is there."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+REFERRAL_DOCUMENT_KINDS = frozenset({"REFERRAL_FORM", "OTHER"})
+#: Who in a provider hears about referrals (signatory-only users see only IPAs).
+PROVIDER_READERS = (Role.PROVIDER_ADMIN.value, Role.PROVIDER_USER.value)
+
+
+class CategoryNotEnabled(InvalidInput):
+    code = "CATEGORY_NOT_ENABLED"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    referral: Referral
+    delivered_count: int
+
+
+def _content_of(referral: Referral, document_ids: Sequence[uuid.UUID]) -> ReferralContent:
+    return ReferralContent(
+        children=tuple(referral.children),
+        summary=referral.summary,
+        urgency=referral.urgency,
+        postcode=referral.postcode,
+        required_from=referral.required_from,
+        details=referral.details or {},
+        document_ids=tuple(str(d) for d in document_ids),
+    )
+
+
+async def _la_referral(
+    session: AsyncSession, viewer: Viewer, referral_id: uuid.UUID, *, lock: bool = True
+) -> Referral:
+    statement = select(Referral).where(Referral.id == referral_id)
+    if lock:
+        statement = statement.with_for_update()
+    referral = await session.scalar(statement)
+    if referral is None or referral.local_authority_id != viewer.organisation_id:
+        raise NotFound("No referral with this id was found.", field=("input", "id"))
+    return referral
+
+
+async def _check_documents(
+    session: AsyncSession, viewer: Viewer, document_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    ids = list(dict.fromkeys(document_ids))
+    if not ids:
+        return []
+    found = {
+        row.id: row for row in await session.scalars(select(Document).where(Document.id.in_(ids)))
+    }
+    for index, document_id in enumerate(ids):
+        document = found.get(document_id)
+        if document is None or document.organisation_id != viewer.organisation_id:
+            raise NotFound(
+                "No document with this id was found among your organisation's.",
+                field=("input", "documentIds", str(index)),
+            )
+        if document.kind not in REFERRAL_DOCUMENT_KINDS:
+            raise InvalidInput(
+                f"Attach referral forms (kind REFERRAL_FORM) to a referral; this document is "
+                f"{document.kind}.",
+                field=("input", "documentIds", str(index)),
+            )
+    return ids
+
+
+async def _document_ids(session: AsyncSession, referral_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(
+        await session.scalars(
+            select(ReferralDocument.document_id)
+            .where(ReferralDocument.referral_id == referral_id)
+            .order_by(ReferralDocument.position)
+        )
+    )
+
+
+async def _set_documents(
+    session: AsyncSession, referral_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> None:
+    await session.execute(
+        delete(ReferralDocument).where(ReferralDocument.referral_id == referral_id)
+    )
+    if ids:
+        await session.execute(
+            insert(ReferralDocument),
+            [
+                {"referral_id": referral_id, "document_id": d, "position": i}
+                for i, d in enumerate(ids)
+            ],
+        )
+
+
+def _enabled(organisation: Organisation, category: str, registry: CategoryRegistry) -> None:
+    if category not in (organisation.enabled_categories or []):
+        enabled = ", ".join(organisation.enabled_categories or []) or "none"
+        raise CategoryNotEnabled(
+            f"{organisation.name} is not enabled to send {registry.get(category).label} referrals "
+            f"on the portal (enabled: {enabled}). Ask the platform to enable the category.",
+            field=("input", "category"),
+        )
+
+
+async def create_referral(
+    db: Database,
+    registry: CategoryRegistry,
+    viewer: Viewer,
+    *,
+    category: str,
+    children: Sequence[ChildInput],
+    summary: str,
+    urgency: str | None,
+    postcode: str | None,
+    required_from: date | None,
+    details: dict[str, Any] | None,
+    document_ids: Sequence[uuid.UUID] = (),
+) -> Referral:
+    """A DRAFT referral of the viewer's LA, with a reference unique even under concurrency."""
+    content = check_content(
+        registry,
+        category,
+        children=children,
+        summary=summary,
+        urgency=urgency,
+        postcode=postcode,
+        required_from=required_from,
+        details=details,
+    )
+    async with db.transaction() as session:
+        organisation = await session.get(Organisation, viewer.organisation_id)
+        assert organisation is not None
+        _enabled(organisation, category, registry)
+        ids = await _check_documents(session, viewer, document_ids)
+        now = utcnow()
+        referral = Referral(
+            id=uuid.uuid4(),
+            local_authority_id=organisation.id,
+            reference=await next_reference(
+                session, organisation.id, organisation.code or "LA", now.year
+            ),
+            category=category,
+            status=ReferralStatus.DRAFT.value,
+            urgency=content.urgency,
+            version=1,
+            children=list(content.children),
+            summary=content.summary,
+            postcode=content.postcode,
+            required_from=content.required_from,
+            details=dict(content.details),
+            created_by_id=viewer.user_id,
+            created_by_api_token_id=viewer.api_token_id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(referral)
+        await session.flush()
+        await _set_documents(session, referral.id, ids)
+    return referral
+
+
+async def update_referral(
+    db: Database,
+    registry: CategoryRegistry,
+    viewer: Viewer,
+    *,
+    referral_id: uuid.UUID,
+    children: Sequence[ChildInput] | Any = KEEP,
+    summary: str | Any = KEEP,
+    urgency: str | Any = KEEP,
+    postcode: str | Any | None = KEEP,
+    required_from: date | Any | None = KEEP,
+    details: dict[str, Any] | Any | None = KEEP,
+    document_ids: Sequence[uuid.UUID] | Any | None = KEEP,
+) -> Referral:
+    """Change a DRAFT or SENT referral; its version goes up when (and only when) content changes."""
+    async with db.transaction() as session:
+        referral = await _la_referral(session, viewer, referral_id)
+        if referral.status not in OPEN_STATUSES:
+            raise InvalidState(f"A {referral.status} referral cannot be changed.")
+        current_ids = await _document_ids(session, referral.id)
+        before = _content_of(referral, current_ids)
+        content = check_content(
+            registry,
+            referral.category,
+            children=[ChildInput(**c) for c in referral.children] if children is KEEP else children,
+            summary=referral.summary if summary is KEEP else summary,
+            urgency=referral.urgency if urgency is KEEP else urgency,
+            postcode=referral.postcode if postcode is KEEP else postcode,
+            required_from=referral.required_from if required_from is KEEP else required_from,
+            details=referral.details if details is KEEP else details,
+        )
+        ids = (
+            current_ids
+            if document_ids is KEEP
+            else await _check_documents(session, viewer, document_ids or [])
+        )
+        after = ReferralContent(**{**content.__dict__, "document_ids": tuple(str(d) for d in ids)})
+        if after.snapshot() == before.snapshot():
+            return referral
+        referral.children = list(after.children)
+        referral.summary = after.summary
+        referral.urgency = after.urgency
+        referral.postcode = after.postcode
+        referral.required_from = after.required_from
+        referral.details = dict(after.details)
+        referral.version += 1
+        referral.updated_at = utcnow()
+        if ids != current_ids:
+            await _set_documents(session, referral.id, ids)
+    return referral
+
+
+async def _recipients(session: AsyncSession, provider_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    ids = list(provider_ids)
+    if not ids:
+        return []
+    return list(
+        await session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.organisation_id.in_(ids),
+                User.is_active.is_(True),
+                UserRole.role.in_(PROVIDER_READERS),
+            )
+            .distinct()
+        )
+    )
+
+
+async def send_referral(
+    db: Database,
+    registry: CategoryRegistry,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    referral_id: uuid.UUID,
+) -> SendResult:
+    """Deliver the current version to every matching provider that does not have it yet."""
+    async with db.transaction() as session:
+        referral = await _la_referral(session, viewer, referral_id)
+        if referral.status not in OPEN_STATUSES:
+            raise InvalidState(f"A {referral.status} referral cannot be sent.")
+        organisation = await session.get(Organisation, referral.local_authority_id)
+        assert organisation is not None
+        _enabled(organisation, referral.category, registry)
+        stored = await session.scalar(
+            select(CategorySettings.settings).where(CategorySettings.category == referral.category)
+        )
+        category_settings = registry.effective_settings(referral.category, stored)
+        document_ids = await _document_ids(session, referral.id)
+        version = referral.version
+        if await session.get(ReferralVersion, (referral.id, version)) is None:
+            session.add(
+                ReferralVersion(
+                    referral_id=referral.id,
+                    version=version,
+                    content=_content_of(referral, document_ids).snapshot(),
+                )
+            )
+        request = match_request(
+            referral_id=referral.id,
+            local_authority_id=organisation.id,
+            local_authority_name=organisation.name,
+            category=referral.category,
+            children=referral.children,
+            details=referral.details or {},
+            postcode=referral.postcode,
+        )
+        matches = await match_providers(
+            session, registry, request, category_settings, referral.children
+        )
+        existing = {
+            row.provider_id: row
+            for row in (
+                await session.execute(
+                    select(
+                        ReferralDelivery.id,
+                        ReferralDelivery.provider_id,
+                        ReferralDelivery.version,
+                        ReferralDelivery.status,
+                    ).where(ReferralDelivery.referral_id == referral.id)
+                )
+            ).all()
+        }
+        now = utcnow()
+        new_rows: list[dict[str, Any]] = []
+        renewed: list[tuple[uuid.UUID, str]] = []
+        homes: list[dict[str, Any]] = []
+        for provider_id, home_ids in matches.items():
+            delivery = existing.get(provider_id)
+            if delivery is None:
+                delivery_id = uuid.uuid4()
+                new_rows.append(
+                    {
+                        "id": delivery_id,
+                        "referral_id": referral.id,
+                        "provider_id": provider_id,
+                        "status": DeliveryStatus.NEW.value,
+                        "version": version,
+                        "delivered_at": now,
+                    }
+                )
+            elif delivery.version < version:
+                delivery_id = delivery.id
+                keep = (
+                    DeliveryStatus.OFFERED.value
+                    if delivery.status == DeliveryStatus.OFFERED.value
+                    else DeliveryStatus.NEW.value
+                )
+                renewed.append((delivery_id, keep))
+            else:
+                continue  # this provider has this version already (declined or not)
+            homes.extend({"delivery_id": delivery_id, "home_id": h} for h in home_ids)
+        if new_rows:
+            await session.execute(insert(ReferralDelivery), new_rows)
+        for delivery_id, status in renewed:
+            await session.execute(
+                update(ReferralDelivery)
+                .where(ReferralDelivery.id == delivery_id)
+                .values(
+                    version=version,
+                    status=status,
+                    delivered_at=now,
+                    declined_at=None,
+                    decline_reason=None,
+                )
+            )
+        if renewed:
+            await session.execute(
+                delete(DeliveryHome).where(DeliveryHome.delivery_id.in_([d for d, _ in renewed]))
+            )
+        if homes:
+            await session.execute(insert(DeliveryHome), homes)
+        referral.status = ReferralStatus.SENT.value
+        referral.sent_at = now
+        delivered = [row["provider_id"] for row in new_rows] + [
+            pid for pid, d in existing.items() if d.id in {r for r, _ in renewed}
+        ]
+        label = registry.get(referral.category).label
+        await notify(
+            session,
+            settings,
+            recipients=await _recipients(session, delivered),
+            kind=NotificationKind.REFERRAL_RECEIVED,
+            message=f"New {label} referral {referral.reference} from {organisation.name}"
+            + (f" (version {version})" if version > 1 else "")
+            + ".",
+            subject=Subject("Referral", referral.id),
+            email_subject=f"New referral {referral.reference}",
+        )
+    return SendResult(referral, len(delivered))
+
+
+async def withdraw_referral(
+    db: Database, settings: Settings, viewer: Viewer, *, referral_id: uuid.UUID, reason: str
+) -> Referral:
+    cleaned = reason.strip()
+    if not cleaned:
+        raise InvalidInput(
+            "Give the reason for withdrawing the referral; providers who received it are told.",
+            field=("input", "reason"),
+        )
+    async with db.transaction() as session:
+        referral = await _la_referral(session, viewer, referral_id)
+        if referral.status not in OPEN_STATUSES:
+            raise InvalidState(f"A {referral.status} referral cannot be withdrawn.")
+        referral.status = ReferralStatus.WITHDRAWN.value
+        referral.withdrawn_at = utcnow()
+        referral.withdraw_reason = cleaned[:2000]
+        providers = await session.scalars(
+            select(ReferralDelivery.provider_id).where(ReferralDelivery.referral_id == referral.id)
+        )
+        await notify(
+            session,
+            settings,
+            recipients=await _recipients(session, providers),
+            kind=NotificationKind.REFERRAL_WITHDRAWN,
+            message=f"Referral {referral.reference} was withdrawn: {cleaned[:500]}",
+            subject=Subject("Referral", referral.id),
+        )
+    return referral
+
+
+async def decline_referral(
+    db: Database, viewer: Viewer, *, referral_id: uuid.UUID, reason: str
+) -> Referral:
+    """A provider declines the version it received; an edited version will reach it again."""
+    cleaned = reason.strip()
+    if not cleaned:
+        raise InvalidInput(
+            "Give the reason for declining; it helps the local authority.",
+            field=("input", "reason"),
+        )
+    async with db.transaction() as session:
+        row = (
+            await session.execute(
+                select(Referral, ReferralDelivery)
+                .join(ReferralDelivery, ReferralDelivery.referral_id == Referral.id)
+                .where(
+                    Referral.id == referral_id,
+                    ReferralDelivery.provider_id == viewer.organisation_id,
+                )
+                .with_for_update()
+            )
+        ).first()
+        if row is None:
+            raise NotFound("No referral with this id was found.", field=("input", "id"))
+        referral, delivery = row
+        if delivery.status == DeliveryStatus.OFFERED.value:
+            raise InvalidState(
+                "You have made an offer on this referral: withdraw the offer instead."
+            )
+        if referral.status != ReferralStatus.SENT.value:
+            raise InvalidState(f"A {referral.status} referral cannot be declined.")
+        delivery.status = DeliveryStatus.DECLINED.value
+        delivery.declined_at = utcnow()
+        delivery.decline_reason = cleaned[:2000]
+    return referral

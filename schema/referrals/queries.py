@@ -1,0 +1,71 @@
+"""``referrals``: LA users see their LA's, providers the ones delivered to them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import strawberry
+
+from core.access import may_query
+from core.referrals import queries
+from schema.context import Info
+from schema.enums import CareCategory
+from schema.pagination import PageInfo
+from schema.referrals.types import (
+    ReferralConnection,
+    ReferralEdge,
+    ReferralStatus,
+    referral_for_viewer,
+)
+
+
+@strawberry.type
+class ReferralQueries:
+    @strawberry.field(
+        description="LA users: their LA's referrals. Providers: referrals delivered to them."
+    )
+    async def referrals(
+        self,
+        info: Info,
+        status: ReferralStatus | None = None,
+        category: CareCategory | None = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> ReferralConnection:
+        viewer = info.context.viewer
+        empty = ReferralConnection(
+            edges=[],
+            total_count=0,
+            page_info=PageInfo(
+                has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+            ),
+        )
+        if viewer is None or not may_query(viewer, "referrals"):
+            return empty
+        async with info.context.read() as session:
+            page = await queries.referral_page(
+                session,
+                viewer,
+                status=status.value if status else None,
+                category=str(category) if category else None,
+                first=50 if first is None else first,
+                after=after,
+            )
+        # Gathered, so the provider snapshots of the whole page load in one batch.
+        nodes = await asyncio.gather(*(referral_for_viewer(info, row) for row in page.rows))
+        edges = [
+            ReferralEdge(
+                cursor=queries.encode_cursor(row.referral.created_at, row.referral.id), node=node
+            )
+            for row, node in zip(page.rows, nodes, strict=True)
+        ]
+        return ReferralConnection(
+            edges=edges,
+            total_count=page.total,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )

@@ -1,0 +1,188 @@
+"""Referrals and deliveries as the API shows them: an LA sees its own, a provider the version
+delivered to it and nothing of other providers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from core.access import may_query
+from core.models import Referral as ReferralRow
+from core.models import ReferralDelivery as DeliveryRow
+from core.referrals import queries
+from core.referrals.kinds import DeliveryStatus as _DeliveryStatus
+from core.referrals.kinds import ReferralStatus as _ReferralStatus
+from core.referrals.kinds import Urgency as _Urgency
+from schema.context import Info
+from schema.enums import CareCategory, Gender
+from schema.identity.types import Organisation
+from schema.node import Node, encode_id, node_resolver
+from schema.pagination import PageInfo
+
+ReferralStatus = strawberry.enum(_ReferralStatus, name="ReferralStatus")
+DeliveryStatus = strawberry.enum(_DeliveryStatus, name="DeliveryStatus")
+Urgency = strawberry.enum(
+    _Urgency,
+    name="Urgency",
+    description="How soon the placement is needed "
+    "(DfE children's social care placements data standard).",
+)
+
+
+@strawberry.type
+class ReferralChild:
+    age: int
+    gender: Gender
+    needs: str | None
+
+
+@strawberry.type
+class ReferralDelivery(Node):
+    key: strawberry.Private[uuid.UUID]
+    provider_key: strawberry.Private[uuid.UUID]
+    status: DeliveryStatus
+    version: int = strawberry.field(description="The referral version that was delivered.")
+    delivered_at: datetime
+    decline_reason: str | None
+
+    @classmethod
+    def of(cls, row: DeliveryRow) -> ReferralDelivery:
+        return cls(
+            id=encode_id("ReferralDelivery", row.id),
+            key=row.id,
+            provider_key=row.provider_id,
+            status=DeliveryStatus(row.status),
+            version=row.version,
+            delivered_at=row.delivered_at,
+            decline_reason=row.decline_reason,
+        )
+
+    @strawberry.field
+    async def provider(self, info: Info) -> Organisation:
+        return Organisation.of(
+            await info.context.loaders.organisation_by_id.load(self.provider_key)
+        )
+
+
+@strawberry.type
+class Referral(Node):
+    key: strawberry.Private[uuid.UUID]
+    local_authority_key: strawberry.Private[uuid.UUID]
+    #: The version whose content is shown (a provider sees the one delivered to it).
+    shown_version: strawberry.Private[int]
+    reference: str = strawberry.field(description="Human-readable, unique, e.g. BIR-2026-000042.")
+    category: CareCategory
+    status: ReferralStatus
+    created_at: datetime
+    sent_at: datetime | None
+    version: int = strawberry.field(
+        description="Increases by one each time the referral's content changes."
+    )
+    urgency: Urgency
+    children: list[ReferralChild]
+    summary: str
+    postcode: str | None
+    required_from: date | None
+    details: JSON
+
+    @classmethod
+    def of(
+        cls, row: ReferralRow, snapshot: dict[str, Any] | None = None, version: int | None = None
+    ) -> Referral:
+        """The LA's view (live content), or a provider's view of ``snapshot`` (``version``)."""
+        content: dict[str, Any] = snapshot or {
+            "children": row.children,
+            "summary": row.summary,
+            "urgency": row.urgency,
+            "postcode": row.postcode,
+            "requiredFrom": row.required_from.isoformat() if row.required_from else None,
+            "details": row.details or {},
+        }
+        required_from = content.get("requiredFrom")
+        return cls(
+            id=encode_id("Referral", row.id),
+            key=row.id,
+            local_authority_key=row.local_authority_id,
+            shown_version=version or row.version,
+            reference=row.reference,
+            category=CareCategory(row.category),
+            status=ReferralStatus(row.status),
+            created_at=row.created_at,
+            sent_at=row.sent_at,
+            version=version or row.version,
+            urgency=Urgency(content["urgency"]),
+            children=[
+                ReferralChild(age=c["age"], gender=Gender(c["gender"]), needs=c.get("needs"))
+                for c in content["children"]
+            ],
+            summary=content["summary"],
+            postcode=content.get("postcode"),
+            required_from=date.fromisoformat(required_from) if required_from else None,
+            details=content.get("details") or {},
+        )
+
+    def _is_mine_as_la(self, info: Info) -> bool:
+        viewer = info.context.viewer
+        return viewer is not None and viewer.organisation_id == self.local_authority_key
+
+    @strawberry.field
+    async def local_authority(self, info: Info) -> Organisation:
+        return Organisation.of(
+            await info.context.loaders.organisation_by_id.load(self.local_authority_key)
+        )
+
+    @strawberry.field(description="Local authority only: who received it.")
+    async def deliveries(self, info: Info) -> list[ReferralDelivery]:
+        if not self._is_mine_as_la(info):
+            return []
+        rows = await info.context.loaders.get(queries.deliveries_by_referral_ids).load(self.key)
+        return [ReferralDelivery.of(r) for r in rows]
+
+    @strawberry.field(
+        description="The viewing provider's own delivery; null for local authority users."
+    )
+    async def my_delivery(self, info: Info) -> ReferralDelivery | None:
+        viewer = info.context.viewer
+        if viewer is None or not viewer.is_provider:
+            return None
+        row = await info.context.loaders.get(queries.deliveries_by_referral_and_provider).load(
+            (self.key, viewer.organisation_id)
+        )
+        return ReferralDelivery.of(row) if row else None
+
+
+@strawberry.type
+class ReferralEdge:
+    cursor: str
+    node: Referral
+
+
+@strawberry.type
+class ReferralConnection:
+    edges: list[ReferralEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+async def referral_for_viewer(info: Info, row: queries.ReferralRow) -> Referral:
+    """The viewer's view of a referral: live for its LA, the delivered snapshot for a provider."""
+    if row.delivered_version is None:
+        return Referral.of(row.referral)
+    snapshot = await info.context.loaders.get(queries.versions_by_keys).load(
+        (row.referral.id, row.delivered_version)
+    )
+    return Referral.of(row.referral, snapshot, row.delivered_version)
+
+
+@node_resolver("Referral")
+async def _referral_node(info: Info, key: uuid.UUID) -> Referral | None:
+    viewer = info.context.viewer
+    if viewer is None or not may_query(viewer, "referrals"):
+        return None
+    async with info.context.read() as session:
+        row = await queries.visible_referral(session, viewer, key)
+    return await referral_for_viewer(info, row) if row else None

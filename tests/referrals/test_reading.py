@@ -1,0 +1,85 @@
+"""Reading referrals: a connection paged in SQL, without N+1."""
+
+from core.querycount import count_queries
+from tests.people import People
+from tests.referrals.homes import HomeSpec, provider_with_homes
+from tests.referrals.operations import CREATE, REFERRALS, SEND, referral_input
+
+LIST = """
+query ($first: Int) {
+  referrals(first: $first) {
+    totalCount
+    edges { node { id reference localAuthority { name } children { age } deliveries { version provider { name } }
+                   myDelivery { status provider { name } } } }
+  }
+}"""
+
+
+async def _referrals(client, la, n: int, send: bool = True) -> list[str]:
+    ids = []
+    for _ in range(n):
+        created = (await client.data(CREATE, referral_input(), token=la.caseworker.token))[
+            "createReferral"
+        ]["referral"]
+        if send:
+            await client.data(SEND, {"id": created["id"]}, token=la.caseworker.token)
+        ids.append(created["id"])
+    return ids
+
+
+async def test_referrals_come_newest_first_in_pages(la, client) -> None:
+    ids = await _referrals(client, la, 3, send=False)
+    first = await client.data(REFERRALS, {"first": 2}, token=la.caseworker.token)
+    second = await client.data(
+        REFERRALS,
+        {"first": 2, "after": first["referrals"]["pageInfo"]["endCursor"]},
+        token=la.caseworker.token,
+    )
+    assert first["referrals"]["totalCount"] == 3
+    assert [e["node"]["id"] for e in first["referrals"]["edges"]] == ids[::-1][:2]
+    assert first["referrals"]["pageInfo"]["hasNextPage"] is True
+    assert [e["node"]["id"] for e in second["referrals"]["edges"]] == ids[::-1][2:]
+    assert second["referrals"]["pageInfo"]["hasNextPage"] is False
+
+
+async def test_referrals_filter_by_status(la, client) -> None:
+    await _referrals(client, la, 1, send=False)
+    await _referrals(client, la, 2, send=True)
+    data = await client.data(REFERRALS, {"status": "SENT"}, token=la.caseworker.token)
+    assert data["referrals"]["totalCount"] == 2
+
+
+async def test_signatory_only_users_and_nobody_see_no_referrals(people: People, la, client) -> None:
+    from core.identity.roles import Role
+
+    await _referrals(client, la, 1, send=False)
+    signatory = await people.signed_in(la.id, Role.LA_SIGNATORY)
+    assert (await client.data(REFERRALS, {}, token=signatory.token))["referrals"]["totalCount"] == 0
+    assert (await client.data(REFERRALS, {}))["referrals"]["totalCount"] == 0
+
+
+async def _statements(client, token: str, first: int) -> int:
+    with count_queries() as counter:
+        await client.data(LIST, {"first": first}, token=token)
+    return counter.count
+
+
+async def test_the_la_list_costs_the_same_statements_for_5_and_50_referrals(
+    people: People, la, client
+) -> None:
+    await provider_with_homes(people, HomeSpec())
+    await provider_with_homes(people, HomeSpec())
+    await _referrals(client, la, 50)
+    assert await _statements(client, la.caseworker.token, 5) == await _statements(
+        client, la.caseworker.token, 50
+    )
+
+
+async def test_the_provider_list_costs_the_same_statements_for_5_and_50_referrals(
+    people: People, la, client
+) -> None:
+    provider = await provider_with_homes(people, HomeSpec())
+    await _referrals(client, la, 50)
+    assert await _statements(client, provider.admin.token, 5) == await _statements(
+        client, provider.admin.token, 50
+    )
