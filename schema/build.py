@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -35,6 +36,13 @@ QUERY_PARTS: tuple[type, ...] = (NodeQueries, IdentityQueries, CategoryQueries, 
 MUTATION_PARTS: tuple[type, ...] = (IdentityMutations, CategoryMutations, ReferralMutations)
 SUBSCRIPTION_PARTS: tuple[type, ...] = ()
 #: Types reachable only through the Node interface must be named to be in the schema.
+#: The depth and alias limits as validation rules made once: the validation cache is keyed by
+#: the rules, so a rule class made per request (as the limiter extensions do) never hits it.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
+
 NODE_TYPES: tuple[type, ...] = (
     Organisation,
     User,
@@ -53,8 +61,7 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
     """
     bind_care_categories(registry)
     extensions: list = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),

@@ -30,13 +30,17 @@ async def authenticate(
 
 
 async def _session_viewer(db: Database, token: str, client_address: str | None) -> Viewer | None:
+    """One statement: the session, its user, organisation and roles (a row per role)."""
     now = utcnow()
     async with db.session() as session:
-        row = (
+        rows = (
             await session.execute(
-                select(UserSession.id, User.id, User.organisation_id, Organisation.kind)
+                select(
+                    UserSession.id, User.id, User.organisation_id, Organisation.kind, UserRole.role
+                )
                 .join(User, User.id == UserSession.user_id)
                 .join(Organisation, Organisation.id == User.organisation_id)
+                .outerjoin(UserRole, UserRole.user_id == User.id)
                 .where(
                     UserSession.token_hash == hash_token(token),
                     UserSession.ended_at.is_(None),
@@ -44,19 +48,18 @@ async def _session_viewer(db: Database, token: str, client_address: str | None) 
                     User.is_active.is_(True),
                 )
             )
-        ).first()
-        if row is None:
-            return None
-        session_id, user_id, organisation_id, kind = row
-        roles = await session.scalars(select(UserRole.role).where(UserRole.user_id == user_id))
-        return Viewer(
-            organisation_id=organisation_id,
-            organisation_kind=OrganisationKind(kind),
-            roles=frozenset(Role(r) for r in roles),
-            user_id=user_id,
-            session_id=session_id,
-            client_address=client_address,
-        )
+        ).all()
+    if not rows:
+        return None
+    session_id, user_id, organisation_id, kind, _ = rows[0]
+    return Viewer(
+        organisation_id=organisation_id,
+        organisation_kind=OrganisationKind(kind),
+        roles=frozenset(Role(row[4]) for row in rows if row[4] is not None),
+        user_id=user_id,
+        session_id=session_id,
+        client_address=client_address,
+    )
 
 
 async def _api_token_viewer(db: Database, token: str, client_address: str | None) -> Viewer | None:

@@ -22,6 +22,8 @@ class Notification(HasId, Base):
     subject_key: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    #: One event notifies many people: their notifications share this id.
+    event_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
 
     __table_args__ = (
         Index("ix_notifications_user_created", "user_id", "created_at"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.identity.viewer import Viewer
@@ -29,10 +29,16 @@ MAX_PAGE = 100
 
 @dataclass(frozen=True)
 class ReferralRow:
-    """A referral as the viewer may see it: a provider sees the version delivered to it."""
+    """A referral as the viewer may see it: a provider sees the version delivered to it
+    (``delivery`` and that version's ``snapshot``, read in the same statement)."""
 
     referral: Referral
-    delivered_version: int | None = None
+    delivery: ReferralDelivery | None = None
+    snapshot: dict[str, Any] | None = None
+
+    @property
+    def delivered_version(self) -> int | None:
+        return self.delivery.version if self.delivery is not None else None
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID] | None:
 
 
 def _visible(viewer: Viewer) -> tuple[Any, list[Any]]:
-    """The FROM clause and conditions of the referrals ``viewer`` may see."""
+    """The join and conditions of the referrals ``viewer`` may see."""
     if viewer.is_local_authority:
         return None, [Referral.local_authority_id == viewer.organisation_id]
     return (
@@ -65,6 +71,23 @@ def _visible(viewer: Viewer) -> tuple[Any, list[Any]]:
         ),
         [],
     )
+
+
+def _with_delivery(statement: Any, join: Any) -> Any:
+    """A provider's rows: its delivery and the snapshot of the version delivered."""
+    return statement.join(ReferralDelivery, join).join(
+        ReferralVersion,
+        and_(
+            ReferralVersion.referral_id == Referral.id,
+            ReferralVersion.version == ReferralDelivery.version,
+        ),
+    )
+
+
+def _row(row: Any, provider_view: bool) -> ReferralRow:
+    if provider_view:
+        return ReferralRow(row[0], row[1], row[2])
+    return ReferralRow(row[0])
 
 
 async def referral_page(
@@ -85,11 +108,11 @@ async def referral_page(
         conditions.append(Referral.category == category)
     columns: list[Any] = [Referral]
     if join is not None:
-        columns.append(ReferralDelivery.version)
+        columns += [ReferralDelivery, ReferralVersion.content]
     statement = select(*columns)
     count = select(func.count()).select_from(Referral)
     if join is not None:
-        statement = statement.join(ReferralDelivery, join)
+        statement = _with_delivery(statement, join)
         count = count.join(ReferralDelivery, join)
     statement = statement.where(*conditions)
     count = count.where(*conditions)
@@ -102,7 +125,7 @@ async def referral_page(
     statement = statement.order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
     result = (await session.execute(statement)).all()
     total = int(await session.scalar(count) or 0)
-    rows = [ReferralRow(row[0], row[1] if join is not None else None) for row in result[:limit]]
+    rows = [_row(row, join is not None) for row in result[:limit]]
     return ReferralPage(rows=rows, total=total, has_next=len(result) > limit)
 
 
@@ -113,26 +136,25 @@ async def visible_referral(
     join, conditions = _visible(viewer)
     columns: list[Any] = [Referral]
     if join is not None:
-        columns.append(ReferralDelivery.version)
+        columns += [ReferralDelivery, ReferralVersion.content]
     statement = select(*columns).where(Referral.id == key, *conditions)
     if join is not None:
-        statement = statement.join(ReferralDelivery, join)
+        statement = _with_delivery(statement, join)
     row = (await session.execute(statement)).first()
-    if row is None:
-        return None
-    return ReferralRow(row[0], row[1] if join is not None else None)
+    return _row(row, join is not None) if row is not None else None
 
 
 async def versions_by_keys(
     session: AsyncSession, keys: Sequence[tuple[uuid.UUID, int]]
 ) -> list[dict[str, Any] | None]:
+    """Snapshots by (referral id, version)."""
+    wanted = set(keys)
     found = {
         (row.referral_id, row.version): row.content
         for row in await session.scalars(
-            select(ReferralVersion).where(
-                tuple_(ReferralVersion.referral_id, ReferralVersion.version).in_(list(keys))
-            )
+            select(ReferralVersion).where(ReferralVersion.referral_id.in_({k[0] for k in keys}))
         )
+        if (row.referral_id, row.version) in wanted
     }
     return [found.get(k) for k in keys]
 
@@ -153,14 +175,20 @@ async def deliveries_by_referral_ids(
 async def deliveries_by_referral_and_provider(
     session: AsyncSession, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]
 ) -> list[ReferralDelivery | None]:
-    found = {
-        (d.referral_id, d.provider_id): d
-        for d in await session.scalars(
+    """Deliveries by (referral id, provider id): one indexed statement per provider (a page
+    of a provider's referrals has one provider)."""
+    by_provider: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for referral_id, provider_id in keys:
+        by_provider[provider_id].add(referral_id)
+    found: dict[tuple[uuid.UUID, uuid.UUID], ReferralDelivery] = {}
+    for provider_id, referral_ids in by_provider.items():
+        for delivery in await session.scalars(
             select(ReferralDelivery).where(
-                tuple_(ReferralDelivery.referral_id, ReferralDelivery.provider_id).in_(list(keys))
+                ReferralDelivery.provider_id == provider_id,
+                ReferralDelivery.referral_id.in_(referral_ids),
             )
-        )
-    }
+        ):
+            found[(delivery.referral_id, delivery.provider_id)] = delivery
     return [found.get(k) for k in keys]
 
 

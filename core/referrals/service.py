@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
@@ -255,21 +255,13 @@ async def update_referral(
     return referral
 
 
-async def _recipients(session: AsyncSession, provider_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
-    ids = list(provider_ids)
-    if not ids:
-        return []
-    return list(
-        await session.scalars(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id.in_(ids),
-                User.is_active.is_(True),
-                UserRole.role.in_(PROVIDER_READERS),
-            )
-            .distinct()
-        )
+def _staff_of(providers: Iterable[uuid.UUID] | Select[Any]) -> Select[tuple[uuid.UUID]]:
+    """The provider staff who hear about referrals (signatory-only users see only IPAs)."""
+    organisations = providers if isinstance(providers, Select) else list(providers)
+    return (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.organisation_id.in_(organisations), UserRole.role.in_(PROVIDER_READERS))
     )
 
 
@@ -358,7 +350,7 @@ async def send_referral(
                 continue  # this provider has this version already (declined or not)
             homes.extend({"delivery_id": delivery_id, "home_id": h} for h in home_ids)
         if new_rows:
-            await session.execute(insert(ReferralDelivery), new_rows)
+            await session.execute(insert(ReferralDelivery.__table__), new_rows)
         for delivery_id, status in renewed:
             await session.execute(
                 update(ReferralDelivery)
@@ -376,7 +368,7 @@ async def send_referral(
                 delete(DeliveryHome).where(DeliveryHome.delivery_id.in_([d for d, _ in renewed]))
             )
         if homes:
-            await session.execute(insert(DeliveryHome), homes)
+            await session.execute(insert(DeliveryHome.__table__), homes)
         referral.status = ReferralStatus.SENT.value
         referral.sent_at = now
         delivered = [row["provider_id"] for row in new_rows] + [
@@ -386,7 +378,7 @@ async def send_referral(
         await notify(
             session,
             settings,
-            recipients=await _recipients(session, delivered),
+            recipients=_staff_of(delivered),
             kind=NotificationKind.REFERRAL_RECEIVED,
             message=f"New {label} referral {referral.reference} from {organisation.name}"
             + (f" (version {version})" if version > 1 else "")
@@ -413,13 +405,13 @@ async def withdraw_referral(
         referral.status = ReferralStatus.WITHDRAWN.value
         referral.withdrawn_at = utcnow()
         referral.withdraw_reason = cleaned[:2000]
-        providers = await session.scalars(
-            select(ReferralDelivery.provider_id).where(ReferralDelivery.referral_id == referral.id)
+        providers = select(ReferralDelivery.provider_id).where(
+            ReferralDelivery.referral_id == referral.id
         )
         await notify(
             session,
             settings,
-            recipients=await _recipients(session, providers),
+            recipients=_staff_of(providers),
             kind=NotificationKind.REFERRAL_WITHDRAWN,
             message=f"Referral {referral.reference} was withdrawn: {cleaned[:500]}",
             subject=Subject("Referral", referral.id),

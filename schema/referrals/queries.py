@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import strawberry
 
 from core.access import may_query
@@ -51,8 +49,7 @@ class ReferralQueries:
                 first=50 if first is None else first,
                 after=after,
             )
-        # Gathered, so the provider snapshots of the whole page load in one batch.
-        nodes = await asyncio.gather(*(referral_for_viewer(info, row) for row in page.rows))
+        nodes = [referral_for_viewer(row) for row in page.rows]
         edges = [
             ReferralEdge(
                 cursor=queries.encode_cursor(row.referral.created_at, row.referral.id), node=node

@@ -74,6 +74,8 @@ class Referral(Node):
     local_authority_key: strawberry.Private[uuid.UUID]
     #: The version whose content is shown (a provider sees the one delivered to it).
     shown_version: strawberry.Private[int]
+    #: A provider's own delivery, when it was read with the referral.
+    prefetched_delivery: strawberry.Private[DeliveryRow | None]
     reference: str = strawberry.field(description="Human-readable, unique, e.g. BIR-2026-000042.")
     category: CareCategory
     status: ReferralStatus
@@ -91,7 +93,11 @@ class Referral(Node):
 
     @classmethod
     def of(
-        cls, row: ReferralRow, snapshot: dict[str, Any] | None = None, version: int | None = None
+        cls,
+        row: ReferralRow,
+        snapshot: dict[str, Any] | None = None,
+        version: int | None = None,
+        delivery: DeliveryRow | None = None,
     ) -> Referral:
         """The LA's view (live content), or a provider's view of ``snapshot`` (``version``)."""
         content: dict[str, Any] = snapshot or {
@@ -108,6 +114,7 @@ class Referral(Node):
             key=row.id,
             local_authority_key=row.local_authority_id,
             shown_version=version or row.version,
+            prefetched_delivery=delivery,
             reference=row.reference,
             category=CareCategory(row.category),
             status=ReferralStatus(row.status),
@@ -145,12 +152,20 @@ class Referral(Node):
     @strawberry.field(
         description="The viewing provider's own delivery; null for local authority users."
     )
-    async def my_delivery(self, info: Info) -> ReferralDelivery | None:
+    def my_delivery(self, info: Info) -> ReferralDelivery | None:
+        # Sync when the delivery came with the referral (a provider's list): no task per row.
         viewer = info.context.viewer
         if viewer is None or not viewer.is_provider:
             return None
+        if self.prefetched_delivery is not None:
+            return ReferralDelivery.of(self.prefetched_delivery)
+        return self._load_my_delivery(info, viewer.organisation_id)  # type: ignore[return-value]
+
+    async def _load_my_delivery(
+        self, info: Info, provider_id: uuid.UUID
+    ) -> ReferralDelivery | None:
         row = await info.context.loaders.get(queries.deliveries_by_referral_and_provider).load(
-            (self.key, viewer.organisation_id)
+            (self.key, provider_id)
         )
         return ReferralDelivery.of(row) if row else None
 
@@ -168,14 +183,11 @@ class ReferralConnection:
     total_count: int
 
 
-async def referral_for_viewer(info: Info, row: queries.ReferralRow) -> Referral:
+def referral_for_viewer(row: queries.ReferralRow) -> Referral:
     """The viewer's view of a referral: live for its LA, the delivered snapshot for a provider."""
-    if row.delivered_version is None:
+    if row.delivery is None:
         return Referral.of(row.referral)
-    snapshot = await info.context.loaders.get(queries.versions_by_keys).load(
-        (row.referral.id, row.delivered_version)
-    )
-    return Referral.of(row.referral, snapshot, row.delivered_version)
+    return Referral.of(row.referral, row.snapshot, row.delivery.version, row.delivery)
 
 
 @node_resolver("Referral")
@@ -185,4 +197,4 @@ async def _referral_node(info: Info, key: uuid.UUID) -> Referral | None:
         return None
     async with info.context.read() as session:
         row = await queries.visible_referral(session, viewer, key)
-    return await referral_for_viewer(info, row) if row else None
+    return referral_for_viewer(row) if row else None

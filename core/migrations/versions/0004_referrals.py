@@ -18,6 +18,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('event_id', sa.Uuid(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_notifications_event_id'), ['event_id'], unique=False)
+
 
     op.create_table('referral_sequences',
     sa.Column('local_authority_id', sa.Uuid(), nullable=False),
@@ -102,6 +106,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_event_id'))
+        batch_op.drop_column('event_id')
+
 
     op.drop_table('delivery_homes')
     op.drop_table('referral_versions')

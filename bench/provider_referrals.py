@@ -1,0 +1,225 @@
+"""Throughput of a provider's ``referrals(first: 50)`` against a hand-written endpoint.
+
+Seeds the region (bench/seed.py), sends 60 referrals that reach one provider, then serves
+the same database twice on loopback, one process each: ``portal serve`` (GraphQL) and
+bench/baseline_app.py (raw SQL + orjson, the same fields). wrk (Debian's package) drives
+each in turn, alternating A/B. Target: GraphQL at no less than 0.5x the baseline's rps.
+
+    python -m bench.provider_referrals
+    PORTAL_BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres python -m bench.provider_referrals
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from bench._server import free_port
+from bench.databases import fresh_database
+from bench.seed import seed_region
+from core.db import Database, create_engine
+from core.identity.roles import OrganisationKind, Role
+from core.identity.secrets import SESSION_PREFIX, new_token
+from core.identity.viewer import Viewer
+from core.models import Home, ProviderRegistration, UserSession
+from core.models.base import utcnow
+from core.plugins.registry import build_registry
+from core.referrals.content import ChildInput
+from core.referrals.service import create_referral, send_referral
+from core.settings import Settings
+
+QUERY = (
+    "{ referrals(first: 50) { edges { node { id reference category status urgency summary "
+    "children { age gender } myDelivery { status version } } } } }"
+)
+WRK_SCRIPT = """
+local body = io.open(os.getenv("BODY_FILE")):read("*a")
+wrk.method = "POST"
+wrk.body = body
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+function done(s, lat, _)
+  io.write(string.format('{"rps":%.1f,"p50_ms":%.2f,"p99_ms":%.2f,"non2xx":%d}\\n',
+    s.requests / (s.duration / 1e6), lat:percentile(50) / 1e3, lat:percentile(99) / 1e3, s.errors.status))
+end
+"""
+
+
+async def prepare(url: str) -> str:
+    db = Database(create_engine(url))
+    registry, settings = build_registry(), Settings(database_url=url, env="test")
+    seeded = await seed_region(db)
+    provider = seeded.providers[0]
+    async with db.transaction() as session:
+        registration_id = await session.scalar(
+            select(ProviderRegistration.id).where(ProviderRegistration.organisation_id == provider)
+        )
+        session.add(
+            Home(
+                id=uuid.uuid4(),
+                registration_id=registration_id,
+                provider_id=provider,
+                name="Bench House",
+                category="RESIDENTIAL",
+                min_age=0,
+                max_age=17,
+                accepts_female=True,
+                accepts_male=True,
+                accepts_other=True,
+                beds=6,
+                postcode="B1 1AA",
+                local_authority_area="Authority 00",
+                contract_type="FRAMEWORK",
+                row_number=2,
+            )
+        )
+        token, token_hash = new_token(SESSION_PREFIX)
+        session.add(
+            UserSession(
+                user_id=seeded.provider_users[provider],
+                token_hash=token_hash,
+                expires_at=utcnow() + timedelta(days=1),
+            )
+        )
+    viewer = Viewer(
+        organisation_id=seeded.las[0],
+        organisation_kind=OrganisationKind.LOCAL_AUTHORITY,
+        roles=frozenset({Role.LA_CASEWORKER}),
+    )
+    for n in range(60):
+        referral = await create_referral(
+            db,
+            registry,
+            viewer,
+            category="RESIDENTIAL",
+            children=[ChildInput(age=6 + n % 11, gender="FEMALE", needs="Needs a calm home")],
+            summary=f"Referral {n}: a girl who needs a residential home.",
+            urgency="WITHIN_5_DAYS",
+            postcode=None,
+            required_from=None,
+            details={},
+        )
+        await send_referral(db, registry, settings, viewer, referral_id=referral.id)
+    await db.dispose()
+    return token
+
+
+def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(
+                f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}, timeout=1
+            )
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{command} did not start")
+
+
+def wrk(port: int, token: str, body_file: str, script: str, seconds: int) -> dict[str, float]:
+    output = subprocess.run(
+        ["wrk", "-t1", "-c8", f"-d{seconds}s", "-s", script, f"http://127.0.0.1:{port}/graphql"],
+        env={**os.environ, "TOKEN": token, "BODY_FILE": body_file},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> dict[str, object]:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    async def seeded() -> tuple[str, str]:
+        holder: dict[str, str] = {}
+        context = fresh_database()
+        url = await context.__aenter__()
+        holder["token"] = await prepare(url)
+        return url, holder["token"], context  # type: ignore[return-value]
+
+    url, token, context = asyncio.run(seeded())  # type: ignore[misc]
+    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    body_file, script = workdir / "body.json", workdir / "wrk.lua"
+    body_file.write_text(json.dumps({"query": QUERY}))
+    script.write_text(WRK_SCRIPT)
+    env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_STORAGE_DIR": str(workdir / "storage")}
+    graphql_port, baseline_port = free_port(), free_port()
+    graphql = start(
+        [sys.executable, "-m", "core.cli", "serve", "--port", str(graphql_port)], env, graphql_port
+    )
+    baseline = start(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.baseline_app:app",
+            "--port",
+            str(baseline_port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env,
+        baseline_port,
+    )
+    try:
+        same = [
+            httpx.post(
+                f"http://127.0.0.1:{p}/graphql",
+                json={"query": QUERY},
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()
+            for p in (graphql_port, baseline_port)
+        ]
+        assert same[0] == same[1], "the two endpoints do not return the same JSON"
+        assert len(same[0]["data"]["referrals"]["edges"]) == 50
+        results: dict[str, list[dict[str, float]]] = {"graphql": [], "baseline": []}
+        for port, name in [(graphql_port, "graphql"), (baseline_port, "baseline")] * 3:
+            results[name].append(wrk(port, token, str(body_file), str(script), 8))
+    finally:
+        graphql.terminate()
+        baseline.terminate()
+        graphql.wait()
+        baseline.wait()
+        asyncio.run(context.__aexit__(None, None, None))
+    graphql_rps = statistics.median(r["rps"] for r in results["graphql"])
+    baseline_rps = statistics.median(r["rps"] for r in results["baseline"])
+    return {
+        "benchmark": "provider referrals(first: 50): GraphQL vs raw SQL + JSON endpoint",
+        "database": url.split(":")[0],
+        "graphql": results["graphql"],
+        "baseline": results["baseline"],
+        "graphql_rps": graphql_rps,
+        "baseline_rps": baseline_rps,
+        "ratio": round(graphql_rps / baseline_rps, 2),
+        "target_ratio": 0.5,
+    }
+
+
+if __name__ == "__main__":
+    outcome = main()
+    print(json.dumps(outcome))
+    print(
+        f"{outcome['database']}: GraphQL {outcome['graphql_rps']} rps, baseline {outcome['baseline_rps']} rps, "
+        f"ratio {outcome['ratio']} (target >= 0.5)"
+    )
+    sys.exit(0 if outcome["ratio"] >= 0.5 else 1)
