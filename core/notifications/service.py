@@ -62,7 +62,8 @@ def _wants_email(dialect: str, kind: str) -> ColumnElement[bool]:
             "NOT jsonb_exists(CAST(users.email_opt_outs AS jsonb), :opt_out_kind)"
         ).bindparams(opt_out_kind=kind)
     return text(
-        "NOT EXISTS (SELECT 1 FROM json_each(users.email_opt_outs) WHERE json_each.value = :opt_out_kind)"
+        "NOT EXISTS (SELECT 1 FROM json_each(users.email_opt_outs) "
+        "WHERE json_each.value = :opt_out_kind)"
     ).bindparams(opt_out_kind=kind)
 
 
