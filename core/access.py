@@ -58,6 +58,13 @@ MUTATIONS: dict[str, Rule] = {
     "revokeApiToken": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
     "grantSigningAuthority": roles(*SIGNATORIES, people_only=True),
     "revokeSigningAuthority": roles(*SIGNATORIES, people_only=True),
+    # documents (which kinds each organisation may upload: core/documents/kinds.py)
+    "uploadDocument": roles(*PROVIDER_STAFF, *LA_STAFF),
+    # registration
+    "uploadRegistrationSpreadsheet": roles(R.PROVIDER_ADMIN, people_only=True),
+    "approveRegistration": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    "rejectRegistration": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    "openRegistrationForEditing": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
 }
 
 #: Root query fields; a viewer not allowed gets null or an empty list, never an error.
@@ -67,6 +74,7 @@ QUERIES: dict[str, Rule] = {
     "categories": PUBLIC,
     "organisations": SIGNED_IN,
     "accountRequests": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN),
+    "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
 }
 
 

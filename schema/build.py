@@ -16,22 +16,40 @@ from strawberry.tools import merge_types
 
 from core.plugins.registry import CategoryRegistry
 from schema.categories.queries import CategoryQueries
+from schema.documents.mutations import DocumentMutations
+from schema.documents.types import Document
 from schema.enums import bind_care_categories
 from schema.extensions import MaskUnexpectedErrors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
 from schema.queries import NodeQueries
+from schema.registration.mutations import RegistrationMutations
+from schema.registration.queries import RegistrationQueries
+from schema.registration.types import Home, ProviderRegistration
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERY_PARTS: tuple[type, ...] = (NodeQueries, IdentityQueries, CategoryQueries)
-MUTATION_PARTS: tuple[type, ...] = (IdentityMutations,)
+QUERY_PARTS: tuple[type, ...] = (
+    NodeQueries,
+    IdentityQueries,
+    CategoryQueries,
+    RegistrationQueries,
+)
+MUTATION_PARTS: tuple[type, ...] = (IdentityMutations, DocumentMutations, RegistrationMutations)
 SUBSCRIPTION_PARTS: tuple[type, ...] = ()
 #: Types reachable only through the Node interface must be named to be in the schema.
-NODE_TYPES: tuple[type, ...] = (Organisation, User, ApiToken, AccountRequest)
+NODE_TYPES: tuple[type, ...] = (
+    Organisation,
+    User,
+    ApiToken,
+    AccountRequest,
+    Document,
+    ProviderRegistration,
+    Home,
+)
 
 
 def build_schema(registry: CategoryRegistry, *, production: bool = False) -> strawberry.Schema:

@@ -7,6 +7,9 @@ values are filled from the category registry each time a schema is built
 
 from __future__ import annotations
 
+from enum import Enum
+
+import strawberry
 from strawberry.types.enum import EnumValue, StrawberryEnumDefinition
 
 from core.plugins.registry import CategoryRegistry
@@ -39,3 +42,16 @@ def bind_care_categories(registry: CategoryRegistry) -> None:
     _DEFINITION.values = [
         EnumValue(name=c.value, value=c.value, description=c.label) for c in registry.all()
     ]
+
+
+@strawberry.enum
+class Gender(Enum):
+    FEMALE = "FEMALE"
+    MALE = "MALE"
+    OTHER = "OTHER"
+
+
+@strawberry.enum
+class ContractType(Enum):
+    FRAMEWORK = "FRAMEWORK"
+    SPOT = "SPOT"
