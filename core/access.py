@@ -66,6 +66,13 @@ MUTATIONS: dict[str, Rule] = {
     "sendReferral": roles(*LA_STAFF),
     "withdrawReferral": roles(*LA_STAFF),
     "declineReferral": roles(*PROVIDER_STAFF),
+    # documents (which kinds each organisation may upload: core/documents/kinds.py)
+    "uploadDocument": roles(*PROVIDER_STAFF, *LA_STAFF),
+    # registration
+    "uploadRegistrationSpreadsheet": roles(R.PROVIDER_ADMIN, people_only=True),
+    "approveRegistration": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    "rejectRegistration": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    "openRegistrationForEditing": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
 }
 
 #: Root query fields; a viewer not allowed gets null or an empty list, never an error.
@@ -76,6 +83,7 @@ QUERIES: dict[str, Rule] = {
     "organisations": SIGNED_IN,
     "accountRequests": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN),
     "referrals": roles(*LA_STAFF, *PROVIDER_STAFF),
+    "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
 }
 
 

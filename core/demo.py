@@ -129,10 +129,15 @@ async def load_demo(settings: Settings) -> list[str]:
     try:
         async with db.transaction() as session:
             await _identity(session, world, password_hash)
+        from core.registration.demo import load_providers
+
+        async with db.transaction() as session:
+            await load_providers(session, settings, world, password_hash)
     finally:
         await db.dispose()
     return [
-        "Demo data loaded: the pilot LAs (Birmingham, Coventry, Stoke-on-Trent) and their people.",
+        "Demo data loaded: the pilot LAs (Birmingham, Coventry, Stoke-on-Trent) and their people;",
+        "approved providers with homes in every category, and their profile documents.",
         f"GraphiQL: {settings.base_url}/graphql",
         "",
         f"Every demo account has the password {DEMO_PASSWORD!r}:",

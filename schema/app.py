@@ -18,8 +18,10 @@ from core.db import Database, create_engine
 from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings, load_settings
 from schema.build import build_schema
+from schema.http.documents import download_document
 from schema.http.health import health
 from schema.http.limits import BodySizeLimit
+from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
 
 logger = logging.getLogger("portal.http")
@@ -63,6 +65,8 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
+            Route("/documents/{id}", download_document, methods=["GET"]),
+            Route("/registration-template.xlsx", registration_template, methods=["GET"]),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)],
         exception_handlers={Exception: _unexpected},

@@ -18,6 +18,8 @@ from strawberry.tools import merge_types
 from core.plugins.registry import CategoryRegistry
 from schema.categories.mutations import CategoryMutations
 from schema.categories.queries import CategoryQueries
+from schema.documents.mutations import DocumentMutations
+from schema.documents.types import Document
 from schema.enums import bind_care_categories
 from schema.extensions import MaskUnexpectedErrors
 from schema.identity.mutations import IdentityMutations
@@ -27,15 +29,29 @@ from schema.queries import NodeQueries
 from schema.referrals.mutations import ReferralMutations
 from schema.referrals.queries import ReferralQueries
 from schema.referrals.types import Referral, ReferralDelivery
+from schema.registration.mutations import RegistrationMutations
+from schema.registration.queries import RegistrationQueries
+from schema.registration.types import Home, ProviderRegistration
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERY_PARTS: tuple[type, ...] = (NodeQueries, IdentityQueries, CategoryQueries, ReferralQueries)
-MUTATION_PARTS: tuple[type, ...] = (IdentityMutations, CategoryMutations, ReferralMutations)
+QUERY_PARTS: tuple[type, ...] = (
+    NodeQueries,
+    IdentityQueries,
+    CategoryQueries,
+    RegistrationQueries,
+    ReferralQueries,
+)
+MUTATION_PARTS: tuple[type, ...] = (
+    IdentityMutations,
+    CategoryMutations,
+    DocumentMutations,
+    RegistrationMutations,
+    ReferralMutations,
+)
 SUBSCRIPTION_PARTS: tuple[type, ...] = ()
-#: Types reachable only through the Node interface must be named to be in the schema.
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by
 #: the rules, so a rule class made per request (as the limiter extensions do) never hits it.
 LIMIT_RULES = [
@@ -43,11 +59,15 @@ LIMIT_RULES = [
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 ]
 
+#: Types reachable only through the Node interface must be named to be in the schema.
 NODE_TYPES: tuple[type, ...] = (
     Organisation,
     User,
     ApiToken,
     AccountRequest,
+    Document,
+    ProviderRegistration,
+    Home,
     Referral,
     ReferralDelivery,
 )

@@ -7,9 +7,12 @@ values are filled from the category registry each time a schema is built
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 from strawberry.types.enum import EnumValue, StrawberryEnumDefinition
 
+from core.genders import Gender as _Gender
 from core.plugins.registry import CategoryRegistry
 
 
@@ -42,6 +45,10 @@ def bind_care_categories(registry: CategoryRegistry) -> None:
     ]
 
 
-from core.genders import Gender as _Gender  # noqa: E402
-
 Gender = strawberry.enum(_Gender, name="Gender")
+
+
+@strawberry.enum
+class ContractType(Enum):
+    FRAMEWORK = "FRAMEWORK"
+    SPOT = "SPOT"

@@ -48,7 +48,8 @@ class PortalGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=False,
             # Only graphql-transport-ws: the legacy graphql-ws protocol is not offered.
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            multipart_uploads_enabled=False,
+            # Uploads are on: cookie POSTs (multipart included) pass _guard_cookie_post.
+            multipart_uploads_enabled=True,
             allowed_origins=[settings.origin],
         )
         self.settings = settings

@@ -14,3 +14,24 @@ class DocumentKind(StrEnum):
     APPENDIX = "APPENDIX"
     IPA_ATTACHMENT = "IPA_ATTACHMENT"
     OTHER = "OTHER"
+
+
+#: Documents on a provider's profile (``Organisation.documents``); they may have an expiry date.
+PROFILE_KINDS = frozenset(
+    {
+        DocumentKind.INSURANCE,
+        DocumentKind.OFSTED_CERTIFICATE,
+        DocumentKind.STATEMENT_OF_PURPOSE,
+        DocumentKind.APPENDIX,
+        DocumentKind.OTHER,
+    }
+)
+
+#: What each kind of organisation may upload with ``uploadDocument`` (the registration
+#: spreadsheet comes only through ``uploadRegistrationSpreadsheet``).
+UPLOADABLE_KINDS: dict[str, frozenset[DocumentKind]] = {
+    "PROVIDER": PROFILE_KINDS,
+    "LOCAL_AUTHORITY": frozenset(
+        {DocumentKind.REFERRAL_FORM, DocumentKind.IPA_ATTACHMENT, DocumentKind.OTHER}
+    ),
+}

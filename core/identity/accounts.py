@@ -19,7 +19,14 @@ from core.identity.emails import check_personal_email, email_key
 from core.identity.roles import ADMIN_ROLES, ROLES_BY_KIND, OrganisationKind, Role
 from core.identity.secrets import INVITATION_PREFIX, hash_token, new_token
 from core.identity.viewer import Viewer
-from core.models import AccountRequest, Invitation, Organisation, User, UserRole
+from core.models import (
+    AccountRequest,
+    Invitation,
+    Organisation,
+    ProviderRegistration,
+    User,
+    UserRole,
+)
 from core.models.base import utcnow
 from core.notifications.kinds import INVITATION_EMAIL
 from core.notifications.outbox import queue_email
@@ -131,6 +138,12 @@ async def sign_up_provider(
             enabled_categories=[],
         )
         session.add(organisation)
+        # Its registration starts NOT_SUBMITTED, waiting for the spreadsheet.
+        session.add(
+            ProviderRegistration(
+                organisation_id=organisation.id, status="NOT_SUBMITTED", details={}
+            )
+        )
         user = _new_user(
             session,
             organisation_id=organisation.id,

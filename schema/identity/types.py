@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -18,6 +19,10 @@ from core.models import User as UserRow
 from schema.context import Info
 from schema.enums import CareCategory
 from schema.node import Node, encode_id, node_resolver
+
+if TYPE_CHECKING:
+    from schema.documents.types import Document
+    from schema.registration.types import ProviderRegistration
 
 OrganisationKind = strawberry.enum(_OrganisationKind, name="OrganisationKind")
 Role = strawberry.enum(_Role, name="Role")
@@ -51,6 +56,25 @@ class Organisation(Node):
             return []
         members = await info.context.loaders.members_by_organisation_id.load(self.key)
         return [User.of(u) for u in members]
+
+    @strawberry.field(description="Providers only.")
+    async def registration(
+        self, info: Info
+    ) -> Annotated[ProviderRegistration, strawberry.lazy("schema.registration.types")] | None:
+        from schema.registration.types import registration_of_organisation
+
+        return await registration_of_organisation(info, self)
+
+    @strawberry.field(
+        description="Providers only: profile documents (insurance, Ofsted certificate, ...), "
+        "newest first."
+    )
+    async def documents(
+        self, info: Info
+    ) -> list[Annotated[Document, strawberry.lazy("schema.documents.types")]]:
+        from schema.documents.types import profile_documents_of
+
+        return await profile_documents_of(info, self.key, self.kind)
 
 
 @strawberry.type

@@ -78,6 +78,17 @@ _REFERRAL = {
     "summary": "A boy of 12.",
 }
 
+def _decision() -> Callable[[World], Any]:
+    import uuid
+
+    from schema.node import encode_id
+
+    return _static({"id": encode_id("ProviderRegistration", uuid.UUID(int=0)), "reason": "r"})
+
+
+# Sent as JSON, not multipart: the service answers INVALID, after the access check.
+_NOT_A_FILE = "not a multipart file"
+
 CASES: dict[str, Case] = {
     "signUpProvider": Case(
         "SignUpProviderInput",
@@ -206,6 +217,36 @@ CASES: dict[str, Case] = {
         _static({"id": FAKE_REFERRAL, "reason": "full"}),
         ("provider_user", "provider_admin"),
         ("nobody", "caseworker", "provider_signatory"),
+    ),
+    "uploadDocument": Case(
+        "UploadDocumentInput",
+        _static({"file": _NOT_A_FILE, "kind": "OTHER"}),
+        ("provider_admin", "provider_user", "la_admin", "caseworker", "api_token"),
+        ("nobody", "platform_admin", "provider_signatory", "la_signatory"),
+    ),
+    "uploadRegistrationSpreadsheet": Case(
+        "UploadRegistrationSpreadsheetInput",
+        _static({"file": _NOT_A_FILE}),
+        ("provider_admin",),
+        ("nobody", "provider_user", "provider_signatory", "la_admin", "platform_admin"),
+    ),
+    "approveRegistration": Case(
+        "DecideRegistrationInput",
+        _decision(),
+        ("la_admin", "platform_admin"),
+        ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    "rejectRegistration": Case(
+        "DecideRegistrationInput",
+        _decision(),
+        ("la_admin", "platform_admin"),
+        ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    "openRegistrationForEditing": Case(
+        "DecideRegistrationInput",
+        _decision(),
+        ("la_admin", "platform_admin"),
+        ("nobody", "caseworker", "provider_admin", "api_token"),
     ),
 }
 

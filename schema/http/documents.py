@@ -1,0 +1,67 @@
+"""``GET /documents/{id}``: a document's bytes, for a caller allowed to see it (else 404).
+
+Authenticates like ``/graphql`` (bearer token, or the session cookie). The answer never says
+whether a document the caller may not see exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from core.db import Database
+from core.documents.access import may_see_document
+from core.documents.storage import document_store
+from core.identity.authenticate import authenticate
+from core.models import Document
+from core.settings import Settings
+from schema.node import decode_any_id
+from schema.view import SESSION_COOKIE, bearer_token
+
+logger = logging.getLogger("portal.documents")
+
+
+def content_disposition(name: str) -> str:
+    """``attachment`` with an ASCII ``filename`` and the exact UTF-8 ``filename*`` (RFC 6266)."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _not_found() -> Response:
+    return JSONResponse(
+        {"error": "Not found."}, status_code=404, headers={"Cache-Control": "no-store"}
+    )
+
+
+async def download_document(request: Request) -> Response:
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    decoded = decode_any_id(request.path_params["id"])
+    if decoded is None or decoded[0] != "Document":
+        return _not_found()
+    client_address = request.client.host if request.client else None
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    viewer = await authenticate(db, token, client_address)
+    if viewer is None:
+        return _not_found()
+    async with db.session() as session:
+        document = await session.get(Document, decoded[1])
+        if document is None or not await may_see_document(session, viewer, document):
+            return _not_found()
+    store = document_store(settings)
+    if not await store.exists(document.storage_key):
+        raise RuntimeError(f"document {document.id} has no stored bytes ({document.storage_key})")
+    return StreamingResponse(
+        store.chunks(document.storage_key),
+        media_type=document.content_type,
+        headers={
+            "Content-Disposition": content_disposition(document.name),
+            "Content-Length": str(document.size),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
