@@ -18,10 +18,12 @@ from core.referrals.kinds import DeliveryStatus as _DeliveryStatus
 from core.referrals.kinds import ReferralStatus as _ReferralStatus
 from core.referrals.kinds import Urgency as _Urgency
 from schema.context import Info
+from schema.documents.types import Document
 from schema.enums import CareCategory, Gender
 from schema.identity.types import Organisation
 from schema.node import Node, encode_id, node_resolver
 from schema.pagination import PageInfo
+from schema.registration.types import Home
 
 ReferralStatus = strawberry.enum(_ReferralStatus, name="ReferralStatus")
 DeliveryStatus = strawberry.enum(_DeliveryStatus, name="DeliveryStatus")
@@ -66,6 +68,13 @@ class ReferralDelivery(Node):
         return Organisation.of(
             await info.context.loaders.organisation_by_id.load(self.provider_key)
         )
+
+    @strawberry.field(
+        description="The provider's homes that matched this version: why it was delivered."
+    )
+    async def matched_homes(self, info: Info) -> list[Home]:
+        rows = await info.context.loaders.get(queries.matched_homes_by_delivery_ids).load(self.key)
+        return [Home.of(r) for r in rows]
 
 
 @strawberry.type
@@ -141,6 +150,11 @@ class Referral(Node):
         return Organisation.of(
             await info.context.loaders.organisation_by_id.load(self.local_authority_key)
         )
+
+    @strawberry.field
+    async def documents(self, info: Info) -> list[Document]:
+        rows = await info.context.loaders.get(queries.documents_by_referral_ids).load(self.key)
+        return [Document.of(r) for r in rows]
 
     @strawberry.field(description="Local authority only: who received it.")
     async def deliveries(self, info: Info) -> list[ReferralDelivery]:

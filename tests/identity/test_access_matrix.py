@@ -78,6 +78,7 @@ _REFERRAL = {
     "summary": "A boy of 12.",
 }
 
+
 def _decision() -> Callable[[World], Any]:
     import uuid
 

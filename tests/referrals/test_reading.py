@@ -9,8 +9,9 @@ LIST = """
 query ($first: Int) {
   referrals(first: $first) {
     totalCount
-    edges { node { id reference localAuthority { name } children { age } deliveries { version provider { name } }
-                   myDelivery { status provider { name } } } }
+    edges { node { id reference localAuthority { name } children { age } documents { name }
+                   deliveries { version provider { name } matchedHomes { name provider { name } } }
+                   myDelivery { status provider { name } matchedHomes { name } } } }
   }
 }"""
 
