@@ -14,6 +14,7 @@ from core.models.identity import (
     UserRole,
     UserSession,
 )
+from core.models.jobs import SweepMark
 from core.models.notifications import Notification, OutboxEmail
 from core.models.registration import Document, Home, ProviderRegistration
 
@@ -32,6 +33,7 @@ __all__ = [
     "OutboxEmail",
     "ProviderRegistration",
     "SigningDelegation",
+    "SweepMark",
     "User",
     "UserRole",
     "UserSession",
