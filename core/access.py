@@ -58,6 +58,9 @@ MUTATIONS: dict[str, Rule] = {
     "revokeApiToken": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
     "grantSigningAuthority": roles(*SIGNATORIES, people_only=True),
     "revokeSigningAuthority": roles(*SIGNATORIES, people_only=True),
+    # notifications (a person's own; API tokens have none)
+    "markNotificationsRead": Rule(people_only=True),
+    "setEmailPreferences": Rule(people_only=True),
 }
 
 #: Root query fields; a viewer not allowed gets null or an empty list, never an error.
@@ -67,6 +70,7 @@ QUERIES: dict[str, Rule] = {
     "categories": PUBLIC,
     "organisations": SIGNED_IN,
     "accountRequests": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN),
+    "notifications": Rule(people_only=True),
 }
 
 

@@ -21,17 +21,21 @@ from schema.extensions import MaskUnexpectedErrors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
+from schema.notifications.mutations import NotificationMutations
+from schema.notifications.queries import NotificationQueries
+from schema.notifications.subscriptions import NotificationSubscriptions
+from schema.notifications.types import Notification
 from schema.queries import NodeQueries
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
-QUERY_PARTS: tuple[type, ...] = (NodeQueries, IdentityQueries, CategoryQueries)
-MUTATION_PARTS: tuple[type, ...] = (IdentityMutations,)
-SUBSCRIPTION_PARTS: tuple[type, ...] = ()
+QUERY_PARTS: tuple[type, ...] = (NodeQueries, IdentityQueries, CategoryQueries, NotificationQueries)
+MUTATION_PARTS: tuple[type, ...] = (IdentityMutations, NotificationMutations)
+SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: Types reachable only through the Node interface must be named to be in the schema.
-NODE_TYPES: tuple[type, ...] = (Organisation, User, ApiToken, AccountRequest)
+NODE_TYPES: tuple[type, ...] = (Organisation, User, ApiToken, AccountRequest, Notification)
 
 
 def build_schema(registry: CategoryRegistry, *, production: bool = False) -> strawberry.Schema:

@@ -1,19 +1,26 @@
 """Notifying people of an event: a notification per recipient and, unless the recipient
-turned that kind of email off, an outbox email; both in the event's own unit of work."""
+turned that kind of email off, an outbox email; both in the event's own unit of work. Once it
+commits, the notifications are published to live subscribers and the outbox is sent.
+
+Also the viewer's own notification actions: marking read, and email preferences."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import Database, after_commit
+from core.errors import Forbidden, InvalidInput, NotFound
+from core.identity.viewer import Viewer
 from core.models import Notification, User
 from core.models.base import utcnow
 from core.notifications.kinds import NotificationKind
 from core.notifications.outbox import queue_email
+from core.notifications.realtime import event_of, publish
 from core.settings import Settings
 
 
@@ -78,4 +85,63 @@ async def notify(
             notification_id=notification.id,
         )
     await session.flush()
+    events = [event_of(n) for n in notifications]
+    if events:
+
+        async def publish_events() -> None:
+            await publish(settings, events)
+
+        after_commit(session, publish_events)
     return notifications
+
+
+async def mark_read(
+    db: Database,
+    viewer: Viewer,
+    *,
+    ids: Sequence[uuid.UUID] | None = None,
+    all: bool | None = None,
+) -> int:
+    """Mark the viewer's notifications read (``ids``, or ``all``); returns how many changed.
+
+    Ids of notifications that are not the viewer's, or already read, are not counted.
+    """
+    if viewer.user_id is None:
+        raise Forbidden("An API token has no notifications; a person must sign in.")
+    if ids is None and not all:
+        raise InvalidInput(
+            "Say which notifications to mark read: give their ids, or all: true.",
+            field=("input", "ids"),
+        )
+    if ids is not None and all:
+        raise InvalidInput("Give either ids or all: true, not both.", field=("input", "all"))
+    if ids is not None and not ids:
+        return 0
+    statement = update(Notification).where(
+        Notification.user_id == viewer.user_id, Notification.read_at.is_(None)
+    )
+    if ids is not None:
+        statement = statement.where(Notification.id.in_(list(dict.fromkeys(ids))))
+    async with db.transaction() as session:
+        result = await session.execute(
+            statement.values(read_at=utcnow()).execution_options(synchronize_session=False)
+        )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_email_preferences(
+    db: Database, viewer: Viewer, *, disabled_kinds: Iterable[NotificationKind]
+) -> User:
+    """Turn emails off for ``disabled_kinds`` (and on for every other kind).
+
+    In-portal notifications of every kind always stay.
+    """
+    if viewer.user_id is None:
+        raise Forbidden("An API token has no email preferences; a person must sign in.")
+    kinds = sorted({NotificationKind(k).value for k in disabled_kinds})
+    async with db.transaction() as session:
+        user = await session.scalar(select(User).where(User.id == viewer.user_id))
+        if user is None:
+            raise NotFound("Your account was not found.")
+        user.email_opt_outs = kinds
+    return user
