@@ -55,13 +55,13 @@ async def notify_users(
 
 
 async def wait_until(
-    condition: Callable[[], Awaitable[bool]], *, timeout: float = 20.0, what: str = "condition"
+    condition: Callable[[], Awaitable[bool]], *, within: float = 20.0, what: str = "condition"
 ) -> None:
     """Poll ``condition`` until it holds (background work has no completion signal to await)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not await condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            raise AssertionError(f"timed out after {within}s waiting for {what}")
         await asyncio.sleep(0.05)
 
 
@@ -89,8 +89,7 @@ class SmtpHandler:
             return "451 4.3.0 Try again later"
         if self.block_at is not None and attempt == self.block_at:
             self.blocked.set()
-            while not self.release.is_set():
-                await asyncio.sleep(0.05)
+            await asyncio.to_thread(self.release.wait, 120)
             return "451 4.3.0 Gave up"  # the client is gone: never counted as accepted
         with self.lock:
             self.accepted.append(email.message_from_bytes(envelope.content))
@@ -154,9 +153,9 @@ class TransportWsClient:
     async def send(self, message: dict[str, Any]) -> None:
         await self.connection.send(json.dumps(message))
 
-    async def receive(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def receive(self, within: float = 5.0) -> dict[str, Any]:
         while True:
-            message = json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+            message = json.loads(await asyncio.wait_for(self.connection.recv(), within))
             if message.get("type") == "ping":
                 await self.send({"type": "pong"})
                 continue
@@ -169,14 +168,14 @@ class TransportWsClient:
     async def subscribe(self, operation_id: str = "1", query: str = SUBSCRIBE) -> None:
         await self.send({"id": operation_id, "type": "subscribe", "payload": {"query": query}})
 
-    async def next_notification(self, timeout: float = 5.0) -> dict[str, Any]:
-        message = await self.receive(timeout)
+    async def next_notification(self, within: float = 5.0) -> dict[str, Any]:
+        message = await self.receive(within)
         assert message["type"] == "next", message
         assert not message["payload"].get("errors"), message
         return message["payload"]["data"]["notifications"]
 
-    async def close_code(self, timeout: float = 5.0) -> int | None:
+    async def close_code(self, within: float = 5.0) -> int | None:
         with contextlib.suppress(websockets.ConnectionClosed):
             while True:
-                await asyncio.wait_for(self.connection.recv(), timeout)
+                await asyncio.wait_for(self.connection.recv(), within)
         return self.connection.close_code

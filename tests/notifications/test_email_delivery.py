@@ -54,10 +54,7 @@ async def running_worker(settings: Settings) -> AsyncIterator[dramatiq.Broker]:
 async def _sent(db: Database) -> int:
     async with db.session() as session:
         return int(
-            await session.scalar(
-                select(func.count()).where(OutboxEmail.sent_at.is_not(None))
-            )
-            or 0
+            await session.scalar(select(func.count()).where(OutboxEmail.sent_at.is_not(None))) or 0
         )
 
 
@@ -100,7 +97,7 @@ async def test_a_refused_email_is_retried_and_delivered_once(people, db, mail_se
     async with running_worker(mail_settings):
         # when
         await notify_users(db, mail_settings, person.user_id)
-        await wait_until(lambda: _sent_is(db, 1), timeout=30, what="the retried email")
+        await wait_until(lambda: _sent_is(db, 1), within=30, what="the retried email")
     # then
     [row] = await _outbox(db)
     assert handler.attempts == 2
@@ -182,7 +179,7 @@ async def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(
             enqueue("send_outbox")  # the periodic outbox sweep
             return await _sent_is(db, 5)
 
-        await wait_until(all_sent, timeout=60, what="every email after the restart")
+        await wait_until(all_sent, within=60, what="every email after the restart")
     finally:
         _kill(second)
     # then

@@ -83,9 +83,9 @@ async def test_notifications_in_one_event_page_without_gaps_or_repeats(
     # when
     seen, after = [], None
     while True:
-        page = (
-            await client.data(NOTIFICATIONS, {"first": 1, "after": after}, token=person.token)
-        )["notifications"]
+        page = (await client.data(NOTIFICATIONS, {"first": 1, "after": after}, token=person.token))[
+            "notifications"
+        ]
         seen += [e["node"]["id"] for e in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break

@@ -39,7 +39,7 @@ async def _subscribed(portal, person) -> None:  # type: ignore[no-untyped-def]
     async def ready() -> bool:
         return portal.state.realtime.subscriber_count(person.user_id) > 0
 
-    await wait_until(ready, timeout=5, what="the subscription to be registered")
+    await wait_until(ready, within=5, what="the subscription to be registered")
 
 
 async def test_a_subscriber_receives_its_notification_within_a_second(portal, people, db, settings):
@@ -52,7 +52,7 @@ async def test_a_subscriber_receives_its_notification_within_a_second(portal, pe
         # when
         started = time.monotonic()
         [key] = await notify_users(db, settings, person.user_id, message="Offer from Acorn")
-        received = await ws.next_notification(timeout=1.0)
+        received = await ws.next_notification(within=1.0)
         elapsed = time.monotonic() - started
     # then
     assert ack["type"] == "connection_ack"
@@ -92,7 +92,9 @@ async def test_the_session_cookie_authenticates_a_subscription(portal, people, d
     person = await _person(people)
     async with (
         served(portal) as url,
-        TransportWsClient.connect(url, headers={"Cookie": f"{SESSION_COOKIE}={person.token}"}) as ws,
+        TransportWsClient.connect(
+            url, headers={"Cookie": f"{SESSION_COOKIE}={person.token}"}
+        ) as ws,
     ):
         ack = await ws.init({})
         await ws.subscribe()
@@ -175,7 +177,7 @@ async def test_a_notification_created_in_another_process_arrives_within_a_second
                 except httpx.HTTPError:
                     return False
 
-            await wait_until(up, timeout=60, what="portal serve to start")
+            await wait_until(up, within=60, what="portal serve to start")
         async with TransportWsClient.connect(f"ws://127.0.0.1:{port}/graphql") as ws:
             await ws.init({"authorization": f"Bearer {person.token}"})
             await ws.subscribe()
@@ -184,12 +186,12 @@ async def test_a_notification_created_in_another_process_arrives_within_a_second
             async def listening() -> bool:
                 return dict(client.pubsub_numsub(CHANNEL)).get(CHANNEL.encode(), 0) > 0
 
-            await wait_until(listening, timeout=10, what="the server's pub/sub connection")
+            await wait_until(listening, within=10, what="the server's pub/sub connection")
             client.close()
             # when: this test process (not the server) creates the notification
             started = time.monotonic()
             [key] = await notify_users(db, settings, person.user_id, message="from afar")
-            received = await ws.next_notification(timeout=1.0)
+            received = await ws.next_notification(within=1.0)
             elapsed = time.monotonic() - started
     finally:
         server.terminate()
