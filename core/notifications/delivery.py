@@ -26,7 +26,7 @@ from core.db import Database
 from core.models import OutboxEmail
 from core.models.base import utcnow
 from core.notifications.outbox import PendingEmail
-from core.notifications.smtp import Mailer, mailer_for
+from core.notifications.smtp import SMTP_TIMEOUT, Mailer, mailer_for
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,9 @@ BATCH_SIZE = 20
 #: Seconds before retry n (1-based); the last value repeats: a failing email is retried
 #: hourly until it goes, never dropped (``last_error`` says why it has not gone).
 BACKOFF_SECONDS = (2, 10, 60, 300, 1800, 3600)
+
+#: A send is started only this long before the lease ends (connect + a command may time out).
+SEND_MARGIN = timedelta(seconds=3 * SMTP_TIMEOUT)
 
 _outbox = OutboxEmail.__table__
 
@@ -128,6 +131,7 @@ async def deliver_due(
     if mailer is None:
         return report
     lease = timedelta(seconds=settings.outbox_lease_seconds)
+    margin = min(SEND_MARGIN, lease / 2)
     earliest_retry: datetime | None = None
     try:
         for _ in range(max_batches):
@@ -135,6 +139,10 @@ async def deliver_due(
             if not batch:
                 break
             for email in batch:
+                if clock() + margin >= email.claimed_until:
+                    # Too close to the end of the lease (slow server): leave it for the next
+                    # claim rather than risk two workers sending it.
+                    continue
                 try:
                     await mailer.send(email)
                 except Exception as error:
