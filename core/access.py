@@ -73,6 +73,9 @@ MUTATIONS: dict[str, Rule] = {
     "approveRegistration": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
     "rejectRegistration": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
     "openRegistrationForEditing": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    # notifications (a person's own; API tokens have none)
+    "markNotificationsRead": Rule(people_only=True),
+    "setEmailPreferences": Rule(people_only=True),
 }
 
 #: Root query fields; a viewer not allowed gets null or an empty list, never an error.
@@ -84,6 +87,7 @@ QUERIES: dict[str, Rule] = {
     "accountRequests": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN),
     "referrals": roles(*LA_STAFF, *PROVIDER_STAFF),
     "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
+    "notifications": Rule(people_only=True),
 }
 
 

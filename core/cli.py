@@ -19,7 +19,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from schema.app import create_app
 
     asyncio.run(upgrade(settings.database_url))
-    app = create_app(settings)
+    app = create_app(settings, background=True)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
     return 0
 
@@ -128,6 +128,20 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     return int(dramatiq_main() or 0)
 
 
+def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.redis_url:
+        print(
+            "portal: PORTAL_REDIS_URL: portal scheduler sends to the Redis broker; without "
+            "it, portal serve runs the periodic jobs in-process",
+            file=sys.stderr,
+        )
+        return 2
+    from core.jobs.scheduler import run_scheduler
+
+    run_scheduler(settings)
+    return 0
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -140,6 +154,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace, Settings], int]]] =
     "export-schema": ("print the served GraphQL SDL", _export_schema),
     "demo": ("load demo data and print how to log in", _demo),
     "worker": ("run Dramatiq worker processes on the Redis broker", _worker),
+    "scheduler": ("run the periodic jobs (run exactly one)", _scheduler),
     "create-admin": (
         "create a PLATFORM_ADMIN (password from PORTAL_ADMIN_PASSWORD)",
         _create_admin,

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
     #: Sign-in attempts (login, code, sign-up) allowed per client address (``limits`` syntax).
     login_rate_limit: str = "30/minute"
+    #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
+    #: another worker takes them over. Longer than a batch of SMTP sends can take.
+    outbox_lease_seconds: int = 300
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",

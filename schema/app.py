@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,9 @@ from starlette.routing import Route, WebSocketRoute
 
 import core.querycount  # noqa: F401  (registers the statement counter)
 from core.db import Database, create_engine
+from core.jobs.broker import configure_broker
+from core.jobs.inprocess import InProcessBackground
+from core.notifications.realtime import Hub
 from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings, load_settings
 from schema.build import build_schema
@@ -47,18 +51,35 @@ def create_app(
     *,
     registry: CategoryRegistry | None = None,
     db: Database | None = None,
+    background: bool = False,
 ) -> Starlette:
-    """The portal's ASGI application for ``settings`` (read from the environment if omitted)."""
+    """The portal's ASGI application for ``settings`` (read from the environment if omitted).
+
+    ``background``: without Redis, also run the Dramatiq worker and the periodic jobs in this
+    process (``portal serve``); tests leave it off unless they test the background work.
+    """
     settings = settings or load_settings()
     registry = registry or build_registry()
     db = db or Database(create_engine(settings.database_url))
     schema = build_schema(registry, production=settings.env == "production")
     graphql = PortalGraphQL(schema, settings=settings, registry=registry, db=db)
 
+    realtime = Hub(settings.redis_url)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await db.dispose()
+        broker = configure_broker(settings)
+        worker = None
+        if background and not settings.redis_url:
+            worker = InProcessBackground(broker)
+            worker.start()
+        try:
+            yield
+        finally:
+            await realtime.stop()
+            if worker is not None:
+                await asyncio.to_thread(worker.stop)
+            await db.dispose()
 
     app = Starlette(
         routes=[
@@ -76,4 +97,5 @@ def create_app(
     app.state.registry = registry
     app.state.db = db
     app.state.schema = schema
+    app.state.realtime = realtime
     return app

@@ -25,6 +25,10 @@ from schema.extensions import MaskUnexpectedErrors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
+from schema.notifications.mutations import NotificationMutations
+from schema.notifications.queries import NotificationQueries
+from schema.notifications.subscriptions import NotificationSubscriptions
+from schema.notifications.types import Notification
 from schema.queries import NodeQueries
 from schema.referrals.mutations import ReferralMutations
 from schema.referrals.queries import ReferralQueries
@@ -43,6 +47,7 @@ QUERY_PARTS: tuple[type, ...] = (
     CategoryQueries,
     RegistrationQueries,
     ReferralQueries,
+    NotificationQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     IdentityMutations,
@@ -50,8 +55,9 @@ MUTATION_PARTS: tuple[type, ...] = (
     DocumentMutations,
     RegistrationMutations,
     ReferralMutations,
+    NotificationMutations,
 )
-SUBSCRIPTION_PARTS: tuple[type, ...] = ()
+SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by
 #: the rules, so a rule class made per request (as the limiter extensions do) never hits it.
 LIMIT_RULES = [
@@ -70,6 +76,7 @@ NODE_TYPES: tuple[type, ...] = (
     Home,
     Referral,
     ReferralDelivery,
+    Notification,
 )
 
 

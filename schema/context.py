@@ -31,6 +31,9 @@ class Context:
     limiter: AttemptLimiter
     viewer: Viewer | None = None
     client_address: str | None = None
+    #: Websockets: the ``connection_init`` payload, and the token the viewer signed in with.
+    connection_params: dict[str, object] | None = None
+    credentials: str | None = None
     _read_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: Loaders = field(init=False)
 

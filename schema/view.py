@@ -11,7 +11,9 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from core.db import Database
 from core.identity.authenticate import authenticate
@@ -95,7 +97,22 @@ class PortalGraphQL(GraphQL[Context, None]):
             limiter=self.limiter,
             viewer=viewer,
             client_address=client_address,
+            credentials=token,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """``connection_init``: a bearer token in the payload (``{"authorization": "Bearer
+        <token>"}``), else the session cookie; a person's credentials only, else 4403."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        if header is not None:
+            scheme, _, value = str(header).partition(" ")
+            token = value.strip() if scheme.lower() == "bearer" else ""
+            viewer = await authenticate(self.db, token, context.client_address)
+            context.viewer, context.credentials = viewer, token
+        if context.viewer is None or context.viewer.user_id is None:
+            raise ConnectionRejectionError({"message": "Sign in: no valid session."})
+        return UNSET
 
     def encode_json(self, data: Any) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)

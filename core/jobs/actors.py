@@ -1,1 +1,80 @@
-"""The Dramatiq actors. Each is idempotent: delivery is at least once."""
+"""The Dramatiq actors. Each is idempotent: delivery is at least once.
+
+Actors take no objects (only ids or nothing) and call one core service with the worker's
+runtime (settings and database). They are declared per broker by :func:`declare_actors`, so
+each broker's actors use the runtime configured with it. To add one: write ``async def
+name(runtime, *ids)`` and list it in ``ACTORS`` with its options.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import dramatiq
+
+from core.jobs.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_QUEUE = "outbox"
+SWEEP_QUEUE = "sweeps"
+
+
+async def send_outbox(runtime: Runtime) -> None:
+    """Send every due outbox email; if some failed, come back when the first is due again."""
+    from core.jobs.broker import enqueue_async
+    from core.notifications.delivery import deliver_due
+
+    report = await deliver_due(runtime.db, runtime.settings)
+    if report.retry_in_ms is not None:
+        await enqueue_async("send_outbox", delay_ms=report.retry_in_ms)
+
+
+async def sweep_document_expiry(runtime: Runtime) -> None:
+    """Warn providers' admins of profile documents expiring within 30 days (once each)."""
+    from core.notifications.expiry import warn_expiring_documents
+
+    await warn_expiring_documents(runtime.db, runtime.settings)
+
+
+ActorFn = Callable[..., Awaitable[None]]
+
+#: name -> (function, queue, options). Retries back off from 1 s to 5 min for unexpected
+#: failures (a database restart); SMTP failures are retried per email by ``send_outbox``.
+ACTORS: dict[str, tuple[ActorFn, str, dict[str, Any]]] = {
+    "send_outbox": (
+        send_outbox,
+        OUTBOX_QUEUE,
+        {"max_retries": 20, "min_backoff": 1_000, "max_backoff": 300_000, "time_limit": 900_000},
+    ),
+    "sweep_document_expiry": (
+        sweep_document_expiry,
+        SWEEP_QUEUE,
+        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
+    ),
+}
+
+
+def _bind(fn: ActorFn, runtime: Runtime) -> ActorFn:
+    async def run(*args: Any) -> None:
+        await fn(runtime, *args)
+
+    run.__name__ = fn.__name__
+    run.__module__ = fn.__module__
+    return run
+
+
+def declare_actors(broker: dramatiq.Broker) -> None:
+    """Declare every actor on ``broker``, bound to the broker's :class:`Runtime`."""
+    runtime = next(m for m in broker.middleware if isinstance(m, Runtime))
+    for name, (fn, queue, options) in ACTORS.items():
+        dramatiq.Actor(
+            _bind(fn, runtime),
+            broker=broker,
+            actor_name=name,
+            queue_name=queue,
+            priority=0,
+            options=dict(options),
+        )

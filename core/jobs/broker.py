@@ -4,31 +4,54 @@ consumed by a worker running inside ``portal serve``.
 The Redis broker is tuned so a message held by a killed worker is requeued within seconds:
 by default it is requeued only after a 60 s heartbeat timeout *and* a maintenance pass that
 runs on 0.1% of dispatches.
+
+Work is enqueued by actor *name* (:func:`enqueue`), so code that only sends (the API, the
+scheduler, after-commit hooks) needs no actor object, and sending before any broker is
+configured is a no-op rather than Dramatiq's default of connecting to RabbitMQ.
 """
 
 from __future__ import annotations
 
-import dramatiq
-from dramatiq.brokers.stub import StubBroker
+import asyncio
+import logging
 
+import dramatiq
+import dramatiq.broker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import AsyncIO
+
+from core.jobs.runtime import Runtime
 from core.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 HEARTBEAT_TIMEOUT_MS = 5_000
 MAINTENANCE_CHANCE = 1_000_000  # per million: a maintenance pass on every dispatch
 
 
 def create_broker(settings: Settings) -> dramatiq.Broker:
+    """A broker for ``settings`` with the portal's actors declared on it."""
+    from core.jobs.actors import declare_actors
+
+    broker: dramatiq.Broker
     if settings.redis_url:
         from dramatiq.brokers.redis import RedisBroker
 
-        return RedisBroker(
+        broker = RedisBroker(
             url=settings.redis_url,
             namespace="portal",
             heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
             maintenance_chance=MAINTENANCE_CHANCE,
         )
-    broker = StubBroker()
-    broker.emit_after("process_boot")
+    else:
+        broker = StubBroker()
+    # Async actors run on one event loop per worker process (AsyncIO); the runtime (settings
+    # and a database opened on that loop) is closed before the loop stops.
+    broker.add_middleware(AsyncIO())
+    broker.add_middleware(Runtime(settings), before=AsyncIO)
+    if isinstance(broker, StubBroker):
+        broker.emit_after("process_boot")
+    declare_actors(broker)
     return broker
 
 
@@ -37,3 +60,25 @@ def configure_broker(settings: Settings) -> dramatiq.Broker:
     broker = create_broker(settings)
     dramatiq.set_broker(broker)
     return broker
+
+
+def current_broker() -> dramatiq.Broker | None:
+    """The configured broker, or None (never Dramatiq's implicit RabbitMQ default)."""
+    return dramatiq.broker.global_broker
+
+
+def enqueue(actor_name: str, *args: object, delay_ms: int | None = None) -> bool:
+    """Send a message to ``actor_name``; False when no broker (or no such actor) is set up."""
+    broker = current_broker()
+    if broker is None or actor_name not in broker.actors:
+        logger.debug("no broker for %s: not enqueued (a periodic sweep will do it)", actor_name)
+        return False
+    broker.get_actor(actor_name).send_with_options(args=args, delay=delay_ms)
+    return True
+
+
+async def enqueue_async(actor_name: str, *args: object, delay_ms: int | None = None) -> bool:
+    """:func:`enqueue` from a coroutine: the Redis broker's blocking call runs in a thread."""
+    if isinstance(current_broker(), StubBroker):
+        return enqueue(actor_name, *args, delay_ms=delay_ms)
+    return await asyncio.to_thread(enqueue, actor_name, *args, delay_ms=delay_ms)

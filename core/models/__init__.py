@@ -14,6 +14,7 @@ from core.models.identity import (
     UserRole,
     UserSession,
 )
+from core.models.jobs import SweepMark
 from core.models.notifications import Notification, OutboxEmail
 from core.models.referrals import (
     DeliveryHome,
@@ -46,6 +47,7 @@ __all__ = [
     "ReferralSequence",
     "ReferralVersion",
     "SigningDelegation",
+    "SweepMark",
     "User",
     "UserRole",
     "UserSession",

@@ -1,14 +1,14 @@
 """Notifying people of an event: a notification per recipient and, unless the recipient
-turned that kind of email off, an outbox email; both in the event's own unit of work.
+turned that kind of email off, an outbox email; both in the event's own unit of work, written
+in bulk inside the database. Once it commits, the notifications are published to live
+subscribers and the outbox is sent.
 
-One event may reach a thousand people (a referral sent across a region), so the rows are
-written by two INSERT ... SELECT statements inside the database, not row by row.
-"""
+Also the viewer's own notification actions: marking read, and email preferences."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -22,12 +22,18 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import Database, after_commit
+from core.errors import Forbidden, InvalidInput, NotFound
+from core.identity.viewer import Viewer
 from core.models import Notification, OutboxEmail, User
 from core.models.base import utcnow
 from core.notifications.kinds import NotificationKind
+from core.notifications.outbox import send_after_commit
+from core.notifications.realtime import event_of, publish
 from core.settings import Settings
 
 
@@ -47,6 +53,8 @@ class NotificationEvent:
     kind: NotificationKind
     message: str
     subject: Subject | None
+    #: The notifications written (one per recipient).
+    notification_ids: tuple[uuid.UUID, ...] = ()
 
 
 def _new_uuid(dialect: str) -> ColumnElement[uuid.UUID]:
@@ -80,7 +88,9 @@ async def notify(
 ) -> NotificationEvent:
     """Notify each recipient (active users only, each once) of one event.
 
-    ``recipients`` is a list of user ids or a SELECT of user ids (for large fan-outs).
+    ``recipients`` is a list of user ids or a SELECT of user ids (for large fan-outs). One
+    event may reach a thousand people (a referral sent across a region), so the rows are
+    written by two INSERT ... SELECT statements inside the database, not row by row.
     """
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     event = NotificationEvent(uuid.uuid4(), kind, message, subject)
@@ -91,38 +101,50 @@ async def notify(
         if not wanted:
             return event
     now = utcnow()
+    table = Notification.__table__
     people = select(User.id).where(User.id.in_(wanted), User.is_active.is_(True)).distinct()
-    await session.execute(
-        insert(Notification.__table__).from_select(
-            [
-                "id",
-                "user_id",
-                "kind",
-                "message",
-                "subject_type",
-                "subject_key",
-                "created_at",
-                "event_id",
-            ],
-            select(
-                _new_uuid(dialect),
-                people.subquery().c.id,
-                literal(kind.value),
-                literal(message),
-                literal(subject.type_name if subject else None, String),
-                literal(
-                    subject.key if subject else None, Notification.__table__.c.subject_key.type
+    written = (
+        await session.execute(
+            insert(table)
+            .from_select(
+                [
+                    "id",
+                    "user_id",
+                    "kind",
+                    "message",
+                    "subject_type",
+                    "subject_key",
+                    "created_at",
+                    "event_id",
+                ],
+                select(
+                    _new_uuid(dialect),
+                    people.subquery().c.id,
+                    literal(kind.value),
+                    literal(message),
+                    literal(subject.type_name if subject else None, String),
+                    literal(subject.key if subject else None, table.c.subject_key.type),
+                    literal(now, table.c.created_at.type),
+                    literal(event.event_id, table.c.event_id.type),
                 ),
-                literal(now, Notification.__table__.c.created_at.type),
-                literal(event.event_id, Notification.__table__.c.event_id.type),
-            ),
+            )
+            .returning(
+                table.c.id,
+                table.c.user_id,
+                table.c.kind,
+                table.c.message,
+                table.c.subject_type,
+                table.c.subject_key,
+                table.c.created_at,
+            )
         )
-    )
+    ).all()
+    if not written:
+        return event
     body = (
         f"\n\n{email_body or message}\n\n"
         f"Sign in to the placement portal to see it: {settings.base_url}\n"
     )
-    notification = Notification.__table__.c
     await session.execute(
         insert(OutboxEmail.__table__).from_select(
             [
@@ -142,18 +164,77 @@ async def notify(
                 User.email,
                 literal(email_subject or f"Placement portal: {message[:120]}"),
                 literal("Dear ") + User.name + literal(",") + literal(body),
-                literal("<") + cast(notification.id, String) + literal(f"@{settings.mail_domain}>"),
+                literal("<") + cast(table.c.id, String) + literal(f"@{settings.mail_domain}>"),
                 literal(kind.value),
                 User.id,
-                notification.id,
+                table.c.id,
                 literal(now, OutboxEmail.__table__.c.created_at.type),
                 literal(0),
             )
-            .select_from(Notification.__table__)
-            .join(User, User.id == notification.user_id)
-            .where(
-                and_(notification.event_id == event.event_id, _wants_email(dialect, kind.value))
-            ),
+            .select_from(table)
+            .join(User, User.id == table.c.user_id)
+            .where(and_(table.c.event_id == event.event_id, _wants_email(dialect, kind.value))),
         )
     )
-    return event
+    send_after_commit(session)
+    events = [event_of(row) for row in written]
+
+    async def publish_events() -> None:
+        await publish(settings, events)
+
+    after_commit(session, publish_events)
+    return NotificationEvent(
+        event.event_id, kind, message, subject, tuple(row.id for row in written)
+    )
+
+
+async def mark_read(
+    db: Database,
+    viewer: Viewer,
+    *,
+    ids: Sequence[uuid.UUID] | None = None,
+    all: bool | None = None,
+) -> int:
+    """Mark the viewer's notifications read (``ids``, or ``all``); returns how many changed.
+
+    Ids of notifications that are not the viewer's, or already read, are not counted.
+    """
+    if viewer.user_id is None:
+        raise Forbidden("An API token has no notifications; a person must sign in.")
+    if ids is None and not all:
+        raise InvalidInput(
+            "Say which notifications to mark read: give their ids, or all: true.",
+            field=("input", "ids"),
+        )
+    if ids is not None and all:
+        raise InvalidInput("Give either ids or all: true, not both.", field=("input", "all"))
+    if ids is not None and not ids:
+        return 0
+    statement = update(Notification).where(
+        Notification.user_id == viewer.user_id, Notification.read_at.is_(None)
+    )
+    if ids is not None:
+        statement = statement.where(Notification.id.in_(list(dict.fromkeys(ids))))
+    async with db.transaction() as session:
+        result = await session.execute(
+            statement.values(read_at=utcnow()).execution_options(synchronize_session=False)
+        )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_email_preferences(
+    db: Database, viewer: Viewer, *, disabled_kinds: Iterable[NotificationKind]
+) -> User:
+    """Turn emails off for ``disabled_kinds`` (and on for every other kind).
+
+    In-portal notifications of every kind always stay.
+    """
+    if viewer.user_id is None:
+        raise Forbidden("An API token has no email preferences; a person must sign in.")
+    kinds = sorted({NotificationKind(k).value for k in disabled_kinds})
+    async with db.transaction() as session:
+        user = await session.scalar(select(User).where(User.id == viewer.user_id))
+        if user is None:
+            raise NotFound("Your account was not found.")
+        user.email_opt_outs = kinds
+    return user

@@ -19,6 +19,7 @@ from core.models import User as UserRow
 from schema.context import Info
 from schema.enums import CareCategory
 from schema.node import Node, encode_id, node_resolver
+from schema.notifications.types import NotificationKind
 
 if TYPE_CHECKING:
     from schema.documents.types import Document
@@ -104,6 +105,19 @@ class User(Node):
     @strawberry.field
     async def roles(self, info: Info) -> list[Role]:
         return [Role(r) for r in await info.context.loaders.roles_by_user_id.load(self.key)]
+
+    @strawberry.field(
+        description="The kinds of notification this user is not emailed about (shown to the "
+        "user only; empty for anyone else)."
+    )
+    async def email_disabled_kinds(self, info: Info) -> list[NotificationKind]:
+        from core.notifications.queries import email_opt_outs_by_user_ids
+
+        viewer = info.context.viewer
+        if viewer is None or viewer.user_id != self.key:
+            return []
+        kinds = await info.context.loaders.get(email_opt_outs_by_user_ids).load(self.key)
+        return [NotificationKind(k) for k in kinds]
 
     @strawberry.field(description="Users who may sign IPAs on this user's behalf.")
     async def signing_delegates(self, info: Info) -> list[User]:

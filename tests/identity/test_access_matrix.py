@@ -249,6 +249,19 @@ CASES: dict[str, Case] = {
         ("la_admin", "platform_admin"),
         ("nobody", "caseworker", "provider_admin", "api_token"),
     ),
+    # notifications: any signed-in person, for their own; never an API token
+    "markNotificationsRead": Case(
+        "MarkNotificationsReadInput",
+        _static({"all": True}),
+        ("caseworker", "provider_user", "la_signatory", "platform_admin"),
+        ("nobody", "api_token"),
+    ),
+    "setEmailPreferences": Case(
+        "SetEmailPreferencesInput",
+        _static({"disabledKinds": ["REMINDER"]}),
+        ("caseworker", "provider_user", "provider_admin"),
+        ("nobody", "api_token"),
+    ),
 }
 
 

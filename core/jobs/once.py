@@ -1,0 +1,30 @@
+"""Once-only acts of periodic sweeps, enforced by the database (``sweep_marks``)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import SweepMark
+from core.models.base import utcnow
+
+
+async def claim_once(session: AsyncSession, kind: str, key: str) -> bool:
+    """Mark ``(kind, key)`` as done in this unit of work; False if it was done already.
+
+    Do the act (write its notifications) in the same unit of work only when this returns
+    True. Concurrent units of work claiming the same mark serialise on the unique key (the
+    second waits for the first to commit, then finds the mark), so two sweeps running at
+    once act once; if the act's unit of work rolls back, so does the mark.
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(SweepMark)
+        .values(id=uuid.uuid4(), kind=kind, key=key, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["kind", "key"])
+        .returning(SweepMark.id)
+    )
+    return (await session.execute(statement)).first() is not None

@@ -1,0 +1,85 @@
+"""Periodic jobs: ``portal scheduler`` (one process), or in-process under ``portal serve``
+when there is no Redis.
+
+The scheduler does no work itself: each tick only enqueues a sweep actor, and every sweep
+is driven by database state (what is due and not done yet; once-only acts are sweep marks),
+so a missed tick, a doubled tick or two schedulers started by mistake do no harm.
+
+To add a sweep (the daily REMINDER to provider users with unread referrals, for example):
+write the service, an actor in ``core/jobs/actors.py`` (``ACTORS``), and one ``Sweep`` here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from core.jobs.broker import enqueue
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    actor_name: str
+    trigger: BaseTrigger
+    #: Also run when the scheduler starts (catch up on what was missed while it was down).
+    at_start: bool = True
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+SWEEPS: tuple[Sweep, ...] = (
+    # The outbox is sent after each commit; this catches whatever that missed.
+    Sweep("outbox", "send_outbox", IntervalTrigger(seconds=30)),
+    Sweep("document-expiry", "sweep_document_expiry", CronTrigger(minute=5, timezone=UTC)),
+    # The daily REMINDER, once referrals exist:
+    # Sweep("reminders", "sweep_reminders", CronTrigger(hour=8, timezone="Europe/London")),
+)
+
+#: Every job: a late tick still runs once (coalesced), never two of the same job at once.
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
+
+
+def tick(actor_name: str) -> None:
+    """One scheduled tick: ask a worker to run the sweep."""
+    if not enqueue(actor_name):
+        logger.warning("no broker: %s not enqueued", actor_name)
+
+
+def add_sweeps(scheduler: BaseScheduler, sweeps: tuple[Sweep, ...] = SWEEPS) -> None:
+    now = datetime.now(UTC)
+    for sweep in sweeps:
+        scheduler.add_job(
+            tick,
+            sweep.trigger,
+            args=[sweep.actor_name],
+            id=sweep.name,
+            name=sweep.name,
+            replace_existing=True,
+            next_run_time=now if sweep.at_start else None,
+            **{**JOB_DEFAULTS, **sweep.options},
+        )
+
+
+def run_scheduler(settings: Any) -> None:
+    """``portal scheduler``: a blocking scheduler sending sweeps to the Redis broker."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from core.jobs.broker import configure_broker
+
+    configure_broker(settings)
+    scheduler = BlockingScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+    add_sweeps(scheduler)
+    logger.info("scheduler started: %s", ", ".join(s.name for s in SWEEPS))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

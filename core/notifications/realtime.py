@@ -1,0 +1,235 @@
+"""Real-time notification events: published after commit, fanned out to subscribers.
+
+With Redis, every process publishes to one channel and each API process holds ONE pub/sub
+connection (its :class:`Hub`), fanning events out in memory to bounded per-subscriber
+queues. Without Redis everything runs in one process and the in-memory :data:`LOCAL_BUS`
+takes Redis's place (thread-safe: the in-process worker runs on its own event loop).
+
+An event carries the whole notification, so subscribers need no database query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import orjson
+
+from core.models import Notification
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "portal:notifications"
+#: Events a subscriber may have waiting; a slower one is disconnected (it re-reads the list).
+QUEUE_SIZE = 256
+
+Event = dict[str, Any]
+
+
+def event_of(notification: Notification) -> Event:
+    return {
+        "user_id": notification.user_id.hex,
+        "id": notification.id.hex,
+        "kind": notification.kind,
+        "message": notification.message,
+        "subject_type": notification.subject_type,
+        "subject_key": notification.subject_key.hex if notification.subject_key else None,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+# ---------------------------------------------------------------- publishing
+
+_redis_clients: dict[str, Any] = {}
+_redis_lock = threading.Lock()
+
+
+def _redis_publish(url: str, payload: bytes) -> None:
+    import redis
+
+    with _redis_lock:
+        client = _redis_clients.get(url)
+        if client is None:
+            client = _redis_clients[url] = redis.Redis.from_url(
+                url, socket_timeout=5, socket_connect_timeout=5
+            )
+    client.publish(CHANNEL, payload)
+
+
+async def publish(settings: Settings, events: Sequence[Event]) -> None:
+    """Publish ``events`` (after their unit of work committed) to every subscriber."""
+    if not events:
+        return
+    if settings.redis_url:
+        await asyncio.to_thread(_redis_publish, settings.redis_url, orjson.dumps(list(events)))
+    else:
+        LOCAL_BUS.publish(list(events))
+
+
+# ---------------------------------------------------------------- subscribing
+
+
+class SlowSubscriber(Exception):
+    """A subscriber fell more than QUEUE_SIZE events behind and was disconnected."""
+
+
+class _Subscriber:
+    __slots__ = ("event", "items", "overflowed")
+
+    def __init__(self) -> None:
+        self.items: deque[Event] = deque()
+        self.event = asyncio.Event()
+        self.overflowed = False
+
+    def push(self, item: Event) -> None:
+        if len(self.items) >= QUEUE_SIZE:
+            self.overflowed = True
+            self.items.clear()
+        else:
+            self.items.append(item)
+        self.event.set()
+
+    async def next(self, wait: float | None) -> Event | None:
+        """The next event, or None after ``wait`` seconds without one."""
+        while not self.items:
+            if self.overflowed:
+                raise SlowSubscriber("Too many notifications waiting: subscribe again.")
+            self.event.clear()
+            try:
+                await asyncio.wait_for(self.event.wait(), wait)
+            except TimeoutError:
+                return None
+        if self.overflowed:
+            raise SlowSubscriber("Too many notifications waiting: subscribe again.")
+        return self.items.popleft()
+
+
+class Hub:
+    """This process's subscribers, by user id, fed by Redis or by the local bus."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self.redis_url = redis_url
+        self._by_user: dict[str, set[_Subscriber]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    def subscriber_count(self, user_id: uuid.UUID | None = None) -> int:
+        if user_id is not None:
+            return len(self._by_user.get(user_id.hex, ()))
+        return sum(len(s) for s in self._by_user.values())
+
+    async def _start(self) -> None:
+        if self._loop is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        if self.redis_url:
+            self._reader = asyncio.create_task(self._read_redis(), name="portal-pubsub")
+        else:
+            LOCAL_BUS.attach(self)
+            self._ready.set()
+
+    async def stop(self) -> None:
+        LOCAL_BUS.detach(self)
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+            self._reader = None
+        self._loop = None
+        self._ready = asyncio.Event()
+
+    async def _read_redis(self) -> None:
+        import redis.asyncio as aioredis
+
+        while True:
+            client = aioredis.Redis.from_url(self.redis_url, socket_connect_timeout=5)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(CHANNEL)
+                self._ready.set()
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        self._fan_out(orjson.loads(message["data"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("notification pub/sub connection lost; reconnecting")
+                self._ready.clear()
+                await asyncio.sleep(1)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                    await client.aclose()
+
+    def _fan_out(self, events: list[Event]) -> None:
+        for item in events:
+            for subscriber in tuple(self._by_user.get(item.get("user_id", ""), ())):
+                subscriber.push(item)
+
+    def deliver_threadsafe(self, events: list[Event]) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            if loop is _running_loop():
+                self._fan_out(events)
+            else:
+                loop.call_soon_threadsafe(self._fan_out, events)
+        except RuntimeError:  # the loop closed meanwhile
+            pass
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, user_id: uuid.UUID) -> AsyncIterator[_Subscriber]:
+        """Receive ``user_id``'s events while the block runs (registered before it starts)."""
+        subscriber = _Subscriber()
+        self._by_user.setdefault(user_id.hex, set()).add(subscriber)
+        try:
+            await self._start()
+            await asyncio.wait_for(self._ready.wait(), 10)
+            yield subscriber
+        finally:
+            subscribers = self._by_user.get(user_id.hex)
+            if subscribers is not None:
+                subscribers.discard(subscriber)
+                if not subscribers:
+                    del self._by_user[user_id.hex]
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class LocalBus:
+    """Redis's stand-in within one process: hands events to every hub of the process."""
+
+    def __init__(self) -> None:
+        self._hubs: set[Hub] = set()
+        self._lock = threading.Lock()
+
+    def attach(self, hub: Hub) -> None:
+        with self._lock:
+            self._hubs.add(hub)
+
+    def detach(self, hub: Hub) -> None:
+        with self._lock:
+            self._hubs.discard(hub)
+
+    def publish(self, events: list[Event]) -> None:
+        with self._lock:
+            hubs = tuple(self._hubs)
+        for hub in hubs:
+            hub.deliver_threadsafe(events)
+
+
+LOCAL_BUS = LocalBus()

@@ -1,0 +1,1 @@
+"""Notifications: the list, marking read, email preferences and the live subscription."""
