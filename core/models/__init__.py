@@ -14,8 +14,10 @@ from core.models.identity import (
     UserRole,
     UserSession,
 )
+from core.models.ipas import Ipa, IpaDocument, IpaSignature
 from core.models.jobs import SweepMark
 from core.models.notifications import Notification, OutboxEmail
+from core.models.offers import FosteringFamily, Offer, OfferDocument
 from core.models.referrals import (
     DeliveryHome,
     Referral,
@@ -34,10 +36,16 @@ __all__ = [
     "CategorySettings",
     "DeliveryHome",
     "Document",
+    "FosteringFamily",
     "Home",
     "Invitation",
+    "Ipa",
+    "IpaDocument",
+    "IpaSignature",
     "LoginChallenge",
     "Notification",
+    "Offer",
+    "OfferDocument",
     "Organisation",
     "OutboxEmail",
     "ProviderRegistration",
