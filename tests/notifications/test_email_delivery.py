@@ -21,7 +21,6 @@ from core.identity.roles import OrganisationKind, Role
 from core.jobs.broker import configure_broker, enqueue
 from core.models import OutboxEmail
 from core.settings import Settings
-from tests.conftest import IN_CI
 from tests.notifications.helpers import SmtpHandler, notify_users, smtp_server, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,13 +150,10 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=10)
 
 
+@pytest.mark.redis
 async def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(
     people, db, mail_settings, smtp
 ):
-    if not mail_settings.redis_url:
-        if IN_CI:
-            pytest.fail("this test needs PORTAL_TEST_REDIS_URL in CI")
-        pytest.skip("needs Redis (PORTAL_TEST_REDIS_URL): worker processes use the Redis broker")
     # given: five emails; the SMTP server holds the third one in flight
     handler, _ = smtp
     handler.block_at = 3

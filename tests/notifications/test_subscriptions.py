@@ -18,7 +18,6 @@ from core.notifications.realtime import CHANNEL
 from core.settings import Settings
 from schema.node import encode_id
 from schema.view import SESSION_COOKIE
-from tests.conftest import IN_CI
 from tests.notifications.helpers import (
     TransportWsClient,
     free_port,
@@ -157,13 +156,10 @@ def _serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.redis
 async def test_a_notification_created_in_another_process_arrives_within_a_second(
     people, db, settings
 ):
-    if not settings.redis_url:
-        if IN_CI:
-            pytest.fail("this test needs PORTAL_TEST_REDIS_URL in CI")
-        pytest.skip("needs Redis (PORTAL_TEST_REDIS_URL): processes meet through Redis pub/sub")
     # given: a real `portal serve` process, and a subscriber on it
     person = await _person(people)
     port = free_port()
