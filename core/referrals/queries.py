@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -48,18 +47,6 @@ class ReferralPage:
     has_next: bool
 
 
-def encode_cursor(created_at: datetime, key: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{key.hex}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID] | None:
-    try:
-        stamp, key = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(stamp), uuid.UUID(hex=key)
-    except ValueError:
-        return None
-
-
 def _visible(viewer: Viewer) -> tuple[Any, list[Any]]:
     """The join and conditions of the referrals ``viewer`` may see."""
     if viewer.is_local_authority:
@@ -97,7 +84,7 @@ async def referral_page(
     status: str | None,
     category: str | None,
     first: int,
-    after: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
 ) -> ReferralPage:
     """One page of the viewer's referrals, newest first, keyset-paged in SQL."""
     limit = max(0, min(first, MAX_PAGE))
@@ -116,9 +103,8 @@ async def referral_page(
         count = count.join(ReferralDelivery, join)
     statement = statement.where(*conditions)
     count = count.where(*conditions)
-    cursor = decode_cursor(after) if after else None
-    if cursor is not None:
-        stamp, key = cursor
+    if after is not None:
+        stamp, key = after
         statement = statement.where(
             or_(Referral.created_at < stamp, and_(Referral.created_at == stamp, Referral.id < key))
         )

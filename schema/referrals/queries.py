@@ -8,7 +8,7 @@ from core.access import may_query
 from core.referrals import queries
 from schema.context import Info
 from schema.enums import CareCategory
-from schema.pagination import PageInfo
+from schema.pagination import PageInfo, decode_cursor, encode_cursor
 from schema.referrals.types import (
     ReferralConnection,
     ReferralEdge,
@@ -47,12 +47,12 @@ class ReferralQueries:
                 status=status.value if status else None,
                 category=str(category) if category else None,
                 first=50 if first is None else first,
-                after=after,
+                after=decode_cursor(after) if after else None,
             )
         nodes = [referral_for_viewer(row) for row in page.rows]
         edges = [
             ReferralEdge(
-                cursor=queries.encode_cursor(row.referral.created_at, row.referral.id), node=node
+                cursor=encode_cursor(row.referral.created_at, row.referral.id), node=node
             )
             for row, node in zip(page.rows, nodes, strict=True)
         ]

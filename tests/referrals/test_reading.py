@@ -84,3 +84,8 @@ async def test_the_provider_list_costs_the_same_statements_for_5_and_50_referral
     assert await _statements(client, provider.admin.token, 5) == await _statements(
         client, provider.admin.token, 50
     )
+
+
+async def test_a_cursor_that_is_not_one_of_ours_gets_a_clear_error(la, client) -> None:
+    body = await client.execute(REFERRALS, {"after": "not-a-cursor"}, token=la.caseworker.token)
+    assert "is not a cursor of this list" in body["errors"][0]["message"]
