@@ -81,7 +81,7 @@ class Message(Node):
     async def is_new(self, info: Info) -> bool:
         viewer = info.context.viewer
         if viewer is None or viewer.organisation_id == self.author_organisation_key:
-            return False
+            return False  # the sender's side: no read mark needed (nor ever revealed)
         return _is_new(
             info, self.author_organisation_key, self.seq, await _read_mark(info, self.thread_key)
         )
