@@ -66,6 +66,9 @@ MUTATIONS: dict[str, Rule] = {
     "sendReferral": roles(*LA_STAFF),
     "withdrawReferral": roles(*LA_STAFF),
     "declineReferral": roles(*PROVIDER_STAFF),
+    # messages (the service scopes them to the two parties of the thread)
+    "sendMessage": roles(*LA_STAFF, *PROVIDER_STAFF),
+    "markThreadRead": roles(*LA_STAFF, *PROVIDER_STAFF, people_only=True),
     # documents (which kinds each organisation may upload: core/documents/kinds.py)
     "uploadDocument": roles(*PROVIDER_STAFF, *LA_STAFF),
     # registration

@@ -25,6 +25,8 @@ from schema.extensions import MaskUnexpectedErrors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
+from schema.messages.mutations import MessageMutations
+from schema.messages.types import Message, MessageThread
 from schema.notifications.mutations import NotificationMutations
 from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
@@ -55,6 +57,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     DocumentMutations,
     RegistrationMutations,
     ReferralMutations,
+    MessageMutations,
     NotificationMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
@@ -77,6 +80,8 @@ NODE_TYPES: tuple[type, ...] = (
     Referral,
     ReferralDelivery,
     Notification,
+    MessageThread,
+    Message,
 )
 
 

@@ -39,6 +39,13 @@ async def sweep_document_expiry(runtime: Runtime) -> None:
     await warn_expiring_documents(runtime.db, runtime.settings)
 
 
+async def sweep_reminders(runtime: Runtime) -> None:
+    """Remind provider users of their unread referrals (once per user per day)."""
+    from core.notifications.reminders import remind_unread_referrals
+
+    await remind_unread_referrals(runtime.db, runtime.settings)
+
+
 ActorFn = Callable[..., Awaitable[None]]
 
 #: name -> (function, queue, options). Retries back off from 1 s to 5 min for unexpected
@@ -51,6 +58,11 @@ ACTORS: dict[str, tuple[ActorFn, str, dict[str, Any]]] = {
     ),
     "sweep_document_expiry": (
         sweep_document_expiry,
+        SWEEP_QUEUE,
+        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
+    ),
+    "sweep_reminders": (
+        sweep_reminders,
         SWEEP_QUEUE,
         {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
     ),

@@ -5,7 +5,7 @@ The scheduler does no work itself: each tick only enqueues a sweep actor, and ev
 is driven by database state (what is due and not done yet; once-only acts are sweep marks),
 so a missed tick, a doubled tick or two schedulers started by mistake do no harm.
 
-To add a sweep (the daily REMINDER to provider users with unread referrals, for example):
+To add a sweep:
 write the service, an actor in ``core/jobs/actors.py`` (``ACTORS``), and one ``Sweep`` here.
 """
 
@@ -40,8 +40,8 @@ SWEEPS: tuple[Sweep, ...] = (
     # The outbox is sent after each commit; this catches whatever that missed.
     Sweep("outbox", "send_outbox", IntervalTrigger(seconds=30)),
     Sweep("document-expiry", "sweep_document_expiry", CronTrigger(minute=5, timezone=UTC)),
-    # The daily REMINDER, once referrals exist:
-    # Sweep("reminders", "sweep_reminders", CronTrigger(hour=8, timezone="Europe/London")),
+    # The daily REMINDER to provider users with unread referrals (once per user per day).
+    Sweep("reminders", "sweep_reminders", CronTrigger(hour=8, timezone="Europe/London")),
 )
 
 #: Every job: a late tick still runs once (coalesced), never two of the same job at once.

@@ -16,6 +16,7 @@ from core.models.identity import (
 )
 from core.models.ipas import Ipa, IpaDocument, IpaSignature
 from core.models.jobs import SweepMark
+from core.models.messages import Message, MessageDocument, MessageThread, MessageThreadRead
 from core.models.notifications import Notification, OutboxEmail
 from core.models.offers import FosteringFamily, Offer, OfferDocument
 from core.models.referrals import (
@@ -43,6 +44,10 @@ __all__ = [
     "IpaDocument",
     "IpaSignature",
     "LoginChallenge",
+    "Message",
+    "MessageDocument",
+    "MessageThread",
+    "MessageThreadRead",
     "Notification",
     "Offer",
     "OfferDocument",

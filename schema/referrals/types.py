@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -24,6 +24,9 @@ from schema.identity.types import Organisation
 from schema.node import Node, encode_id, node_resolver
 from schema.pagination import PageInfo
 from schema.registration.types import Home
+
+if TYPE_CHECKING:
+    from schema.messages.types import MessageThread
 
 ReferralStatus = strawberry.enum(_ReferralStatus, name="ReferralStatus")
 DeliveryStatus = strawberry.enum(_DeliveryStatus, name="DeliveryStatus")
@@ -155,6 +158,14 @@ class Referral(Node):
     async def documents(self, info: Info) -> list[Document]:
         rows = await info.context.loaders.get(queries.documents_by_referral_ids).load(self.key)
         return [Document.of(r) for r in rows]
+
+    @strawberry.field(description="LA users name the provider; a provider gets its own thread.")
+    async def thread(
+        self, info: Info, provider_id: strawberry.ID | None = None
+    ) -> Annotated[MessageThread, strawberry.lazy("schema.messages.types")] | None:
+        from schema.messages.types import thread_of_referral
+
+        return await thread_of_referral(info, self.key, self.local_authority_key, provider_id)
 
     @strawberry.field(description="Local authority only: who received it.")
     async def deliveries(self, info: Info) -> list[ReferralDelivery]:

@@ -79,6 +79,14 @@ _REFERRAL = {
 }
 
 
+def _fake(type_name: str) -> str:
+    import uuid
+
+    from schema.node import encode_id
+
+    return encode_id(type_name, uuid.UUID(int=0))
+
+
 def _decision() -> Callable[[World], Any]:
     import uuid
 
@@ -218,6 +226,19 @@ CASES: dict[str, Case] = {
         _static({"id": FAKE_REFERRAL, "reason": "full"}),
         ("provider_user", "provider_admin"),
         ("nobody", "caseworker", "provider_signatory"),
+    ),
+    # messages: the two parties' staff (the service answers NOT_FOUND for anyone else's thread)
+    "sendMessage": Case(
+        "SendMessageInput",
+        _static({"referralId": FAKE_REFERRAL, "providerId": _fake("Organisation"), "body": "Hi"}),
+        ("caseworker", "la_admin", "api_token", "provider_user", "provider_admin"),
+        ("nobody", "la_signatory", "provider_signatory", "platform_admin"),
+    ),
+    "markThreadRead": Case(
+        "MarkThreadReadInput",
+        _static({"threadId": _fake("MessageThread")}),
+        ("caseworker", "la_admin", "provider_user", "provider_admin"),
+        ("nobody", "api_token", "la_signatory", "provider_signatory", "platform_admin"),
     ),
     "uploadDocument": Case(
         "UploadDocumentInput",

@@ -1,0 +1,1 @@
+"""Messages between a local authority and a provider about a referral."""
