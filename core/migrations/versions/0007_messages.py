@@ -1,6 +1,6 @@
 """messages
 
-Revision ID: 0109
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-28 11:15:42.344268
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 import core.models.base
 
-revision: str = '0109'
+revision: str = '0007'
 down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
