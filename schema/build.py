@@ -25,6 +25,9 @@ from schema.extensions import MaskUnexpectedErrors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
+from schema.ipas.mutations import IpaMutations
+from schema.ipas.queries import IpaQueries
+from schema.ipas.types import IndividualPlacementAgreement
 from schema.notifications.mutations import NotificationMutations
 from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
@@ -48,6 +51,7 @@ QUERY_PARTS: tuple[type, ...] = (
     RegistrationQueries,
     ReferralQueries,
     NotificationQueries,
+    IpaQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     IdentityMutations,
@@ -56,6 +60,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     RegistrationMutations,
     ReferralMutations,
     NotificationMutations,
+    IpaMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by
@@ -77,6 +82,7 @@ NODE_TYPES: tuple[type, ...] = (
     Referral,
     ReferralDelivery,
     Notification,
+    IndividualPlacementAgreement,
 )
 
 
