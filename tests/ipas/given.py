@@ -112,12 +112,16 @@ class Scene:
         return offer.id
 
 
-async def scene(people: People, client: GraphQLClient) -> Scene:
-    la_id = await people.local_authority(
-        "Birmingham", "BIR", ("RESIDENTIAL", "SUPPORTED_ACCOMMODATION")
-    )
+async def scene(
+    people: People,
+    client: GraphQLClient,
+    *,
+    la: tuple[str, str] = ("Birmingham", "BIR"),
+    provider_name: str = "Acorn Care",
+) -> Scene:
+    la_id = await people.local_authority(*la, ("RESIDENTIAL", "SUPPORTED_ACCOMMODATION"))
     provider = await provider_with_homes(
-        people, HomeSpec(name="Oak House"), name="Acorn Care", managing_la=la_id
+        people, HomeSpec(name="Oak House"), name=provider_name, managing_la=la_id
     )
     return Scene(
         people=people,
