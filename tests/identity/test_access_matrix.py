@@ -87,6 +87,14 @@ def _decision() -> Callable[[World], Any]:
     return _static({"id": encode_id("ProviderRegistration", uuid.UUID(int=0)), "reason": "r"})
 
 
+def _fake(type_name: str, **extra: Any) -> Callable[[World], Any]:
+    import uuid
+
+    from schema.node import encode_id
+
+    return _static({"id": encode_id(type_name, uuid.UUID(int=0)), **extra})
+
+
 # Sent as JSON, not multipart: the service answers INVALID, after the access check.
 _NOT_A_FILE = "not a multipart file"
 
@@ -248,6 +256,31 @@ CASES: dict[str, Case] = {
         _decision(),
         ("la_admin", "platform_admin"),
         ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    # IPAs: the LA's staff draft them; anyone may try to sign (the service checks the authority)
+    "generateIpa": Case(
+        "OfferIdInput",
+        _fake("Offer"),
+        ("caseworker", "la_admin", "api_token"),
+        ("nobody", "provider_admin", "la_signatory", "platform_admin"),
+    ),
+    "updateIpaDraft": Case(
+        "UpdateIpaDraftInput",
+        _fake("IndividualPlacementAgreement", fields={"additionalTerms": "x"}),
+        ("caseworker", "la_admin"),
+        ("nobody", "provider_user", "la_signatory", "provider_signatory"),
+    ),
+    "enableIpaForSigning": Case(
+        "IpaIdInput",
+        _fake("IndividualPlacementAgreement"),
+        ("caseworker", "la_admin", "api_token"),
+        ("nobody", "provider_admin", "la_signatory"),
+    ),
+    "signIpa": Case(
+        "SignIpaInput",
+        _fake("IndividualPlacementAgreement"),
+        ("la_signatory", "provider_signatory", "caseworker", "provider_user"),
+        ("nobody", "api_token"),
     ),
     # notifications: any signed-in person, for their own; never an API token
     "markNotificationsRead": Case(

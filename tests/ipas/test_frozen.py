@@ -95,7 +95,7 @@ def _sql(db, sqlite: str, postgres: str) -> str:
     return sqlite if db.is_sqlite else postgres
 
 
-def _id(db, value: uuid.UUID):  # noqa: ANN202
+def _id(db, value: uuid.UUID) -> object:
     return value.hex if db.is_sqlite else value
 
 
@@ -146,7 +146,7 @@ async def test_the_database_refuses_changing_a_frozen_ipa(
     ipa, ipa_key = await _frozen(ipa_scene, signed=signed)
     statement = _sql(db, sqlite, postgres or sqlite)
     # when / then
-    with pytest.raises(DBAPIError, match="frozen|cannot"):
+    with pytest.raises(DBAPIError, match=r"frozen|cannot"):
         await _raw(db, statement, id=_id(db, ipa_key))
     listed = (await ipa_scene.client.data(IPAS, token=ipa_scene.caseworker.token))["ipas"]
     assert [
@@ -159,7 +159,7 @@ async def test_the_database_refuses_a_new_attachment_or_a_forged_signature(
 ) -> None:
     # given
     s = ipa_scene
-    ipa, ipa_key = await _frozen(s, signed=False)
+    _, ipa_key = await _frozen(s, signed=False)
     document = key(await attachment(s, "late.pdf"))
     # when / then
     with pytest.raises(DBAPIError, match="frozen"):
