@@ -76,6 +76,12 @@ MUTATIONS: dict[str, Rule] = {
     "approveRegistration": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
     "rejectRegistration": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
     "openRegistrationForEditing": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    # IPAs (which IPA: core/ipas/visibility.py; who signs for a side: core/ipas/service.py,
+    # a signatory or a colleague they authorised, whatever that colleague's roles)
+    "generateIpa": roles(*LA_STAFF),
+    "updateIpaDraft": roles(*LA_STAFF),
+    "enableIpaForSigning": roles(*LA_STAFF),
+    "signIpa": Rule(people_only=True),
     # notifications (a person's own; API tokens have none)
     "markNotificationsRead": Rule(people_only=True),
     "setEmailPreferences": Rule(people_only=True),
@@ -91,6 +97,7 @@ QUERIES: dict[str, Rule] = {
     "referrals": roles(*LA_STAFF, *PROVIDER_STAFF),
     "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "notifications": Rule(people_only=True),
+    "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
 }
 
 

@@ -24,6 +24,7 @@ from core.settings import Settings, load_settings
 from schema.build import build_schema
 from schema.http.documents import download_document
 from schema.http.health import health
+from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
 from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
@@ -87,6 +88,8 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
             Route("/documents/{id}", download_document, methods=["GET"]),
+            Route("/ipas/{id}/print", print_ipa, methods=["GET"]),
+            Route("/offers/{id}/print", print_offer, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)],

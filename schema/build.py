@@ -25,6 +25,9 @@ from schema.extensions import MaskUnexpectedErrors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
+from schema.ipas.mutations import IpaMutations
+from schema.ipas.queries import IpaQueries
+from schema.ipas.types import IndividualPlacementAgreement
 from schema.messages.mutations import MessageMutations
 from schema.messages.types import Message, MessageThread
 from schema.notifications.mutations import NotificationMutations
@@ -50,6 +53,7 @@ QUERY_PARTS: tuple[type, ...] = (
     RegistrationQueries,
     ReferralQueries,
     NotificationQueries,
+    IpaQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     IdentityMutations,
@@ -59,6 +63,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     ReferralMutations,
     MessageMutations,
     NotificationMutations,
+    IpaMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by
@@ -82,6 +87,7 @@ NODE_TYPES: tuple[type, ...] = (
     Notification,
     MessageThread,
     Message,
+    IndividualPlacementAgreement,
 )
 
 

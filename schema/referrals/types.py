@@ -26,6 +26,7 @@ from schema.pagination import PageInfo
 from schema.registration.types import Home
 
 if TYPE_CHECKING:
+    from schema.ipas.types import IndividualPlacementAgreement
     from schema.messages.types import MessageThread
 
 ReferralStatus = strawberry.enum(_ReferralStatus, name="ReferralStatus")
@@ -146,7 +147,17 @@ class Referral(Node):
 
     def _is_mine_as_la(self, info: Info) -> bool:
         viewer = info.context.viewer
-        return viewer is not None and viewer.organisation_id == self.local_authority_key
+        return (
+            viewer is not None
+            and viewer.organisation_id == self.local_authority_key
+            and not viewer.is_signatory_only
+        )
+
+    @staticmethod
+    def _signatory_only(info: Info) -> bool:
+        """A signatory-only user reaches a referral only through an IPA: no case details."""
+        viewer = info.context.viewer
+        return viewer is None or viewer.is_signatory_only
 
     @strawberry.field
     async def local_authority(self, info: Info) -> Organisation:
@@ -156,6 +167,8 @@ class Referral(Node):
 
     @strawberry.field
     async def documents(self, info: Info) -> list[Document]:
+        if self._signatory_only(info):
+            return []
         rows = await info.context.loaders.get(queries.documents_by_referral_ids).load(self.key)
         return [Document.of(r) for r in rows]
 
@@ -180,7 +193,7 @@ class Referral(Node):
     def my_delivery(self, info: Info) -> ReferralDelivery | None:
         # Sync when the delivery came with the referral (a provider's list): no task per row.
         viewer = info.context.viewer
-        if viewer is None or not viewer.is_provider:
+        if viewer is None or not viewer.is_provider or viewer.is_signatory_only:
             return None
         if self.prefetched_delivery is not None:
             return ReferralDelivery.of(self.prefetched_delivery)
@@ -193,6 +206,16 @@ class Referral(Node):
             (self.key, provider_id)
         )
         return ReferralDelivery.of(row) if row else None
+
+    @strawberry.field(
+        description="The referral's live IPA (or else its latest), if the viewer may see it."
+    )
+    async def ipa(
+        self, info: Info
+    ) -> Annotated[IndividualPlacementAgreement, strawberry.lazy("schema.ipas.types")] | None:
+        from schema.ipas.types import current_ipa_of_referral
+
+        return await current_ipa_of_referral(info, self.key)
 
 
 @strawberry.type

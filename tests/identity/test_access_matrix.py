@@ -95,6 +95,11 @@ def _decision() -> Callable[[World], Any]:
     return _static({"id": encode_id("ProviderRegistration", uuid.UUID(int=0)), "reason": "r"})
 
 
+def _fake_input(type_name: str, **extra: Any) -> Callable[[World], Any]:
+    """An input naming an object of ``type_name`` that does not exist."""
+    return _static({"id": _fake(type_name), **extra})
+
+
 # Sent as JSON, not multipart: the service answers INVALID, after the access check.
 _NOT_A_FILE = "not a multipart file"
 
@@ -269,6 +274,31 @@ CASES: dict[str, Case] = {
         _decision(),
         ("la_admin", "platform_admin"),
         ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    # IPAs: the LA's staff draft them; anyone may try to sign (the service checks the authority)
+    "generateIpa": Case(
+        "OfferIdInput",
+        _fake_input("Offer"),
+        ("caseworker", "la_admin", "api_token"),
+        ("nobody", "provider_admin", "la_signatory", "platform_admin"),
+    ),
+    "updateIpaDraft": Case(
+        "UpdateIpaDraftInput",
+        _fake_input("IndividualPlacementAgreement", fields={"additionalTerms": "x"}),
+        ("caseworker", "la_admin"),
+        ("nobody", "provider_user", "la_signatory", "provider_signatory"),
+    ),
+    "enableIpaForSigning": Case(
+        "IpaIdInput",
+        _fake_input("IndividualPlacementAgreement"),
+        ("caseworker", "la_admin", "api_token"),
+        ("nobody", "provider_admin", "la_signatory"),
+    ),
+    "signIpa": Case(
+        "SignIpaInput",
+        _fake_input("IndividualPlacementAgreement"),
+        ("la_signatory", "provider_signatory", "caseworker", "provider_user"),
+        ("nobody", "api_token"),
     ),
     # notifications: any signed-in person, for their own; never an API token
     "markNotificationsRead": Case(
