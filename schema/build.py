@@ -29,6 +29,9 @@ from schema.notifications.mutations import NotificationMutations
 from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
 from schema.notifications.types import Notification
+from schema.offers.mutations import OfferMutations
+from schema.offers.queries import OfferQueries
+from schema.offers.types import FosteringFamily, Offer
 from schema.queries import NodeQueries
 from schema.referrals.mutations import ReferralMutations
 from schema.referrals.queries import ReferralQueries
@@ -47,6 +50,7 @@ QUERY_PARTS: tuple[type, ...] = (
     CategoryQueries,
     RegistrationQueries,
     ReferralQueries,
+    OfferQueries,
     NotificationQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
@@ -55,6 +59,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     DocumentMutations,
     RegistrationMutations,
     ReferralMutations,
+    OfferMutations,
     NotificationMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
@@ -76,6 +81,8 @@ NODE_TYPES: tuple[type, ...] = (
     Home,
     Referral,
     ReferralDelivery,
+    Offer,
+    FosteringFamily,
     Notification,
 )
 

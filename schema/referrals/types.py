@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -24,6 +24,9 @@ from schema.identity.types import Organisation
 from schema.node import Node, encode_id, node_resolver
 from schema.pagination import PageInfo
 from schema.registration.types import Home
+
+if TYPE_CHECKING:
+    from schema.offers.types import Offer
 
 ReferralStatus = strawberry.enum(_ReferralStatus, name="ReferralStatus")
 DeliveryStatus = strawberry.enum(_DeliveryStatus, name="DeliveryStatus")
@@ -174,6 +177,14 @@ class Referral(Node):
         if self.prefetched_delivery is not None:
             return ReferralDelivery.of(self.prefetched_delivery)
         return self._load_my_delivery(info, viewer.organisation_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="LA users see every offer; a provider sees its own.")
+    async def offers(
+        self, info: Info
+    ) -> list[Annotated[Offer, strawberry.lazy("schema.offers.types")]]:
+        from schema.offers.types import offers_of_referral
+
+        return await offers_of_referral(info, self.key, self.local_authority_key)
 
     async def _load_my_delivery(
         self, info: Info, provider_id: uuid.UUID
