@@ -19,7 +19,9 @@ def pence_of(amount: Decimal, field: tuple[str, ...], problems: list[Problem]) -
             raise InvalidOperation
         quantised = amount.quantize(_PENNY)
     except InvalidOperation:
-        problems.append(Problem(f"{what}: expected an amount in pounds, e.g. 1250.00.", "INVALID", field))
+        problems.append(
+            Problem(f"{what}: expected an amount in pounds, e.g. 1250.00.", "INVALID", field)
+        )
         return 0
     if quantised != amount:
         problems.append(

@@ -126,7 +126,9 @@ async def referral_rows_by_keys(
     return [found.get(k) for k in keys]
 
 
-async def visible_offer(session: AsyncSession, viewer: Viewer | None, key: uuid.UUID) -> Offer | None:
+async def visible_offer(
+    session: AsyncSession, viewer: Viewer | None, key: uuid.UUID
+) -> Offer | None:
     """One offer if the viewer may see it (else None: never a hint that it exists)."""
     if reads_offers_as_provider(viewer):
         assert viewer is not None
@@ -147,9 +149,7 @@ async def fostering_families(
     session: AsyncSession, viewer: Viewer, search: str | None
 ) -> list[FosteringFamily]:
     """The provider's saved families, most recently used first; ``search`` in the label."""
-    statement = select(FosteringFamily).where(
-        FosteringFamily.provider_id == viewer.organisation_id
-    )
+    statement = select(FosteringFamily).where(FosteringFamily.provider_id == viewer.organisation_id)
     wanted = (search or "").strip()
     if wanted:
         escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

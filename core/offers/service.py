@@ -264,9 +264,7 @@ async def _provider_documents(session: AsyncSession, provider_id: uuid.UUID) -> 
     )
 
 
-def _compulsory(
-    documents: Sequence[Document], kinds: Sequence[str], today: date
-) -> list[Document]:
+def _compulsory(documents: Sequence[Document], kinds: Sequence[str], today: date) -> list[Document]:
     """The newest unexpired document of each kind, as it is now; MISSING_DOCUMENT otherwise."""
     chosen: list[Document] = []
     problems: list[Problem] = []
@@ -479,9 +477,7 @@ async def submit_offer(
     fee = check_core_fee(core_fee, problems)
     costs = check_costs(additional_costs, problems)
     async with db.transaction() as session:
-        received = await _received_referral(
-            session, viewer, referral_id, ("input", "referralId")
-        )
+        received = await _received_referral(session, viewer, referral_id, ("input", "referralId"))
         referral = received.referral
         cleaned = check_details(registry, referral.category, details, problems)
         raise_problems(problems)
@@ -562,7 +558,7 @@ class Changes:
     home_id: uuid.UUID | Any = KEEP
     core_fee: Decimal | Any = KEEP
     additional_costs: Sequence[CostInput] | Any = KEEP
-    start_date: date | None | Any = KEEP
+    start_date: date | Any | None = KEEP
     details: Any = KEEP
     document_ids: Sequence[uuid.UUID] | Any = KEEP
 
@@ -671,7 +667,14 @@ async def update_offer(
         compulsory = [d for d in documents if d.id in compulsory_ids]
         before = _terms_of(offer, await _optional_ids(session, offer.id))
         after = await _changed_terms(
-            session, registry, viewer, offer, referral, changes, documents, compulsory,
+            session,
+            registry,
+            viewer,
+            offer,
+            referral,
+            changes,
+            documents,
+            compulsory,
             document_ref,
         )
         if changes.details is not KEEP:
@@ -805,7 +808,11 @@ async def withdraw_offer(
                 .values(status=DeliveryStatus.NEW.value)
             )
         await _notify_la(
-            session, settings, referral, offer, NotificationKind.OFFER_WITHDRAWN,
+            session,
+            settings,
+            referral,
+            offer,
+            NotificationKind.OFFER_WITHDRAWN,
             "withdrew its offer",
         )
     return offer

@@ -176,7 +176,6 @@ class CategoryRegistry:
         results = self._callers[home.category]["check_home"](home=home, settings=settings)
         return [message for result in results for message in result]
 
-
     def check_offer_details(
         self, value: str, details: Mapping[str, Any], provider_documents: Mapping[str, str]
     ) -> list[Problem]:

@@ -49,7 +49,9 @@ class Offer(Node):
     supersedes_key: strawberry.Private[uuid.UUID | None]
     status: OfferStatus
     version: int
-    core_fee: Decimal = strawberry.field(description="Weekly core fee in GBP; fixed for the placement.")
+    core_fee: Decimal = strawberry.field(
+        description="Weekly core fee in GBP; fixed for the placement."
+    )
     additional_costs: list[AdditionalCost]
     start_date: date | None
     details: JSON = strawberry.field(
@@ -109,7 +111,9 @@ class Offer(Node):
 
     @strawberry.field
     async def home(self, info: Info) -> Home:
-        return Home.of(await info.context.loaders.get(registration.homes_by_ids).load(self.home_key))
+        return Home.of(
+            await info.context.loaders.get(registration.homes_by_ids).load(self.home_key)
+        )
 
     @strawberry.field(
         description="Compulsory profile documents as they were at submission, then the "

@@ -59,7 +59,11 @@ FAMILIES = """
 query ($search: String) { fosteringFamilies(search: $search) { id label details lastUsedAt } }
 """
 
-REQUIRED = (DocumentKind.INSURANCE, DocumentKind.OFSTED_CERTIFICATE, DocumentKind.STATEMENT_OF_PURPOSE)
+REQUIRED = (
+    DocumentKind.INSURANCE,
+    DocumentKind.OFSTED_CERTIFICATE,
+    DocumentKind.STATEMENT_OF_PURPOSE,
+)
 IN_A_YEAR = date.today() + timedelta(days=365)
 FAMILY = {"label": "The Khan family", "carers": [{"name": "Amira Khan"}], "bedrooms": 2}
 
@@ -144,7 +148,9 @@ def offer_input(referral: str, provider: Provider, **extra: Any) -> dict[str, An
 
 async def submitted(client, referral: str, provider: Provider, **extra: Any) -> dict[str, Any]:
     result = (
-        await client.data(SUBMIT, offer_input(referral, provider, **extra), token=provider.admin.token)
+        await client.data(
+            SUBMIT, offer_input(referral, provider, **extra), token=provider.admin.token
+        )
     )["submitOffer"]
     assert result["userErrors"] == [], result["userErrors"]
     return result["offer"]
@@ -168,7 +174,5 @@ async def notifications_of(people: People, person: Person, kind: str) -> list[No
 async def emails_to(people: People, person: Person) -> list[OutboxEmail]:
     async with people.db.session() as session:
         return list(
-            await session.scalars(
-                select(OutboxEmail).where(OutboxEmail.user_id == person.user_id)
-            )
+            await session.scalars(select(OutboxEmail).where(OutboxEmail.user_id == person.user_id))
         )

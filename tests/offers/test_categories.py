@@ -33,9 +33,7 @@ async def _fostering(people: People, la, client):
     return provider, referral
 
 
-async def test_a_fostering_offers_family_is_saved_for_auto_fill(
-    people: People, la, client
-) -> None:
+async def test_a_fostering_offers_family_is_saved_for_auto_fill(people: People, la, client) -> None:
     # given
     provider, referral = await _fostering(people, la, client)
     # when
@@ -112,7 +110,9 @@ async def test_another_providers_saved_family_is_not_found(people: People, la, c
     result = (
         await client.data(
             SUBMIT,
-            offer_input(referral, provider, details={"family": FAMILY}, fosteringFamilyId=theirs["id"]),
+            offer_input(
+                referral, provider, details={"family": FAMILY}, fosteringFamilyId=theirs["id"]
+            ),
             token=provider.admin.token,
         )
     )["submitOffer"]
@@ -159,9 +159,7 @@ async def _supported(people: People, la, client):
     return provider, referral
 
 
-async def test_an_offer_may_refer_to_the_providers_own_appendix(
-    people: People, la, client
-) -> None:
+async def test_an_offer_may_refer_to_the_providers_own_appendix(people: People, la, client) -> None:
     # given
     provider, referral = await _supported(people, la, client)
     appendix = await add_document(people, provider.organisation_id, DocumentKind.APPENDIX)

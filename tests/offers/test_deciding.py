@@ -30,9 +30,7 @@ async def _errors(result: dict) -> list[tuple]:
     return [(tuple(e["field"] or ()), e["code"]) for e in result["userErrors"]]
 
 
-async def test_an_update_raises_the_version_and_notifies_the_la(
-    people: People, la, client
-) -> None:
+async def test_an_update_raises_the_version_and_notifies_the_la(people: People, la, client) -> None:
     # given
     provider = await ready_provider(people)
     referral = await sent_referral(client, la)
@@ -54,9 +52,7 @@ async def test_an_update_raises_the_version_and_notifies_the_la(
     assert len(await notifications_of(people, la.caseworker, "OFFER_UPDATED")) == 1
 
 
-async def test_an_update_that_changes_nothing_keeps_the_version(
-    people: People, la, client
-) -> None:
+async def test_an_update_that_changes_nothing_keeps_the_version(people: People, la, client) -> None:
     # given
     provider = await ready_provider(people)
     referral = await sent_referral(client, la)
@@ -80,9 +76,9 @@ async def test_withdrawing_notifies_the_la_and_lets_the_provider_offer_again(
     referral = await sent_referral(client, la)
     offer = await submitted(client, referral, provider)
     # when
-    withdrawn = (
-        await client.data(WITHDRAW, {"id": offer["id"]}, token=provider.admin.token)
-    )["withdrawOffer"]
+    withdrawn = (await client.data(WITHDRAW, {"id": offer["id"]}, token=provider.admin.token))[
+        "withdrawOffer"
+    ]
     again = (
         await client.data(SUBMIT, offer_input(referral, provider), token=provider.admin.token)
     )["submitOffer"]
@@ -130,9 +126,7 @@ async def test_declining_requires_a_reason(people: People, la, client) -> None:
     assert await _errors(result) == [(("input", "reason"), "INVALID")]
 
 
-async def test_a_declined_offer_tells_the_provider_the_reason(
-    people: People, la, client
-) -> None:
+async def test_a_declined_offer_tells_the_provider_the_reason(people: People, la, client) -> None:
     # given
     provider = await ready_provider(people)
     referral = await sent_referral(client, la)
@@ -284,16 +278,14 @@ async def test_the_la_sees_every_offer_and_a_provider_only_its_own(
     mine = await submitted(client, referral, first)
     theirs = await submitted(client, referral, second)
     # when
-    as_la = (await client.data(REFERRAL_OFFERS, {"id": referral}, token=la.caseworker.token))
-    as_first = (await client.data(REFERRAL_OFFERS, {"id": referral}, token=first.admin.token))
+    as_la = await client.data(REFERRAL_OFFERS, {"id": referral}, token=la.caseworker.token)
+    as_first = await client.data(REFERRAL_OFFERS, {"id": referral}, token=first.admin.token)
     # then
     assert [o["id"] for o in as_la["node"]["offers"]] == [mine["id"], theirs["id"]]
     assert [o["id"] for o in as_first["node"]["offers"]] == [mine["id"]]
 
 
-async def test_one_provider_cannot_read_another_providers_offer(
-    people: People, la, client
-) -> None:
+async def test_one_provider_cannot_read_another_providers_offer(people: People, la, client) -> None:
     # given
     first, second = await ready_provider(people), await ready_provider(people)
     referral = await sent_referral(client, la)
@@ -318,9 +310,7 @@ async def test_another_la_cannot_read_the_offer(people: People, la, client) -> N
     assert data["node"] is None
 
 
-async def test_the_las_staff_can_download_the_offer_documents(
-    people: People, la, client
-) -> None:
+async def test_the_las_staff_can_download_the_offer_documents(people: People, la, client) -> None:
     # given
     provider = await ready_provider(people)
     referral = await sent_referral(client, la)

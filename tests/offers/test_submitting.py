@@ -169,7 +169,9 @@ async def test_a_provider_that_declined_the_referral_cannot_offer(
     # given
     provider = await ready_provider(people)
     referral = await sent_referral(client, la)
-    await client.data(DECLINE_REFERRAL, {"id": referral, "reason": "Full"}, token=provider.admin.token)
+    await client.data(
+        DECLINE_REFERRAL, {"id": referral, "reason": "Full"}, token=provider.admin.token
+    )
     # when
     result = await _submit(client, provider.admin.token, offer_input(referral, provider))
     # then
@@ -289,7 +291,9 @@ async def test_another_organisations_document_cannot_be_attached(
     referral = await sent_referral(client, la)
     # when
     result = await _submit(
-        client, provider.admin.token, offer_input(referral, provider, documentIds=[document_id(theirs)])
+        client,
+        provider.admin.token,
+        offer_input(referral, provider, documentIds=[document_id(theirs)]),
     )
     # then
     assert [(e["field"], e["code"]) for e in result["userErrors"]] == [
