@@ -161,7 +161,8 @@ async def _own_offer(
             select(Offer, Referral)
             .join(Referral, Referral.id == Offer.referral_id)
             .where(Offer.id == offer_id)
-            .with_for_update()
+            # The offer only: an acceptance locks it too, other providers' offers go on.
+            .with_for_update(of=Offer)
         )
     ).first()
     if row is None or row[0].provider_id != viewer.organisation_id:
