@@ -69,6 +69,13 @@ MUTATIONS: dict[str, Rule] = {
     # messages (the service scopes them to the two parties of the thread)
     "sendMessage": roles(*LA_STAFF, *PROVIDER_STAFF),
     "markThreadRead": roles(*LA_STAFF, *PROVIDER_STAFF, people_only=True),
+    # offers (a provider's own; the LA of the referral decides, a person, never a token)
+    "submitOffer": roles(*PROVIDER_STAFF),
+    "updateOffer": roles(*PROVIDER_STAFF),
+    "withdrawOffer": roles(*PROVIDER_STAFF),
+    "reviseAcceptedOffer": roles(*PROVIDER_STAFF),
+    "acceptOffer": roles(*LA_STAFF, people_only=True),
+    "declineOffer": roles(*LA_STAFF, people_only=True),
     # documents (which kinds each organisation may upload: core/documents/kinds.py)
     "uploadDocument": roles(*PROVIDER_STAFF, *LA_STAFF),
     # registration
@@ -95,6 +102,7 @@ QUERIES: dict[str, Rule] = {
     "organisations": SIGNED_IN,
     "accountRequests": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN),
     "referrals": roles(*LA_STAFF, *PROVIDER_STAFF),
+    "fosteringFamilies": roles(*PROVIDER_STAFF),
     "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "notifications": Rule(people_only=True),
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),

@@ -133,11 +133,15 @@ async def load_demo(settings: Settings) -> list[str]:
 
         async with db.transaction() as session:
             await load_providers(session, settings, world, password_hash)
+        from core.offers.demo import load_referrals_and_offers
+
+        await load_referrals_and_offers(db, settings, world)
     finally:
         await db.dispose()
     return [
         "Demo data loaded: the pilot LAs (Birmingham, Coventry, Stoke-on-Trent) and their people;",
-        "approved providers with homes in every category, and their profile documents.",
+        "approved providers with homes in every category, and their profile documents;",
+        "referrals sent in each LA's categories, with offers submitted, accepted and declined.",
         f"GraphiQL: {settings.base_url}/graphql",
         "",
         f"Every demo account has the password {DEMO_PASSWORD!r}:",

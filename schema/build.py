@@ -34,6 +34,9 @@ from schema.notifications.mutations import NotificationMutations
 from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
 from schema.notifications.types import Notification
+from schema.offers.mutations import OfferMutations
+from schema.offers.queries import OfferQueries
+from schema.offers.types import FosteringFamily, Offer
 from schema.queries import NodeQueries
 from schema.referrals.mutations import ReferralMutations
 from schema.referrals.queries import ReferralQueries
@@ -52,6 +55,7 @@ QUERY_PARTS: tuple[type, ...] = (
     CategoryQueries,
     RegistrationQueries,
     ReferralQueries,
+    OfferQueries,
     NotificationQueries,
     IpaQueries,
 )
@@ -62,6 +66,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     RegistrationMutations,
     ReferralMutations,
     MessageMutations,
+    OfferMutations,
     NotificationMutations,
     IpaMutations,
 )
@@ -84,6 +89,8 @@ NODE_TYPES: tuple[type, ...] = (
     Home,
     Referral,
     ReferralDelivery,
+    Offer,
+    FosteringFamily,
     Notification,
     MessageThread,
     Message,

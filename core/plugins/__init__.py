@@ -13,6 +13,7 @@ import pluggy
 from core.plugins.declarations import (
     CandidateHome,
     CategoryDeclaration,
+    DetailsProblem,
     HomeFacts,
     MatchRequest,
     ReferralChildFacts,
@@ -28,6 +29,7 @@ __all__ = [
     "PROJECT_NAME",
     "CandidateHome",
     "CategoryDeclaration",
+    "DetailsProblem",
     "HomeFacts",
     "MatchRequest",
     "ReferralChildFacts",

@@ -20,7 +20,9 @@ class CategoryDeclaration:
     describe ``Referral.details`` and ``Offer.details``; ``settings_schema`` describes the
     settings a category lead may change and ``settings_defaults`` must validate against it.
     ``required_offer_documents`` are ``DocumentKind`` values attached to every offer from the
-    provider's profile.
+    provider's profile. ``offer_family_key``, when set, names the property of ``Offer.details``
+    that holds one household (e.g. ``"family"`` for fostering): the core saves it as a
+    ``FosteringFamily`` of the provider and offers it back for auto-fill.
     """
 
     value: str
@@ -35,6 +37,8 @@ class CategoryDeclaration:
     description: str = ""
     #: Where the category comes in lists and in the enum (lower first).
     position: int = 100
+    #: The ``Offer.details`` property holding a household saved for auto-fill (None: no such).
+    offer_family_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,3 +88,12 @@ class HomeFacts:
     genders: frozenset[str]
     beds: int
     contract_type: str
+
+
+@dataclass(frozen=True)
+class DetailsProblem:
+    """A problem a category's own offer checks found: what, and where inside ``details``
+    (e.g. ``("appendixDocumentIds", "0")``)."""
+
+    message: str
+    path: tuple[str, ...] = ()

@@ -12,7 +12,13 @@ from typing import Any
 import pluggy
 
 from core.plugins import PROJECT_NAME
-from core.plugins.declarations import CandidateHome, CategoryDeclaration, HomeFacts, MatchRequest
+from core.plugins.declarations import (
+    CandidateHome,
+    CategoryDeclaration,
+    DetailsProblem,
+    HomeFacts,
+    MatchRequest,
+)
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -48,4 +54,19 @@ def portal_check_home(home: HomeFacts, settings: Mapping[str, Any]) -> Sequence[
 
     Called only on the plugin that declared ``home.category``. Return a message for each
     problem (each names the column, the value found and what is expected); empty when fine.
+    """
+
+
+@hookspec
+def portal_check_offer_details(
+    details: Mapping[str, Any], provider_documents: Mapping[str, str]
+) -> Sequence[DetailsProblem]:
+    """Check an offer's ``details`` against the category's own rules that need the core's data.
+
+    Called only on the plugin that declared the offer's category, after ``details`` passed the
+    category's offer JSON Schema, each time an offer is submitted, updated or revised.
+    ``provider_documents`` maps the id of each of the offering provider's documents, written
+    as a client writes it (the GraphQL global id), to its ``DocumentKind``; use it to check
+    that a document the details refer to is the provider's own and of the right kind. Return a
+    :class:`DetailsProblem` for each problem, with its path inside ``details``; empty when fine.
     """

@@ -16,7 +16,13 @@ from jsonschema.exceptions import SchemaError
 
 from core.errors import Problem
 from core.plugins import ENTRY_POINT_GROUP, PROJECT_NAME, hookspecs
-from core.plugins.declarations import CandidateHome, CategoryDeclaration, HomeFacts, MatchRequest
+from core.plugins.declarations import (
+    CandidateHome,
+    CategoryDeclaration,
+    DetailsProblem,
+    HomeFacts,
+    MatchRequest,
+)
 
 _VALUE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -97,6 +103,7 @@ class CategoryRegistry:
             self._callers[value] = {
                 "refine": pm.subset_hook_caller("portal_refine_matches", others),
                 "check_home": pm.subset_hook_caller("portal_check_home", others),
+                "check_offer": pm.subset_hook_caller("portal_check_offer_details", others),
             }
 
     # ------------------------------------------------------------------ reading
@@ -168,6 +175,19 @@ class CategoryRegistry:
     def check_home(self, home: HomeFacts, settings: Mapping[str, Any]) -> list[str]:
         results = self._callers[home.category]["check_home"](home=home, settings=settings)
         return [message for result in results for message in result]
+
+    def check_offer_details(
+        self, value: str, details: Mapping[str, Any], provider_documents: Mapping[str, str]
+    ) -> list[Problem]:
+        """The category plugin's own offer checks, each with its path under ``input.details``."""
+        results = self._callers[value]["check_offer"](
+            details=details, provider_documents=provider_documents
+        )
+        found: list[DetailsProblem] = [problem for result in results for problem in result]
+        return [
+            Problem(p.message, "INVALID", ("input", "details", *(str(x) for x in p.path)))
+            for p in found
+        ]
 
 
 def schema_problems(

@@ -67,9 +67,15 @@ async def match_providers(
     request: MatchRequest,
     settings: Mapping[str, Any],
     children: Sequence[Mapping[str, Any]],
+    *,
+    provider_id: uuid.UUID | None = None,
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
-    """``{provider id: [matching home ids]}`` for this referral version."""
-    rows = (await session.execute(core_criteria(request.category, children))).all()
+    """``{provider id: [matching home ids]}`` for this referral version (of one provider's
+    homes only, when ``provider_id`` is given: what an offer may be made with)."""
+    statement = core_criteria(request.category, children)
+    if provider_id is not None:
+        statement = statement.where(Home.provider_id == provider_id)
+    rows = (await session.execute(statement)).all()
     candidates = [
         CandidateHome(
             home_id=row.id,

@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from core.plugins import CandidateHome, CategoryDeclaration, HomeFacts, MatchRequest, hookimpl
+from core.plugins import (
+    CandidateHome,
+    CategoryDeclaration,
+    DetailsProblem,
+    HomeFacts,
+    MatchRequest,
+    hookimpl,
+)
 
 _TEXT = {"type": "string", "maxLength": 4000}
 MIN_AGE = 16
@@ -91,3 +98,30 @@ def portal_check_home(home: HomeFacts, settings: Mapping[str, Any]) -> Sequence[
             f'Minimum age: found "{home.min_age}", expected 16 or 17 for Supported Accommodation'
         ]
     return []
+
+
+@hookimpl
+def portal_check_offer_details(
+    details: Mapping[str, Any], provider_documents: Mapping[str, str]
+) -> Sequence[DetailsProblem]:
+    """An appendix referred to must be one of the offering provider's own APPENDIX documents."""
+    problems = []
+    for index, reference in enumerate(details.get("appendixDocumentIds") or ()):
+        kind = provider_documents.get(reference)
+        if kind is None:
+            problems.append(
+                DetailsProblem(
+                    f"No appendix with id {reference!r} was found among your organisation's "
+                    "documents: upload it to your profile as an APPENDIX first.",
+                    ("appendixDocumentIds", str(index)),
+                )
+            )
+        elif kind != "APPENDIX":
+            problems.append(
+                DetailsProblem(
+                    f"Document {reference!r} is {kind}, not an APPENDIX: refer only to your "
+                    "appendix documents here.",
+                    ("appendixDocumentIds", str(index)),
+                )
+            )
+    return problems

@@ -10,11 +10,6 @@ from schema.ipas.types import IndividualPlacementAgreement
 
 
 @strawberry.input
-class OfferIdInput:
-    id: strawberry.ID
-
-
-@strawberry.input
 class UpdateIpaDraftInput:
     id: strawberry.ID
     fields: JSON | None = strawberry.field(

@@ -13,12 +13,12 @@ from schema.errors import mutate
 from schema.ipas.inputs import (
     IpaIdInput,
     IpaPayload,
-    OfferIdInput,
     SignIpaInput,
     UpdateIpaDraftInput,
 )
 from schema.ipas.types import IndividualPlacementAgreement
 from schema.node import decode_id
+from schema.offers.inputs import OfferIdInput
 
 IPA = "IndividualPlacementAgreement"
 

@@ -17,11 +17,13 @@ from core.ipas.kinds import IpaStatus as _IpaStatus
 from core.ipas.visibility import may_see_ipa, sees_case_details
 from core.models import IpaSignature as SignatureRow
 from core.models import Referral as ReferralRow
+from core.offers import queries as offer_queries
 from core.referrals import queries as referral_queries
 from schema.context import Info
 from schema.documents.types import Document
 from schema.identity.types import OrganisationKind, User
 from schema.node import Node, encode_id, node_resolver
+from schema.offers.types import Offer
 from schema.referrals.types import Referral
 
 IpaStatus = strawberry.enum(_IpaStatus, name="IpaStatus")
@@ -102,6 +104,12 @@ class IndividualPlacementAgreement(Node):
     @classmethod
     def of_row(cls, row: queries.IpaRow) -> IndividualPlacementAgreement:
         return cls.of(row.ipa, row.referral)
+
+    @strawberry.field(description="The accepted offer the IPA was drawn from.")
+    async def offer(self, info: Info) -> Offer:
+        row = await info.context.loaders.get(offer_queries.offers_by_ids).load(self.offer_key)
+        assert row is not None  # an IPA's offer is never deleted
+        return Offer.of(row)
 
     @strawberry.field(
         description="Staff see the referral as they know it; a signatory-only user sees only "

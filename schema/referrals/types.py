@@ -28,6 +28,7 @@ from schema.registration.types import Home
 if TYPE_CHECKING:
     from schema.ipas.types import IndividualPlacementAgreement
     from schema.messages.types import MessageThread
+    from schema.offers.types import Offer
 
 ReferralStatus = strawberry.enum(_ReferralStatus, name="ReferralStatus")
 DeliveryStatus = strawberry.enum(_DeliveryStatus, name="DeliveryStatus")
@@ -198,6 +199,14 @@ class Referral(Node):
         if self.prefetched_delivery is not None:
             return ReferralDelivery.of(self.prefetched_delivery)
         return self._load_my_delivery(info, viewer.organisation_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="LA users see every offer; a provider sees its own.")
+    async def offers(
+        self, info: Info
+    ) -> list[Annotated[Offer, strawberry.lazy("schema.offers.types")]]:
+        from schema.offers.types import offers_of_referral
+
+        return await offers_of_referral(info, self.key, self.local_authority_key)
 
     async def _load_my_delivery(
         self, info: Info, provider_id: uuid.UUID

@@ -85,6 +85,8 @@ def _fake(type_name: str) -> str:
     from schema.node import encode_id
 
     return encode_id(type_name, uuid.UUID(int=0))
+FAKE_OFFER = "T2ZmZXI6MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA"  # Offer:0..0
+FAKE_HOME = "SG9tZTowMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMA"  # Home:0..0
 
 
 def _decision() -> Callable[[World], Any]:
@@ -244,6 +246,43 @@ CASES: dict[str, Case] = {
         _static({"threadId": _fake("MessageThread")}),
         ("caseworker", "la_admin", "provider_user", "provider_admin"),
         ("nobody", "api_token", "la_signatory", "provider_signatory", "platform_admin"),
+    ),
+    # offers: a provider's staff make them, the referral's LA staff (people) decide
+    "submitOffer": Case(
+        "SubmitOfferInput",
+        _static({"referralId": FAKE_REFERRAL, "homeId": FAKE_HOME, "coreFee": "1500.00"}),
+        ("provider_admin", "provider_user"),
+        ("nobody", "caseworker", "provider_signatory", "api_token"),
+    ),
+    "updateOffer": Case(
+        "UpdateOfferInput",
+        _static({"id": FAKE_OFFER, "coreFee": "1600.00"}),
+        ("provider_admin", "provider_user"),
+        ("nobody", "caseworker", "provider_signatory"),
+    ),
+    "withdrawOffer": Case(
+        "OfferIdInput",
+        _static({"id": FAKE_OFFER}),
+        ("provider_admin", "provider_user"),
+        ("nobody", "la_admin", "provider_signatory"),
+    ),
+    "reviseAcceptedOffer": Case(
+        "UpdateOfferInput",
+        _static({"id": FAKE_OFFER, "coreFee": "1600.00"}),
+        ("provider_admin", "provider_user"),
+        ("nobody", "caseworker", "provider_signatory"),
+    ),
+    "acceptOffer": Case(
+        "OfferIdInput",
+        _static({"id": FAKE_OFFER}),
+        ("caseworker", "la_admin"),
+        ("nobody", "provider_admin", "la_signatory", "api_token", "platform_admin"),
+    ),
+    "declineOffer": Case(
+        "DeclineOfferInput",
+        _static({"id": FAKE_OFFER, "reason": "Another home is closer to school."}),
+        ("caseworker", "la_admin"),
+        ("nobody", "provider_user", "la_signatory", "api_token"),
     ),
     "uploadDocument": Case(
         "UploadDocumentInput",

@@ -11,7 +11,8 @@ query ($first: Int) {
     totalCount
     edges { node { id reference localAuthority { name } children { age } documents { name }
                    deliveries { version provider { name } matchedHomes { name provider { name } } }
-                   myDelivery { status provider { name } matchedHomes { name } } } }
+                   myDelivery { status provider { name } matchedHomes { name } }
+                   offers { id home { name } documents { name } } } }
   }
 }"""
 
