@@ -121,6 +121,24 @@ async def _identity(session: AsyncSession, world: DemoWorld, password_hash: str)
             )
 
 
+async def _ipas(db: Database) -> None:
+    """A signed IPA and one awaiting signature, drawn from the demo's two accepted offers."""
+    from core.ipas.demo import load_ipa_demo
+    from core.models import Offer
+
+    async with db.transaction() as session:
+        accepted = list(
+            await session.scalars(
+                select(Offer.id)
+                .where(Offer.status == "ACCEPTED")
+                .order_by(Offer.submitted_at, Offer.id)
+                .limit(2)
+            )
+        )
+        if len(accepted) == 2:
+            await load_ipa_demo(session, signed_offer_id=accepted[0], awaiting_offer_id=accepted[1])
+
+
 async def load_demo(settings: Settings) -> list[str]:
     """Load the demo data; return the lines to print (how to log in)."""
     db = Database(create_engine(settings.database_url))
@@ -136,12 +154,14 @@ async def load_demo(settings: Settings) -> list[str]:
         from core.offers.demo import load_referrals_and_offers
 
         await load_referrals_and_offers(db, settings, world)
+        await _ipas(db)
     finally:
         await db.dispose()
     return [
         "Demo data loaded: the pilot LAs (Birmingham, Coventry, Stoke-on-Trent) and their people;",
         "approved providers with homes in every category, and their profile documents;",
-        "referrals sent in each LA's categories, with offers submitted, accepted and declined.",
+        "referrals sent in each LA's categories, with offers submitted, accepted and declined;",
+        "an IPA signed by both sides and one awaiting signature.",
         f"GraphiQL: {settings.base_url}/graphql",
         "",
         f"Every demo account has the password {DEMO_PASSWORD!r}:",

@@ -231,6 +231,7 @@ async def load_providers(
         for local, title, roles in (
             ("admin", "Admin", (Role.PROVIDER_ADMIN, Role.PROVIDER_USER)),
             ("user", "User", (Role.PROVIDER_USER,)),
+            ("signatory", "Signatory", (Role.PROVIDER_SIGNATORY,)),
         ):
             await _user(
                 session,

@@ -39,3 +39,18 @@ async def test_the_demo_makes_a_signed_ipa_and_one_awaiting_signature(
     assert listed["READY_FOR_SIGNING"]["signatures"] == []
     assert signed["terms"]["socialWorker"]["name"] == "Sam Social Worker"
     assert signed["terms"]["placementStartDate"] == "2026-12-07"
+
+
+async def test_portal_demo_makes_a_signed_ipa_and_one_awaiting_signature(settings, db) -> None:
+    from sqlalchemy import select
+
+    from core.demo import load_demo
+    from core.models import Ipa
+
+    # when the demo is loaded twice
+    await load_demo(settings)
+    await load_demo(settings)
+    # then there is one signed IPA and one ready for signing
+    async with db.session() as session:
+        statuses = sorted(await session.scalars(select(Ipa.status)))
+    assert statuses == ["READY_FOR_SIGNING", "SIGNED"]
