@@ -21,7 +21,6 @@ from typing import Any
 
 import orjson
 
-from core.models import Notification
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -31,18 +30,6 @@ CHANNEL = "portal:notifications"
 QUEUE_SIZE = 256
 
 Event = dict[str, Any]
-
-
-def event_of(notification: Notification) -> Event:
-    return {
-        "user_id": notification.user_id.hex,
-        "id": notification.id.hex,
-        "kind": notification.kind,
-        "message": notification.message,
-        "subject_type": notification.subject_type,
-        "subject_key": notification.subject_key.hex if notification.subject_key else None,
-        "created_at": notification.created_at.isoformat(),
-    }
 
 
 # ---------------------------------------------------------------- publishing

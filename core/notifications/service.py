@@ -33,7 +33,7 @@ from core.models import Notification, OutboxEmail, User
 from core.models.base import utcnow
 from core.notifications.kinds import NotificationKind
 from core.notifications.outbox import send_after_commit
-from core.notifications.realtime import event_of, publish
+from core.notifications.realtime import publish
 from core.settings import Settings
 
 
@@ -53,14 +53,25 @@ class NotificationEvent:
     kind: NotificationKind
     message: str
     subject: Subject | None
-    #: The notifications written (one per recipient).
-    notification_ids: tuple[uuid.UUID, ...] = ()
+    #: The notifications written (one per recipient), as hex.
+    notification_hex_ids: tuple[str, ...] = ()
+
+    @property
+    def notification_ids(self) -> tuple[uuid.UUID, ...]:
+        return tuple(uuid.UUID(hex=h) for h in self.notification_hex_ids)
 
 
 def _new_uuid(dialect: str) -> ColumnElement[uuid.UUID]:
     if dialect == "postgresql":
         return func.gen_random_uuid()
     return func.lower(func.hex(func.randomblob(16)))  # the 32-hex form SQLAlchemy keeps there
+
+
+def _hex(dialect: str, column: ColumnElement[uuid.UUID]) -> ColumnElement[str]:
+    """A UUID column as 32 lower-case hex digits (how SQLite keeps it already)."""
+    if dialect == "postgresql":
+        return func.replace(cast(column, String), "-", "")
+    return cast(column, String)
 
 
 def _wants_email(dialect: str, kind: str) -> ColumnElement[bool]:
@@ -128,15 +139,8 @@ async def notify(
                     literal(event.event_id, table.c.event_id.type),
                 ),
             )
-            .returning(
-                table.c.id,
-                table.c.user_id,
-                table.c.kind,
-                table.c.message,
-                table.c.subject_type,
-                table.c.subject_key,
-                table.c.created_at,
-            )
+            # The keys as plain hex text: a thousand rows need no UUID objects here.
+            .returning(_hex(dialect, table.c.id), _hex(dialect, table.c.user_id))
         )
     ).all()
     if not written:
@@ -177,14 +181,21 @@ async def notify(
         )
     )
     send_after_commit(session)
-    events = [event_of(row) for row in written]
+    common = {
+        "kind": kind.value,
+        "message": message,
+        "subject_type": subject.type_name if subject else None,
+        "subject_key": subject.key.hex if subject else None,
+        "created_at": now.isoformat(),
+    }
+    events = [{"user_id": user_hex, "id": id_hex, **common} for id_hex, user_hex in written]
 
     async def publish_events() -> None:
         await publish(settings, events)
 
     after_commit(session, publish_events)
     return NotificationEvent(
-        event.event_id, kind, message, subject, tuple(row.id for row in written)
+        event.event_id, kind, message, subject, tuple(id_hex for id_hex, _ in written)
     )
 
 
