@@ -119,10 +119,6 @@ def _allows(rule: Rule, viewer: Viewer | None) -> bool:
     return rule.roles is None or viewer.has(*rule.roles)
 
 
-def may_mutate(viewer: Viewer | None, field: str) -> bool:
-    return _allows(MUTATIONS[field], viewer)
-
-
 def may_query(viewer: Viewer | None, field: str) -> bool:
     return _allows(QUERIES[field], viewer)
 

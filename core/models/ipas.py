@@ -11,9 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, HasId, utcnow
 
-#: IPAs that count: at most one per referral (a partial unique index).
-LIVE_IPA_STATUSES = ("DRAFT", "READY_FOR_SIGNING", "SIGNED")
-
 
 class Ipa(HasId, Base):
     __tablename__ = "ipas"

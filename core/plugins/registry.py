@@ -6,7 +6,7 @@ Request code asks the registry, never ``pm.hook`` directly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +58,6 @@ class CategoryRegistry:
     """Every installed care category, keyed by its value, in declaration order."""
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
-        self._pm = pm
         self._categories: dict[str, Category] = {}
         self._callers: dict[str, dict[str, Any]] = {}
         plugins_by_value: dict[str, object] = {}
@@ -108,9 +107,6 @@ class CategoryRegistry:
 
     # ------------------------------------------------------------------ reading
 
-    def __iter__(self) -> Iterable[Category]:  # type: ignore[override]
-        return iter(self.all())
-
     def all(self) -> list[Category]:
         return sorted(self._categories.values(), key=lambda c: (_position(c), c.value))
 
@@ -125,13 +121,6 @@ class CategoryRegistry:
 
     def __contains__(self, value: object) -> bool:
         return value in self._categories
-
-    def by_label(self, label: str) -> Category | None:
-        wanted = label.strip().casefold()
-        for category in self._categories.values():
-            if wanted in (category.label.casefold(), category.value.casefold()):
-                return category
-        return None
 
     # ------------------------------------------------------------------ settings
 

@@ -35,10 +35,6 @@ class ReferralRow:
     delivery: ReferralDelivery | None = None
     snapshot: dict[str, Any] | None = None
 
-    @property
-    def delivered_version(self) -> int | None:
-        return self.delivery.version if self.delivery is not None else None
-
 
 @dataclass(frozen=True)
 class ReferralPage:

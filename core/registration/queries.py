@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.identity.roles import Role
 from core.identity.viewer import Viewer
 from core.models import Home, Organisation, ProviderRegistration
-from core.registration.status import RegistrationStatus
 
 
 async def registrations_by_ids(
@@ -118,13 +117,3 @@ async def registrations_for(
         Organisation.name,
     )
     return list(await session.scalars(statement))
-
-
-async def is_approved(session: AsyncSession, provider_id: uuid.UUID) -> bool:
-    """Whether the provider's registration is APPROVED (its homes are matched against)."""
-    status = await session.scalar(
-        select(ProviderRegistration.status).where(
-            ProviderRegistration.organisation_id == provider_id
-        )
-    )
-    return status == RegistrationStatus.APPROVED.value
