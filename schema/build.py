@@ -21,6 +21,7 @@ from schema.categories.queries import CategoryQueries
 from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
+from schema.execution import PortalExecutionContext
 from schema.extensions import MaskUnexpectedErrors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
@@ -117,11 +118,15 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
     query = merge_types("Query", QUERY_PARTS)
     mutation = merge_types("Mutation", MUTATION_PARTS) if MUTATION_PARTS else None
     subscription = merge_types("Subscription", SUBSCRIPTION_PARTS) if SUBSCRIPTION_PARTS else None
+    config = StrawberryConfig(disable_field_suggestions=production)
+    # PortalExecutionContext reads plain fields as attributes: the default resolver's way.
+    assert config.default_resolver is getattr
     return strawberry.Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
         types=NODE_TYPES,
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=config,
+        execution_context_class=PortalExecutionContext,
     )

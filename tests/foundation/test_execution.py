@@ -1,0 +1,158 @@
+"""The portal's executor (schema/execution.py) gives exactly graphql-core's results.
+
+Each query runs on one small schema twice, with strawberry's own execution context and with
+PortalExecutionContext, and the two results (data and errors, with their paths) must be equal.
+The shapes are the ones the fast path handles and the ones it must hand back: nulls in non-null
+places, values of the wrong type, resolvers that fail, awaitables, interfaces, fragments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from datetime import UTC, datetime
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.execution import PortalExecutionContext
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "RED"
+    BLUE = "BLUE"
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Child(Named):
+    age: int
+    tags: list[str]
+    nickname: str | None = None
+
+    @strawberry.field
+    async def later(self) -> int:
+        await asyncio.sleep(0)
+        return self.age * 2
+
+    @strawberry.field
+    def broken(self) -> int | None:
+        raise ValueError("broken on purpose")
+
+
+@strawberry.type
+class Parent:
+    name: str
+    colour: Colour
+    born: datetime
+    children: list[Child]
+    maybe_children: list[Child | None] | None
+    favourite: Child | None
+    friend: Named | None
+    scores: list[list[int]]
+
+
+@strawberry.type
+class Holder:
+    """Values deliberately wrong for their declared types, for the error paths."""
+
+    null_name: str
+    wrong_child: Child
+    null_child_in_list: list[Child]
+    null_in_scores: list[int]
+    not_a_list: list[int]
+
+
+def _child(age: int, name: str = "c") -> Child:
+    return Child(name=f"{name}{age}", age=age, tags=["a", str(age)])
+
+
+def _parent() -> Parent:
+    kids = [_child(3), _child(5), _child(8)]
+    return Parent(
+        name="p",
+        colour=Colour.BLUE,
+        born=datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC),
+        children=kids,
+        maybe_children=[kids[0], None, kids[2]],
+        favourite=kids[1],
+        friend=kids[2],
+        scores=[[1, 2], [], [3]],
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def parent(self) -> Parent:
+        return _parent()
+
+    @strawberry.field
+    def parents(self) -> list[Parent]:
+        return [_parent(), _parent()]
+
+    @strawberry.field
+    def holder(self) -> Holder | None:
+        return Holder(
+            null_name=None,  # type: ignore[arg-type]
+            wrong_child={"name": "x", "age": 1},  # type: ignore[arg-type]
+            null_child_in_list=[_child(1), None],  # type: ignore[list-item]
+            null_in_scores=[1, None],  # type: ignore[list-item]
+            not_a_list=7,  # type: ignore[arg-type]
+        )
+
+
+def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    plain = strawberry.Schema(
+        query=Query, types=[Child], execution_context_class=StrawberryGraphQLCoreExecutionContext
+    )
+    portal = strawberry.Schema(
+        query=Query, types=[Child], execution_context_class=PortalExecutionContext
+    )
+    return plain, portal
+
+
+def _shape(result: object) -> dict[str, object]:
+    errors = [
+        {"message": e.message, "path": e.path} for e in (getattr(result, "errors", None) or [])
+    ]
+    return {"data": getattr(result, "data", None), "errors": errors}
+
+
+QUERIES = {
+    "plain scalars, enums and custom scalars": "{ parent { name colour born } }",
+    "lists of objects, leaves and nested lists": (
+        "{ parents { children { name age tags nickname } scores } }"
+    ),
+    "nullable items and objects": "{ parent { maybeChildren { age } favourite { name } } }",
+    "resolvers beside plain fields, sync and async": (
+        "{ parent { children { age later broken name } } }"
+    ),
+    "an interface-typed field": "{ parent { friend { name ... on Child { age } } } }",
+    "aliases, fragments, skip and include": (
+        "query ($yes: Boolean!) { parent { a: name b: name ...F children @skip(if: $yes) { age }"
+        " favourite @include(if: $yes) { x: age __typename } } } fragment F on Parent { colour }"
+    ),
+    "null for a non-null leaf": "{ holder { nullName } }",
+    "a value of the wrong type for an object": "{ holder { wrongChild { name } } }",
+    "null inside a list of non-null objects": "{ holder { nullChildInList { age } } }",
+    "null inside a list of non-null leaves": "{ holder { nullInScores } }",
+    "not a list where a list is declared": "{ holder { notAList } }",
+    "typename everywhere": "{ __typename parent { __typename children { __typename } } }",
+}
+
+
+@pytest.mark.parametrize("query", list(QUERIES.values()), ids=list(QUERIES))
+async def test_portal_execution_gives_graphql_core_results(query: str) -> None:
+    plain, portal = _schemas()
+    expected = await plain.execute(query, variable_values={"yes": True})
+    got = await portal.execute(query, variable_values={"yes": True})
+    assert _shape(got) == _shape(expected)
+    again = await portal.execute(query, variable_values={"yes": False})
+    assert _shape(again) == _shape(await plain.execute(query, variable_values={"yes": False}))
