@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,18 +29,64 @@ MAX_PAGE = 100
 @dataclass(frozen=True)
 class ReferralRow:
     """A referral as the viewer may see it: a provider sees the version delivered to it
-    (``delivery`` and that version's ``snapshot``, read in the same statement)."""
+    (``delivery`` and that version's ``snapshot``, read in the same statement).
 
-    referral: Referral
-    delivery: ReferralDelivery | None = None
+    ``referral`` is the ORM object, or in a page of them the row of :data:`LIST_COLUMNS`
+    (with the live content for the LA); ``delivery`` likewise, or a :class:`DeliveryRow`.
+    """
+
+    referral: Any
+    delivery: Any = None
     snapshot: dict[str, Any] | None = None
+
+
+class DeliveryRow(NamedTuple):
+    """A provider's delivery as a page of referrals reads it (ReferralDelivery's names)."""
+
+    id: uuid.UUID
+    provider_id: uuid.UUID
+    status: str
+    version: int
+    delivered_at: datetime
+    decline_reason: str | None
 
 
 @dataclass(frozen=True)
 class ReferralPage:
     rows: list[ReferralRow]
-    total: int
     has_next: bool
+
+
+#: What a page shows of each referral. Plain columns, not ORM objects: a page of 50 is read on
+#: every visit to the list, and entity loading was most of its cost.
+LIST_COLUMNS = (
+    Referral.id,
+    Referral.local_authority_id,
+    Referral.reference,
+    Referral.category,
+    Referral.status,
+    Referral.version,
+    Referral.created_at,
+    Referral.sent_at,
+)
+#: The LA sees the live content; a provider the snapshot of the version delivered to it.
+LIVE_CONTENT = (
+    Referral.urgency,
+    Referral.children,
+    Referral.summary,
+    Referral.postcode,
+    Referral.required_from,
+    Referral.details,
+)
+DELIVERY_COLUMNS = (
+    ReferralDelivery.id.label("delivery_id"),
+    ReferralDelivery.provider_id,
+    ReferralDelivery.status.label("delivery_status"),
+    ReferralDelivery.version.label("delivery_version"),
+    ReferralDelivery.delivered_at,
+    ReferralDelivery.decline_reason,
+    ReferralVersion.content,
+)
 
 
 def _visible(viewer: Viewer) -> tuple[Any, list[Any]]:
@@ -73,6 +119,15 @@ def _row(row: Any, provider_view: bool) -> ReferralRow:
     return ReferralRow(row[0])
 
 
+def _conditions(viewer: Viewer, status: str | None, category: str | None) -> tuple[Any, list[Any]]:
+    join, conditions = _visible(viewer)
+    if status:
+        conditions.append(Referral.status == status)
+    if category:
+        conditions.append(Referral.category == category)
+    return join, conditions
+
+
 async def referral_page(
     session: AsyncSession,
     viewer: Viewer,
@@ -84,21 +139,12 @@ async def referral_page(
 ) -> ReferralPage:
     """One page of the viewer's referrals, newest first, keyset-paged in SQL."""
     limit = max(0, min(first, MAX_PAGE))
-    join, conditions = _visible(viewer)
-    if status:
-        conditions.append(Referral.status == status)
-    if category:
-        conditions.append(Referral.category == category)
-    columns: list[Any] = [Referral]
-    if join is not None:
-        columns += [ReferralDelivery, ReferralVersion.content]
-    statement = select(*columns)
-    count = select(func.count()).select_from(Referral)
-    if join is not None:
+    join, conditions = _conditions(viewer, status, category)
+    provider_view = join is not None
+    statement = select(*LIST_COLUMNS, *(DELIVERY_COLUMNS if provider_view else LIVE_CONTENT))
+    if provider_view:
         statement = _with_delivery(statement, join)
-        count = count.join(ReferralDelivery, join)
     statement = statement.where(*conditions)
-    count = count.where(*conditions)
     if after is not None:
         stamp, key = after
         statement = statement.where(
@@ -106,9 +152,36 @@ async def referral_page(
         )
     statement = statement.order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
     result = (await session.execute(statement)).all()
-    total = int(await session.scalar(count) or 0)
-    rows = [_row(row, join is not None) for row in result[:limit]]
-    return ReferralPage(rows=rows, total=total, has_next=len(result) > limit)
+    if not provider_view:
+        rows = [ReferralRow(row) for row in result[:limit]]
+    else:
+        rows = [
+            ReferralRow(
+                row,
+                DeliveryRow(
+                    row.delivery_id,
+                    row.provider_id,
+                    row.delivery_status,
+                    row.delivery_version,
+                    row.delivered_at,
+                    row.decline_reason,
+                ),
+                row.content,
+            )
+            for row in result[:limit]
+        ]
+    return ReferralPage(rows=rows, has_next=len(result) > limit)
+
+
+async def referral_count(
+    session: AsyncSession, viewer: Viewer, *, status: str | None, category: str | None
+) -> int:
+    """How many referrals the viewer's list has (with the same filters), for ``totalCount``."""
+    join, conditions = _conditions(viewer, status, category)
+    count = select(func.count()).select_from(Referral)
+    if join is not None:
+        count = count.join(ReferralDelivery, join)
+    return int(await session.scalar(count.where(*conditions)) or 0)
 
 
 async def visible_referral(

@@ -31,34 +31,41 @@ class ReferralQueries:
         after: str | None = None,
     ) -> ReferralConnection:
         viewer = info.context.viewer
-        empty = ReferralConnection(
-            edges=[],
-            total_count=0,
-            page_info=PageInfo(
-                has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
-            ),
-        )
         if viewer is None or not may_query(viewer, "referrals"):
-            return empty
+            return ReferralConnection(
+                edges=[],
+                count=_no_referrals,
+                page_info=PageInfo(
+                    has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+                ),
+            )
+        filters = {
+            "status": status.value if status else None,
+            "category": str(category) if category else None,
+        }
         async with info.context.read() as session:
             page = await queries.referral_page(
                 session,
                 viewer,
-                status=status.value if status else None,
-                category=str(category) if category else None,
                 first=50 if first is None else first,
                 after=decode_cursor(after) if after else None,
+                **filters,
             )
-        nodes = [referral_for_viewer(row) for row in page.rows]
+
+        async def count() -> int:
+            async with info.context.read() as session:
+                return await queries.referral_count(session, viewer, **filters)
+
         edges = [
             ReferralEdge(
-                cursor=encode_cursor(row.referral.created_at, row.referral.id), node=node
+                cursor=encode_cursor(row.referral.created_at, row.referral.id),
+                node=referral_for_viewer(row),
             )
-            for row, node in zip(page.rows, nodes, strict=True)
+            for row in page.rows
         ]
         return ReferralConnection(
             edges=edges,
-            total_count=page.total,
+            count=count,
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=after is not None,
@@ -66,3 +73,7 @@ class ReferralQueries:
                 end_cursor=edges[-1].cursor if edges else None,
             ),
         )
+
+
+async def _no_referrals() -> int:
+    return 0

@@ -4,6 +4,7 @@ delivered to it and nothing of other providers."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -88,8 +89,6 @@ class Referral(Node):
     local_authority_key: strawberry.Private[uuid.UUID]
     #: The version whose content is shown (a provider sees the one delivered to it).
     shown_version: strawberry.Private[int]
-    #: A provider's own delivery, when it was read with the referral.
-    prefetched_delivery: strawberry.Private[DeliveryRow | None]
     reference: str = strawberry.field(description="Human-readable, unique, e.g. BIR-2026-000042.")
     category: CareCategory
     status: ReferralStatus
@@ -104,6 +103,11 @@ class Referral(Node):
     postcode: str | None
     required_from: date | None
     details: JSON
+    # Read with the referral wherever a provider sees one (its list, node(), offers, messages,
+    # IPAs), so it is a plain field: no resolver call per row of a list.
+    my_delivery: ReferralDelivery | None = strawberry.field(
+        description="The viewing provider's own delivery; null for local authority users."
+    )
 
     @classmethod
     def of(
@@ -113,7 +117,11 @@ class Referral(Node):
         version: int | None = None,
         delivery: DeliveryRow | None = None,
     ) -> Referral:
-        """The LA's view (live content), or a provider's view of ``snapshot`` (``version``)."""
+        """The LA's view (live content), or a provider's view of ``snapshot`` (``version``).
+
+        ``delivery`` is the viewing provider's own delivery of it, if any: only a provider with
+        case details is ever given one (never a signatory-only user, never an LA).
+        """
         content: dict[str, Any] = snapshot or {
             "children": row.children,
             "summary": row.summary,
@@ -128,7 +136,6 @@ class Referral(Node):
             key=row.id,
             local_authority_key=row.local_authority_id,
             shown_version=version or row.version,
-            prefetched_delivery=delivery,
             reference=row.reference,
             category=CareCategory(row.category),
             status=ReferralStatus(row.status),
@@ -144,6 +151,7 @@ class Referral(Node):
             postcode=content.get("postcode"),
             required_from=date.fromisoformat(required_from) if required_from else None,
             details=content.get("details") or {},
+            my_delivery=ReferralDelivery.of(delivery) if delivery is not None else None,
         )
 
     def _is_mine_as_la(self, info: Info) -> bool:
@@ -188,18 +196,6 @@ class Referral(Node):
         rows = await info.context.loaders.get(queries.deliveries_by_referral_ids).load(self.key)
         return [ReferralDelivery.of(r) for r in rows]
 
-    @strawberry.field(
-        description="The viewing provider's own delivery; null for local authority users."
-    )
-    def my_delivery(self, info: Info) -> ReferralDelivery | None:
-        # Sync when the delivery came with the referral (a provider's list): no task per row.
-        viewer = info.context.viewer
-        if viewer is None or not viewer.is_provider or viewer.is_signatory_only:
-            return None
-        if self.prefetched_delivery is not None:
-            return ReferralDelivery.of(self.prefetched_delivery)
-        return self._load_my_delivery(info, viewer.organisation_id)  # type: ignore[return-value]
-
     @strawberry.field(description="LA users see every offer; a provider sees its own.")
     async def offers(
         self, info: Info
@@ -207,14 +203,6 @@ class Referral(Node):
         from schema.offers.types import offers_of_referral
 
         return await offers_of_referral(info, self.key, self.local_authority_key)
-
-    async def _load_my_delivery(
-        self, info: Info, provider_id: uuid.UUID
-    ) -> ReferralDelivery | None:
-        row = await info.context.loaders.get(queries.deliveries_by_referral_and_provider).load(
-            (self.key, provider_id)
-        )
-        return ReferralDelivery.of(row) if row else None
 
     @strawberry.field(
         description="The referral's live IPA (or else its latest), if the viewer may see it."
@@ -237,7 +225,12 @@ class ReferralEdge:
 class ReferralConnection:
     edges: list[ReferralEdge]
     page_info: PageInfo
-    total_count: int
+    #: Counts the viewer's list when ``totalCount`` is asked for (a statement of its own).
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self.count()
 
 
 def referral_for_viewer(row: queries.ReferralRow) -> Referral:

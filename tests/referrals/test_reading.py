@@ -90,3 +90,15 @@ async def test_the_provider_list_costs_the_same_statements_for_5_and_50_referral
 async def test_a_cursor_that_is_not_one_of_ours_gets_a_clear_error(la, client) -> None:
     body = await client.execute(REFERRALS, {"after": "not-a-cursor"}, token=la.caseworker.token)
     assert "is not a cursor of this list" in body["errors"][0]["message"]
+
+
+async def test_the_list_counts_only_when_total_count_is_asked_for(la, client) -> None:
+    await _referrals(client, la, 3)
+    with_total = "{ referrals(first: 2) { totalCount edges { node { id } } } }"
+    without = "{ referrals(first: 2) { edges { node { id } } } }"
+    with count_queries() as counted:
+        data = await client.data(with_total, token=la.caseworker.token)
+    with count_queries() as uncounted:
+        await client.data(without, token=la.caseworker.token)
+    assert data["referrals"]["totalCount"] == 3
+    assert counted.count == uncounted.count + 1
