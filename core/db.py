@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -58,10 +59,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get("portal_write"):
+        options = connection.get_execution_options()
+        if options.get("portal_write"):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get("portal_single_statement"):
             connection.exec_driver_sql("BEGIN")
+        # A single-statement read needs no transaction of its own: SQLite reads one snapshot
+        # per statement, and the round trip to the connection's thread costs more than it.
 
 
 class Database:
@@ -70,6 +74,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._read = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._single_statement = engine.execution_options(portal_single_statement=True)
         self._write = async_sessionmaker(
             engine.execution_options(portal_write=True), expire_on_commit=False
         )
@@ -86,6 +91,14 @@ class Database:
         """
         async with self._read() as session:
             yield session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for plain (Core) reads of ONE statement each, made on every request
+        (authentication, a page of a list): cheaper than a session, and on SQLite without a
+        transaction of its own (each statement reads one consistent snapshot anyway)."""
+        async with self._single_statement.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

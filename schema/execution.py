@@ -20,11 +20,16 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     is_leaf_type,
 )
 from graphql.pyutils import Path, Undefined, gather_with_cancel
@@ -124,6 +129,69 @@ def _leaves(kind: ListOf, value: Any) -> Any:
     return out
 
 
+class _Impure(Exception):
+    """A value the pure completion does not take: graphql-core's path completes the field."""
+
+
+_LEAF_FUNCTIONS: dict[int, tuple[Leaf, Callable[[Any], Any]]] = {}
+
+
+def leaf_function(kind: Leaf) -> Callable[[Any], Any]:
+    """A function completing a value of ``kind`` exactly as its ``coerce_output_value``
+    would, with a shortcut for the common case, raising _Impure where graphql-core must."""
+    cached = _LEAF_FUNCTIONS.get(id(kind))
+    if cached is not None and cached[0] is kind:
+        return cached[1]
+    coerce, nullable = kind.coerce, kind.nullable
+    named = kind.output_type if nullable else kind.output_type.of_type  # type: ignore[attr-defined]
+
+    def generic(value: Any) -> Any:
+        if value is None:
+            if nullable:
+                return None
+            raise _Impure
+        try:
+            coerced = coerce(value)
+        except Exception:
+            raise _Impure from None
+        if coerced is None or coerced is Undefined:
+            raise _Impure
+        return coerced
+
+    function: Callable[[Any], Any] = generic
+    if named is GraphQLString or named is GraphQLID:
+
+        def function(value: Any) -> Any:
+            return value if type(value) is str else generic(value)
+
+    elif named is GraphQLInt:
+
+        def function(value: Any) -> Any:
+            if type(value) is int and -2147483648 <= value <= 2147483647:
+                return value
+            return generic(value)
+
+    elif named is GraphQLBoolean:
+
+        def function(value: Any) -> Any:
+            return value if type(value) is bool else generic(value)
+
+    elif isinstance(named, GraphQLEnumType):
+        wrapped = getattr(named, "wrapped_cls", None)
+        names: dict[Any, Any] = {}
+
+        def function(value: Any) -> Any:
+            if type(value) is wrapped:
+                name = names.get(value)
+                if name is None:
+                    name = names[value] = generic(value)
+                return name
+            return generic(value)
+
+    _LEAF_FUNCTIONS[id(kind)] = (kind, function)
+    return function
+
+
 def _accepts(kind: Kind, value: Any) -> bool:
     """Whether a value of objects can be completed here, checked before any work is done."""
     if value is None:
@@ -145,6 +213,7 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[Any, list[tuple[str, Any, PlainField | None]]]] = {}
+        self._pure: dict[tuple[int, int], tuple[Any, Callable[[Any], Any] | None]] = {}
 
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: Any
@@ -253,10 +322,13 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception:
             return _FALLBACK
         kind = plain.kind
-        if type(kind) is Leaf:
-            return _leaf(kind, value)
-        if type(kind) is ListOf and not kind.has_objects:
-            return _leaves(kind, value)
+        pure = self._pure_function(kind, field_details_list)
+        if pure is not None:
+            try:
+                return pure(value)
+            except _Impure:  # nothing was done that cannot be done again
+                if type(kind) is Leaf or (type(kind) is ListOf and not kind.has_objects):
+                    return _FALLBACK
         if not _accepts(kind, value):
             return _FALLBACK
         field_path = Path(path, response_name, parent_type.name)
@@ -279,6 +351,85 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
 
         return await_completed()
+
+    def _pure_function(self, kind: Kind, field_details_list: Any) -> Callable[[Any], Any] | None:
+        """A function completing a value of ``kind`` with this selection wholly, when every
+        field below is plain: no resolver runs, so on anything unusual (_Impure) the field
+        can be completed again by the path that handles it. None when something is not plain.
+        """
+        if type(kind) is Leaf:
+            return leaf_function(kind)
+        key = (id(kind), id(field_details_list))
+        cached = self._pure.get(key)
+        if cached is not None and cached[0] is field_details_list:
+            return cached[1]
+        if type(kind) is ListOf:
+            function = self._pure_list(kind, field_details_list)
+        else:
+            function = self._pure_object(kind, field_details_list)  # type: ignore[arg-type]
+        self._pure[key] = (field_details_list, function)
+        return function
+
+    def _pure_list(self, kind: ListOf, field_details_list: Any) -> Callable[[Any], Any] | None:
+        item = self._pure_function(kind.item, field_details_list)
+        if item is None:
+            return None
+        nullable = kind.nullable
+
+        def complete(value: Any) -> Any:
+            if value is None:
+                if nullable:
+                    return None
+                raise _Impure
+            if type(value) is not list and type(value) is not tuple:
+                raise _Impure
+            return [item(element) for element in value]
+
+        return complete
+
+    def _pure_object(self, kind: ObjectOf, field_details_list: Any) -> Callable[[Any], Any] | None:
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            kind.type, field_details_list
+        )
+        if new_defer_usages:
+            return None
+        steps: list[tuple[str, str | None, Any]] = []
+        for response_name, sub_fields, plain in self._plan(kind.type, grouped_field_set):
+            if sub_fields[0].node.name.value == "__typename" and not any(
+                d.node.directives for d in sub_fields
+            ):
+                steps.append((response_name, None, kind.type.name))
+                continue
+            if plain is None:
+                return None
+            function = self._pure_function(plain.kind, sub_fields)
+            if function is None:
+                return None
+            steps.append((response_name, plain.attribute, function))
+        origin, is_type_of, nullable = kind.origin, kind.is_type_of, kind.nullable
+
+        def complete(value: Any) -> Any:
+            if value is None:
+                if nullable:
+                    return None
+                raise _Impure
+            if type(value) is not origin or (
+                is_type_of is not None and is_type_of(value, None) is not True
+            ):
+                raise _Impure
+            result = {}
+            try:
+                for response_name, attribute, function in steps:
+                    result[response_name] = (
+                        function if attribute is None else function(getattr(value, attribute))
+                    )
+            except _Impure:
+                raise
+            except Exception:  # e.g. a missing attribute: graphql-core reports it
+                raise _Impure from None
+            return result
+
+        return complete
 
     def _complete_objects(
         self, kind: Kind, value: Any, path: Path, field_details_list: Any, position_context: Any

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from core.db import Database
 from core.identity.roles import OrganisationKind, Role
@@ -29,24 +29,27 @@ async def authenticate(
     return None
 
 
+#: Built once (it runs on every request); the values are bound parameters.
+_SESSION_VIEWER = (
+    select(UserSession.id, User.id, User.organisation_id, Organisation.kind, UserRole.role)
+    .join(User, User.id == UserSession.user_id)
+    .join(Organisation, Organisation.id == User.organisation_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash", type_=UserSession.token_hash.type),
+        UserSession.ended_at.is_(None),
+        UserSession.expires_at > bindparam("now", type_=UserSession.expires_at.type),
+        User.is_active.is_(True),
+    )
+)
+
+
 async def _session_viewer(db: Database, token: str, client_address: str | None) -> Viewer | None:
     """One statement: the session, its user, organisation and roles (a row per role)."""
-    now = utcnow()
-    async with db.session() as session:
+    async with db.connection() as connection:
         rows = (
-            await session.execute(
-                select(
-                    UserSession.id, User.id, User.organisation_id, Organisation.kind, UserRole.role
-                )
-                .join(User, User.id == UserSession.user_id)
-                .join(Organisation, Organisation.id == User.organisation_id)
-                .outerjoin(UserRole, UserRole.user_id == User.id)
-                .where(
-                    UserSession.token_hash == hash_token(token),
-                    UserSession.ended_at.is_(None),
-                    UserSession.expires_at > now,
-                    User.is_active.is_(True),
-                )
+            await connection.execute(
+                _SESSION_VIEWER, {"token_hash": hash_token(token), "now": utcnow()}
             )
         ).all()
     if not rows:

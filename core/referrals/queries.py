@@ -7,10 +7,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.identity.viewer import Viewer
 from core.models import (
@@ -80,7 +81,6 @@ LIVE_CONTENT = (
 )
 DELIVERY_COLUMNS = (
     ReferralDelivery.id.label("delivery_id"),
-    ReferralDelivery.provider_id,
     ReferralDelivery.status.label("delivery_status"),
     ReferralDelivery.version.label("delivery_version"),
     ReferralDelivery.delivered_at,
@@ -128,8 +128,42 @@ def _conditions(viewer: Viewer, status: str | None, category: str | None) -> tup
     return join, conditions
 
 
+@lru_cache(maxsize=32)
+def _page_statement(
+    provider_view: bool, by_status: bool, by_category: bool, after: bool
+) -> Select[Any]:
+    """The page statement for one combination of filters, built once: the values are bound
+    parameters (``organisation``, ``status``, ``category``, ``stamp``, ``key``, ``limit``)."""
+    organisation = bindparam("organisation", type_=Referral.local_authority_id.type)
+    if provider_view:
+        statement = _with_delivery(
+            select(*LIST_COLUMNS, *DELIVERY_COLUMNS),
+            and_(
+                ReferralDelivery.referral_id == Referral.id,
+                ReferralDelivery.provider_id == organisation,
+            ),
+        )
+    else:
+        statement = select(*LIST_COLUMNS, *LIVE_CONTENT).where(
+            Referral.local_authority_id == organisation
+        )
+    if by_status:
+        statement = statement.where(Referral.status == bindparam("status"))
+    if by_category:
+        statement = statement.where(Referral.category == bindparam("category"))
+    if after:
+        stamp = bindparam("stamp", type_=Referral.created_at.type)
+        key = bindparam("key", type_=Referral.id.type)
+        statement = statement.where(
+            or_(Referral.created_at < stamp, and_(Referral.created_at == stamp, Referral.id < key))
+        )
+    return statement.order_by(Referral.created_at.desc(), Referral.id.desc()).limit(
+        bindparam("limit", type_=Integer())
+    )
+
+
 async def referral_page(
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     viewer: Viewer,
     *,
     status: str | None,
@@ -139,28 +173,26 @@ async def referral_page(
 ) -> ReferralPage:
     """One page of the viewer's referrals, newest first, keyset-paged in SQL."""
     limit = max(0, min(first, MAX_PAGE))
-    join, conditions = _conditions(viewer, status, category)
-    provider_view = join is not None
-    statement = select(*LIST_COLUMNS, *(DELIVERY_COLUMNS if provider_view else LIVE_CONTENT))
-    if provider_view:
-        statement = _with_delivery(statement, join)
-    statement = statement.where(*conditions)
+    provider_view = not viewer.is_local_authority
+    statement = _page_statement(provider_view, bool(status), bool(category), after is not None)
+    params: dict[str, Any] = {"organisation": viewer.organisation_id, "limit": limit + 1}
+    if status:
+        params["status"] = status
+    if category:
+        params["category"] = category
     if after is not None:
-        stamp, key = after
-        statement = statement.where(
-            or_(Referral.created_at < stamp, and_(Referral.created_at == stamp, Referral.id < key))
-        )
-    statement = statement.order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
-    result = (await session.execute(statement)).all()
+        params["stamp"], params["key"] = after
+    result = (await session.execute(statement, params)).all()
     if not provider_view:
         rows = [ReferralRow(row) for row in result[:limit]]
     else:
+        provider = viewer.organisation_id
         rows = [
             ReferralRow(
                 row,
                 DeliveryRow(
                     row.delivery_id,
-                    row.provider_id,
+                    provider,
                     row.delivery_status,
                     row.delivery_version,
                     row.delivered_at,
@@ -174,7 +206,11 @@ async def referral_page(
 
 
 async def referral_count(
-    session: AsyncSession, viewer: Viewer, *, status: str | None, category: str | None
+    session: AsyncSession | AsyncConnection,
+    viewer: Viewer,
+    *,
+    status: str | None,
+    category: str | None,
 ) -> int:
     """How many referrals the viewer's list has (with the same filters), for ``totalCount``."""
     join, conditions = _conditions(viewer, status, category)

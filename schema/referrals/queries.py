@@ -43,7 +43,7 @@ class ReferralQueries:
             "status": status.value if status else None,
             "category": str(category) if category else None,
         }
-        async with info.context.read() as session:
+        async with info.context.read_plain() as session:
             page = await queries.referral_page(
                 session,
                 viewer,
@@ -53,7 +53,7 @@ class ReferralQueries:
             )
 
         async def count() -> int:
-            async with info.context.read() as session:
+            async with info.context.read_plain() as session:
                 return await queries.referral_count(session, viewer, **filters)
 
         edges = [
