@@ -19,7 +19,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from schema.app import create_app
 
     asyncio.run(upgrade(settings.database_url))
-    app = create_app(settings, background=True)
+    app = create_app(settings, background=True, freeze_startup_objects=True)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
     return 0
 
