@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -256,14 +256,16 @@ async def update_referral(
     return referral
 
 
-def _staff_of(providers: Iterable[uuid.UUID] | Select[Any]) -> Select[tuple[uuid.UUID]]:
-    """The provider staff who hear about referrals (signatory-only users see only IPAs)."""
-    organisations = providers if isinstance(providers, Select) else list(providers)
-    return (
-        select(User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(User.organisation_id.in_(organisations), UserRole.role.in_(PROVIDER_READERS))
+def _staff_of(providers: Select[Any]) -> Select[tuple[uuid.UUID]]:
+    """The provider staff who hear about referrals (signatory-only users see only IPAs).
+
+    Each person once, found through their organisation (a send reaches hundreds)."""
+    reads_referrals = (
+        select(UserRole.user_id)
+        .where(UserRole.user_id == User.id, UserRole.role.in_(PROVIDER_READERS))
+        .exists()
     )
+    return select(User.id).where(User.organisation_id.in_(providers), reads_referrals)
 
 
 _DELIVERY_COLUMNS = {"delivery_id": Uuid(), "provider_id": Uuid()}
@@ -406,7 +408,11 @@ async def send_referral(
         referral.status = ReferralStatus.SENT.value
         referral.sent_at = now
         if new or renewed:
-            delivered = json_rows(dialect_of(session), [*new, *renewed], _DELIVERY_COLUMNS)
+            delivered = json_rows(
+                dialect_of(session),
+                [(provider_id,) for _, provider_id in (*new, *renewed)],
+                {"provider_id": Uuid()},
+            )
             label = registry.get(referral.category).label
             await notify(
                 session,
