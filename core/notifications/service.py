@@ -113,7 +113,8 @@ async def notify(
             return event
     now = utcnow()
     table = Notification.__table__
-    people = select(User.id).where(User.id.in_(wanted), User.is_active.is_(True)).distinct()
+    # Each person once: the rows are the users' own (IN does not repeat them).
+    people = select(User.id).where(User.id.in_(wanted), User.is_active.is_(True))
     written = (
         await session.execute(
             insert(table)

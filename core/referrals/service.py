@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Select, Uuid, case, delete, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.bulk import dialect_of, json_rows
 from core.db import Database
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.identity.roles import Role
@@ -255,14 +256,82 @@ async def update_referral(
     return referral
 
 
-def _staff_of(providers: Iterable[uuid.UUID] | Select[Any]) -> Select[tuple[uuid.UUID]]:
-    """The provider staff who hear about referrals (signatory-only users see only IPAs)."""
-    organisations = providers if isinstance(providers, Select) else list(providers)
-    return (
-        select(User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(User.organisation_id.in_(organisations), UserRole.role.in_(PROVIDER_READERS))
+def _staff_of(providers: Select[Any]) -> Select[tuple[uuid.UUID]]:
+    """The provider staff who hear about referrals (signatory-only users see only IPAs).
+
+    Each person once, found through their organisation (a send reaches hundreds)."""
+    reads_referrals = (
+        select(UserRole.user_id)
+        .where(UserRole.user_id == User.id, UserRole.role.in_(PROVIDER_READERS))
+        .exists()
     )
+    return select(User.id).where(User.organisation_id.in_(providers), reads_referrals)
+
+
+_DELIVERY_COLUMNS = {"delivery_id": Uuid(), "provider_id": Uuid()}
+_HOME_COLUMNS = {"delivery_id": Uuid(), "home_id": Uuid()}
+
+
+async def _deliver(
+    session: AsyncSession,
+    referral_id: uuid.UUID,
+    version: int,
+    now: datetime,
+    *,
+    new: Sequence[tuple[str, str]],
+    renewed: Sequence[tuple[str, str]],
+    homes: Sequence[tuple[str, str]],
+) -> None:
+    """Write the deliveries of ``version`` and their matched homes.
+
+    ``new`` and ``renewed`` are (delivery id, provider id) pairs and ``homes`` (delivery id,
+    home id) pairs, as hex. A regional send writes over a thousand rows, so each table gets
+    one statement reading its rows from a JSON parameter (see core/bulk.py).
+    """
+    dialect = dialect_of(session)
+    deliveries = ReferralDelivery.__table__
+    if new:
+        rows = json_rows(dialect, new, _DELIVERY_COLUMNS)
+        await session.execute(
+            insert(deliveries).from_select(
+                ["id", "provider_id", "referral_id", "status", "version", "delivered_at"],
+                select(
+                    rows.c.delivery_id,
+                    rows.c.provider_id,
+                    literal(referral_id, deliveries.c.referral_id.type),
+                    literal(DeliveryStatus.NEW.value),
+                    literal(version),
+                    literal(now, deliveries.c.delivered_at.type),
+                ),
+            )
+        )
+    if renewed:
+        ids = select(json_rows(dialect, renewed, _DELIVERY_COLUMNS).c.delivery_id)
+        offered = DeliveryStatus.OFFERED.value
+        await session.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(ids))
+            .values(
+                version=version,
+                # An offer made stays made; anything else (declined too) is new again.
+                status=case(
+                    (deliveries.c.status == offered, offered), else_=DeliveryStatus.NEW.value
+                ),
+                delivered_at=now,
+                declined_at=None,
+                decline_reason=None,
+            )
+        )
+        await session.execute(
+            delete(DeliveryHome.__table__).where(DeliveryHome.__table__.c.delivery_id.in_(ids))
+        )
+    if homes:
+        rows = json_rows(dialect, homes, _HOME_COLUMNS)
+        await session.execute(
+            insert(DeliveryHome.__table__).from_select(
+                ["delivery_id", "home_id"], select(rows.c.delivery_id, rows.c.home_id)
+            )
+        )
 
 
 async def send_referral(
@@ -321,72 +390,42 @@ async def send_referral(
             ).all()
         }
         now = utcnow()
-        new_rows: list[dict[str, Any]] = []
-        renewed: list[tuple[uuid.UUID, str]] = []
-        homes: list[dict[str, Any]] = []
+        new: list[tuple[str, str]] = []  # (delivery id, provider id), as hex
+        renewed: list[tuple[str, str]] = []
+        homes: list[tuple[str, str]] = []  # (delivery id, home id)
         for provider_id, home_ids in matches.items():
             delivery = existing.get(provider_id)
             if delivery is None:
-                delivery_id = uuid.uuid4()
-                new_rows.append(
-                    {
-                        "id": delivery_id,
-                        "referral_id": referral.id,
-                        "provider_id": provider_id,
-                        "status": DeliveryStatus.NEW.value,
-                        "version": version,
-                        "delivered_at": now,
-                    }
-                )
+                delivery_id = uuid.uuid4().hex
+                new.append((delivery_id, provider_id.hex))
             elif delivery.version < version:
-                delivery_id = delivery.id
-                keep = (
-                    DeliveryStatus.OFFERED.value
-                    if delivery.status == DeliveryStatus.OFFERED.value
-                    else DeliveryStatus.NEW.value
-                )
-                renewed.append((delivery_id, keep))
+                delivery_id = delivery.id.hex
+                renewed.append((delivery_id, provider_id.hex))
             else:
                 continue  # this provider has this version already (declined or not)
-            homes.extend({"delivery_id": delivery_id, "home_id": h} for h in home_ids)
-        if new_rows:
-            await session.execute(insert(ReferralDelivery.__table__), new_rows)
-        for delivery_id, status in renewed:
-            await session.execute(
-                update(ReferralDelivery)
-                .where(ReferralDelivery.id == delivery_id)
-                .values(
-                    version=version,
-                    status=status,
-                    delivered_at=now,
-                    declined_at=None,
-                    decline_reason=None,
-                )
-            )
-        if renewed:
-            await session.execute(
-                delete(DeliveryHome).where(DeliveryHome.delivery_id.in_([d for d, _ in renewed]))
-            )
-        if homes:
-            await session.execute(insert(DeliveryHome.__table__), homes)
+            homes.extend((delivery_id, home_id.hex) for home_id in home_ids)
+        await _deliver(session, referral.id, version, now, new=new, renewed=renewed, homes=homes)
         referral.status = ReferralStatus.SENT.value
         referral.sent_at = now
-        delivered = [row["provider_id"] for row in new_rows] + [
-            pid for pid, d in existing.items() if d.id in {r for r, _ in renewed}
-        ]
-        label = registry.get(referral.category).label
-        await notify(
-            session,
-            settings,
-            recipients=_staff_of(delivered),
-            kind=NotificationKind.REFERRAL_RECEIVED,
-            message=f"New {label} referral {referral.reference} from {organisation.name}"
-            + (f" (version {version})" if version > 1 else "")
-            + ".",
-            subject=Subject("Referral", referral.id),
-            email_subject=f"New referral {referral.reference}",
-        )
-    return SendResult(referral, len(delivered))
+        if new or renewed:
+            delivered = json_rows(
+                dialect_of(session),
+                [(provider_id,) for _, provider_id in (*new, *renewed)],
+                {"provider_id": Uuid()},
+            )
+            label = registry.get(referral.category).label
+            await notify(
+                session,
+                settings,
+                recipients=_staff_of(select(delivered.c.provider_id)),
+                kind=NotificationKind.REFERRAL_RECEIVED,
+                message=f"New {label} referral {referral.reference} from {organisation.name}"
+                + (f" (version {version})" if version > 1 else "")
+                + ".",
+                subject=Subject("Referral", referral.id),
+                email_subject=f"New referral {referral.reference}",
+            )
+    return SendResult(referral, len(new) + len(renewed))
 
 
 async def withdraw_referral(

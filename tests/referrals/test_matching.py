@@ -1,9 +1,9 @@
 """Sending: the right providers, and only they, receive a referral (contract section 6)."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.identity.roles import OrganisationKind, Role
-from core.models import Notification, OutboxEmail
+from core.models import DeliveryHome, Notification, OutboxEmail, ReferralDelivery
 from tests.people import People
 from tests.referrals.homes import HomeSpec, provider_with_homes
 from tests.referrals.operations import (
@@ -312,3 +312,70 @@ async def test_a_provider_that_did_not_receive_it_cannot_decline_it(
     sent = await _sent(client, la)
     data = await client.data(DECLINE, {"id": sent["id"], "reason": "x"}, token=outsider.admin.token)
     assert data["declineReferral"]["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_an_edited_resend_renews_every_delivery_keeping_offers_and_replacing_homes(
+    people: People, la, client
+) -> None:
+    # given three providers with version 1: one whose older-teen home did not match it, one
+    # that declined it and one that made an offer
+    growing = await provider_with_homes(
+        people, HomeSpec(name="Oak"), HomeSpec(name="Ash", min_age=15)
+    )
+    decliner = await provider_with_homes(people, HomeSpec())
+    offerer = await provider_with_homes(people, HomeSpec())
+    sent = await _sent(client, la)
+    await client.data(
+        DECLINE, {"id": sent["id"], "reason": "No vacancy"}, token=decliner.admin.token
+    )
+    async with people.db.transaction() as session:
+        await session.execute(
+            update(ReferralDelivery)
+            .where(ReferralDelivery.provider_id == offerer.organisation_id)
+            .values(status="OFFERED")
+        )
+    # when the child's age is corrected and the referral is sent again
+    await client.data(
+        UPDATE,
+        {"input": {"id": sent["id"], "children": [{"age": 16, "gender": "FEMALE"}]}},
+        token=la.caseworker.token,
+    )
+    again = await client.data(SEND, {"id": sent["id"]}, token=la.caseworker.token)
+    # then all three have version 2: the offer stands, the decline is cleared, and the
+    # matched homes are those of version 2
+    assert again["sendReferral"]["deliveredCount"] == 3
+    async with people.db.session() as session:
+        deliveries = {d.provider_id: d for d in await session.scalars(select(ReferralDelivery))}
+        homes = set(
+            (
+                await session.execute(
+                    select(ReferralDelivery.provider_id, DeliveryHome.home_id).join(
+                        DeliveryHome, DeliveryHome.delivery_id == ReferralDelivery.id
+                    )
+                )
+            ).all()
+        )
+        told = set(
+            (
+                await session.execute(
+                    select(Notification.user_id, OutboxEmail.user_id)
+                    .join(OutboxEmail, OutboxEmail.notification_id == Notification.id)
+                    .where(Notification.message.contains("(version 2)"))
+                )
+            ).all()
+        )
+    assert {p: (d.version, d.status) for p, d in deliveries.items()} == {
+        growing.organisation_id: (2, "NEW"),
+        decliner.organisation_id: (2, "NEW"),
+        offerer.organisation_id: (2, "OFFERED"),
+    }
+    assert deliveries[decliner.organisation_id].decline_reason is None
+    assert deliveries[decliner.organisation_id].declined_at is None
+    assert homes == {
+        (growing.organisation_id, growing.home_ids[0]),
+        (growing.organisation_id, growing.home_ids[1]),
+        (decliner.organisation_id, decliner.home_ids[0]),
+        (offerer.organisation_id, offerer.home_ids[0]),
+    }
+    staff = {p.admin.user_id for p in (growing, decliner, offerer)}
+    assert told == {(user, user) for user in staff}
