@@ -149,14 +149,12 @@ def main() -> dict[str, object]:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
 
-    async def seeded() -> tuple[str, str]:
-        holder: dict[str, str] = {}
-        context = fresh_database()
-        url = await context.__aenter__()
-        holder["token"] = await prepare(url)
-        return url, holder["token"], context  # type: ignore[return-value]
-
-    url, token, context = asyncio.run(seeded())  # type: ignore[misc]
+    # One loop for the whole run: a loop closed after seeding would finalise the database
+    # context (on PostgreSQL: drop the database the servers are about to use).
+    runner = asyncio.Runner()
+    context = fresh_database()
+    url = runner.run(context.__aenter__())
+    token = runner.run(prepare(url))
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     body_file, script = workdir / "body.json", workdir / "wrk.lua"
     body_file.write_text(json.dumps({"query": QUERY}))
@@ -200,7 +198,8 @@ def main() -> dict[str, object]:
         baseline.terminate()
         graphql.wait()
         baseline.wait()
-        asyncio.run(context.__aexit__(None, None, None))
+        runner.run(context.__aexit__(None, None, None))
+        runner.close()
     graphql_rps = statistics.median(r["rps"] for r in results["graphql"])
     baseline_rps = statistics.median(r["rps"] for r in results["baseline"])
     return {
