@@ -193,6 +193,22 @@ def _open_for(referral: Referral, offer_supersedes: uuid.UUID | None) -> bool:
     return referral.status == ReferralStatus.PLACED.value and offer_supersedes is not None
 
 
+async def _reopen_if_unplaced(session: AsyncSession, referral: Referral, ended: Offer) -> None:
+    """A revision of the accepted offer that ends unaccepted (declined, withdrawn) leaves no
+    agreed placement: the accepted offer it revised is SUPERSEDED. The referral is open for
+    offers again rather than PLACED with no accepted offer."""
+    if ended.supersedes_id is None or referral.status != ReferralStatus.PLACED.value:
+        return
+    accepted = await session.scalar(
+        select(Offer.id).where(
+            Offer.referral_id == referral.id, Offer.status == OfferStatus.ACCEPTED.value
+        )
+    )
+    if accepted is None:
+        referral.status = ReferralStatus.SENT.value
+        referral.updated_at = utcnow()
+
+
 async def _check_home(
     session: AsyncSession,
     registry: CategoryRegistry,
@@ -798,6 +814,8 @@ async def withdraw_offer(
         offer.status = OfferStatus.WITHDRAWN.value
         offer.version += 1
         offer.updated_at = utcnow()
+        await session.flush()
+        await _reopen_if_unplaced(session, referral, offer)
         if referral.status == ReferralStatus.SENT.value:
             # Back to received: the provider may offer again, or decline the referral.
             await session.execute(
@@ -910,6 +928,8 @@ async def decline_offer(
         offer.decided_at = utcnow()
         offer.decided_by_id = viewer.user_id
         offer.decline_reason = cleaned[:2000]
+        await session.flush()
+        await _reopen_if_unplaced(session, referral, offer)
         la_name = await session.scalar(
             select(Organisation.name).where(Organisation.id == referral.local_authority_id)
         )

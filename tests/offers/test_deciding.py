@@ -325,3 +325,67 @@ async def test_the_las_staff_can_download_the_offer_documents(people: People, la
     # then
     assert [r.status_code for r in responses] == [200] * len(offer["documents"])
     assert all(r.content.startswith(b"%PDF") for r in responses)
+
+
+async def _revision_of_an_accepted_offer(people: People, la, client):
+    provider = await ready_provider(people)
+    referral = await sent_referral(client, la)
+    offer = await submitted(client, referral, provider)
+    await client.data(ACCEPT, {"id": offer["id"]}, token=la.caseworker.token)
+    revised = (
+        await client.data(
+            REVISE, {"input": {"id": offer["id"], "coreFee": "4400"}}, token=provider.admin.token
+        )
+    )["reviseAcceptedOffer"]["offer"]
+    return provider, referral, revised
+
+
+async def test_a_declined_revision_of_the_accepted_offer_reopens_the_referral_for_offers(
+    people: People, la, client
+) -> None:
+    # given a revision of the accepted offer (which it superseded)
+    provider, referral, revised = await _revision_of_an_accepted_offer(people, la, client)
+    # when the LA declines the revision
+    declined = (
+        await client.data(
+            DECLINE,
+            {"id": revised["id"], "reason": "The fee is too high"},
+            token=la.caseworker.token,
+        )
+    )["declineOffer"]
+    # then no placement is agreed: the referral takes offers again
+    assert declined["userErrors"] == []
+    assert declined["offer"]["referral"]["status"] == "SENT"
+    again = await submitted(client, referral, provider)
+    accepted = (await client.data(ACCEPT, {"id": again["id"]}, token=la.caseworker.token))[
+        "acceptOffer"
+    ]
+    assert accepted["userErrors"] == []
+    assert accepted["offer"]["referral"]["status"] == "PLACED"
+
+
+async def test_a_withdrawn_revision_of_the_accepted_offer_reopens_the_referral_for_offers(
+    people: People, la, client
+) -> None:
+    provider, referral, revised = await _revision_of_an_accepted_offer(people, la, client)
+    withdrawn = (await client.data(WITHDRAW, {"id": revised["id"]}, token=provider.admin.token))[
+        "withdrawOffer"
+    ]
+    assert withdrawn["userErrors"] == []
+    assert withdrawn["offer"]["referral"]["status"] == "SENT"
+    seen = (await client.data(REFERRAL_OFFERS, {"id": referral}, token=provider.admin.token))[
+        "node"
+    ]
+    assert seen["myDelivery"]["status"] == "NEW"
+
+
+async def test_a_declined_offer_that_revises_nothing_leaves_the_referral_as_it_was(
+    people: People, la, client
+) -> None:
+    provider = await ready_provider(people)
+    referral = await sent_referral(client, la)
+    offer = await submitted(client, referral, provider)
+    declined = (
+        await client.data(DECLINE, {"id": offer["id"], "reason": "No"}, token=la.caseworker.token)
+    )["declineOffer"]
+    assert declined["offer"]["referral"]["status"] == "SENT"
