@@ -74,8 +74,9 @@ MUTATIONS: dict[str, Rule] = {
     "updateOffer": roles(*PROVIDER_STAFF),
     "withdrawOffer": roles(*PROVIDER_STAFF),
     "reviseAcceptedOffer": roles(*PROVIDER_STAFF),
-    "acceptOffer": roles(*LA_STAFF, people_only=True),
-    "declineOffer": roles(*LA_STAFF, people_only=True),
+    # API tokens act as LA_CASEWORKER (contract section 3): an LA's system decides offers too.
+    "acceptOffer": roles(*LA_STAFF),
+    "declineOffer": roles(*LA_STAFF),
     # documents (which kinds each organisation may upload: core/documents/kinds.py)
     "uploadDocument": roles(*PROVIDER_STAFF, *LA_STAFF),
     # registration

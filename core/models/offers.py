@@ -48,6 +48,8 @@ class Offer(HasId, Base):
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    #: The LA's system that decided, when it was an API token (no foreign key: see 0009).
+    decided_by_api_token_id: Mapped[uuid.UUID | None]
     decline_reason: Mapped[str | None] = mapped_column(String(2000))
 
     __table_args__ = (

@@ -861,6 +861,7 @@ async def accept_offer(
         offer.status = OfferStatus.ACCEPTED.value
         offer.decided_at = now
         offer.decided_by_id = viewer.user_id
+        offer.decided_by_api_token_id = viewer.api_token_id
         referral.status = ReferralStatus.PLACED.value
         referral.updated_at = now
         others = list(
@@ -878,6 +879,7 @@ async def accept_offer(
             other.status = OfferStatus.DECLINED.value
             other.decided_at = now
             other.decided_by_id = viewer.user_id
+            other.decided_by_api_token_id = viewer.api_token_id
             other.decline_reason = ANOTHER_OFFER_ACCEPTED
         la_name = await session.scalar(
             select(Organisation.name).where(Organisation.id == referral.local_authority_id)
@@ -927,6 +929,7 @@ async def decline_offer(
         offer.status = OfferStatus.DECLINED.value
         offer.decided_at = utcnow()
         offer.decided_by_id = viewer.user_id
+        offer.decided_by_api_token_id = viewer.api_token_id
         offer.decline_reason = cleaned[:2000]
         await session.flush()
         await _reopen_if_unplaced(session, referral, offer)

@@ -275,14 +275,14 @@ CASES: dict[str, Case] = {
     "acceptOffer": Case(
         "OfferIdInput",
         _static({"id": FAKE_OFFER}),
-        ("caseworker", "la_admin"),
-        ("nobody", "provider_admin", "la_signatory", "api_token", "platform_admin"),
+        ("caseworker", "la_admin", "api_token"),
+        ("nobody", "provider_admin", "la_signatory", "platform_admin"),
     ),
     "declineOffer": Case(
         "DeclineOfferInput",
         _static({"id": FAKE_OFFER, "reason": "Another home is closer to school."}),
-        ("caseworker", "la_admin"),
-        ("nobody", "provider_user", "la_signatory", "api_token"),
+        ("caseworker", "la_admin", "api_token"),
+        ("nobody", "provider_user", "la_signatory"),
     ),
     "uploadDocument": Case(
         "UploadDocumentInput",

@@ -389,3 +389,32 @@ async def test_a_declined_offer_that_revises_nothing_leaves_the_referral_as_it_w
         await client.data(DECLINE, {"id": offer["id"], "reason": "No"}, token=la.caseworker.token)
     )["declineOffer"]
     assert declined["offer"]["referral"]["status"] == "SENT"
+
+
+async def test_an_las_system_accepts_and_declines_offers_with_its_api_token(
+    people: People, la, client
+) -> None:
+    # given the LA's case-management system (an API token acts as a caseworker) and two offers
+    from core.identity.roles import Role
+    from tests.identity.world import CREATE_API_TOKEN
+
+    admin = await people.signed_in(la.id, Role.LA_ADMIN)
+    created = await client.data(CREATE_API_TOKEN, {"name": "Case system"}, token=admin.token)
+    token = created["createApiToken"]["token"]
+    providers = [await ready_provider(people), await ready_provider(people)]
+    referral = await sent_referral(client, la)
+    first = await submitted(client, referral, providers[0])
+    second = await submitted(client, referral, providers[1])
+    # when the system declines one and accepts the other
+    declined = (await client.data(DECLINE, {"id": first["id"], "reason": "Too far"}, token=token))[
+        "declineOffer"
+    ]
+    accepted = (await client.data(ACCEPT, {"id": second["id"]}, token=token))["acceptOffer"]
+    # then both are decided, and each offer records the token that decided it
+    assert declined["userErrors"] == [] and declined["offer"]["status"] == "DECLINED"
+    assert accepted["userErrors"] == [] and accepted["offer"]["status"] == "ACCEPTED"
+    async with people.db.session() as session:
+        deciders = set(
+            await session.scalars(select(Offer.decided_by_api_token_id).where(Offer.id.isnot(None)))
+        )
+    assert len(deciders) == 1 and None not in deciders
