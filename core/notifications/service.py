@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db import Database, after_commit
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.identity.viewer import Viewer
+from core.ids import time_ordered_id_sql
 from core.models import Notification, OutboxEmail, User
 from core.models.base import utcnow
 from core.notifications.kinds import NotificationKind
@@ -59,12 +60,6 @@ class NotificationEvent:
     @property
     def notification_ids(self) -> tuple[uuid.UUID, ...]:
         return tuple(uuid.UUID(hex=h) for h in self.notification_hex_ids)
-
-
-def _new_uuid(dialect: str) -> ColumnElement[uuid.UUID]:
-    if dialect == "postgresql":
-        return func.gen_random_uuid()
-    return func.lower(func.hex(func.randomblob(16)))  # the 32-hex form SQLAlchemy keeps there
 
 
 def _hex(dialect: str, column: ColumnElement[uuid.UUID]) -> ColumnElement[str]:
@@ -130,7 +125,7 @@ async def notify(
                     "event_id",
                 ],
                 select(
-                    _new_uuid(dialect),
+                    time_ordered_id_sql(dialect),
                     people.subquery().c.id,
                     literal(kind.value),
                     literal(message),
@@ -165,7 +160,7 @@ async def notify(
                 "attempts",
             ],
             select(
-                _new_uuid(dialect),
+                time_ordered_id_sql(dialect),
                 User.email,
                 literal(email_subject or f"Placement portal: {message[:120]}"),
                 literal("Dear ") + User.name + literal(",") + literal(body),

@@ -16,6 +16,7 @@ from core.db import Database
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.identity.roles import Role
 from core.identity.viewer import Viewer
+from core.ids import time_ordered_id
 from core.models import (
     CategorySettings,
     DeliveryHome,
@@ -396,7 +397,7 @@ async def send_referral(
         for provider_id, home_ids in matches.items():
             delivery = existing.get(provider_id)
             if delivery is None:
-                delivery_id = uuid.uuid4().hex
+                delivery_id = time_ordered_id().hex
                 new.append((delivery_id, provider_id.hex))
             elif delivery.version < version:
                 delivery_id = delivery.id.hex
