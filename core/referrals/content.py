@@ -134,10 +134,11 @@ def check_content(
                     ("input", "postcode"),
                 )
             )
-    cleaned_details = dict(details or {})
+    cleaned_details: dict[str, Any] = {}
     if not isinstance(details, Mapping) and details is not None:
         problems.append(Problem("Details must be a JSON object.", "INVALID", ("input", "details")))
     else:
+        cleaned_details = dict(details or {})
         problems.extend(registry.referral_details_problems(category, cleaned_details))
     if problems:
         raise invalid(problems)

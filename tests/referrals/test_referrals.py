@@ -48,6 +48,20 @@ async def test_details_are_checked_against_the_categorys_schema_with_paths(la, c
     ]
 
 
+async def test_details_that_are_not_an_object_get_a_clear_error(la, client) -> None:
+    for details in ("abc", [1, 2], 7):
+        data = await client.data(
+            CREATE, referral_input("RESIDENTIAL", details=details), token=la.caseworker.token
+        )
+        assert data["createReferral"]["userErrors"] == [
+            {
+                "field": ["input", "details"],
+                "message": "Details must be a JSON object.",
+                "code": "INVALID",
+            }
+        ], details
+
+
 async def test_family_assessment_details_must_name_the_parents(la, client) -> None:
     data = await client.data(
         CREATE, referral_input("FAMILY_ASSESSMENT", details={}), token=la.caseworker.token
