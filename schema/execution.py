@@ -101,34 +101,6 @@ def plain_field(field_def: GraphQLField) -> PlainField | None:
     return PlainField(name, kind)
 
 
-def _leaf(kind: Leaf, value: Any) -> Any:
-    if value is None:
-        return None if kind.nullable else _FALLBACK
-    try:
-        coerced = kind.coerce(value)
-    except Exception:  # graphql-core will raise it again and report it as it does
-        return _FALLBACK
-    if coerced is None or coerced is Undefined:
-        return _FALLBACK
-    return coerced
-
-
-def _leaves(kind: ListOf, value: Any) -> Any:
-    """A list (of lists) of leaves, or _FALLBACK."""
-    if value is None:
-        return None if kind.nullable else _FALLBACK
-    if type(value) is not list and type(value) is not tuple:
-        return _FALLBACK
-    item = kind.item
-    out = []
-    for element in value:
-        completed = _leaf(item, element) if type(item) is Leaf else _leaves(item, element)
-        if completed is _FALLBACK:
-            return _FALLBACK
-        out.append(completed)
-    return out
-
-
 class _Impure(Exception):
     """A value the pure completion does not take: graphql-core's path completes the field."""
 
