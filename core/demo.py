@@ -125,12 +125,13 @@ async def _ipas(db: Database) -> None:
     """A signed IPA and one awaiting signature, drawn from the demo's two accepted offers."""
     from core.ipas.demo import load_ipa_demo
     from core.models import Offer
+    from core.offers.kinds import OfferStatus
 
     async with db.transaction() as session:
         accepted = list(
             await session.scalars(
                 select(Offer.id)
-                .where(Offer.status == "ACCEPTED")
+                .where(Offer.status == OfferStatus.ACCEPTED.value)
                 .order_by(Offer.submitted_at, Offer.id)
                 .limit(2)
             )

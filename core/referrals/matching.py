@@ -21,6 +21,7 @@ from core.genders import Gender
 from core.models import Home, ProviderRegistration
 from core.plugins.declarations import CandidateHome, MatchRequest, ReferralChildFacts
 from core.plugins.registry import CategoryRegistry
+from core.registration.status import RegistrationStatus
 
 _ACCEPTS = {
     Gender.FEMALE.value: Home.accepts_female,
@@ -63,7 +64,7 @@ def core_criteria(category: str, children: Sequence[Mapping[str, Any]]) -> Selec
             Home.min_age <= min(ages),
             Home.max_age >= max(ages),
             Home.beds >= len(children),
-            ProviderRegistration.status == "APPROVED",
+            ProviderRegistration.status == RegistrationStatus.APPROVED.value,
         )
     )
     for gender in {c["gender"] for c in children}:

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.identity.viewer import Viewer
@@ -238,14 +238,14 @@ async def visible_referral(
 async def versions_by_keys(
     session: AsyncSession, keys: Sequence[tuple[uuid.UUID, int]]
 ) -> list[dict[str, Any] | None]:
-    """Snapshots by (referral id, version)."""
-    wanted = set(keys)
+    """Snapshots by (referral id, version): only the versions asked for are read."""
     found = {
         (row.referral_id, row.version): row.content
-        for row in await session.scalars(
-            select(ReferralVersion).where(ReferralVersion.referral_id.in_({k[0] for k in keys}))
+        for row in await session.execute(
+            select(
+                ReferralVersion.referral_id, ReferralVersion.version, ReferralVersion.content
+            ).where(tuple_(ReferralVersion.referral_id, ReferralVersion.version).in_(set(keys)))
         )
-        if (row.referral_id, row.version) in wanted
     }
     return [found.get(k) for k in keys]
 

@@ -75,13 +75,10 @@ def _content_of(referral: Referral, document_ids: Sequence[uuid.UUID]) -> Referr
     )
 
 
-async def _la_referral(
-    session: AsyncSession, viewer: Viewer, referral_id: uuid.UUID, *, lock: bool = True
-) -> Referral:
-    statement = select(Referral).where(Referral.id == referral_id)
-    if lock:
-        statement = statement.with_for_update()
-    referral = await session.scalar(statement)
+async def _la_referral(session: AsyncSession, viewer: Viewer, referral_id: uuid.UUID) -> Referral:
+    referral = await session.scalar(
+        select(Referral).where(Referral.id == referral_id).with_for_update()
+    )
     if referral is None or referral.local_authority_id != viewer.organisation_id:
         raise NotFound("No referral with this id was found.", field=("input", "id"))
     return referral
@@ -180,7 +177,6 @@ async def create_referral(
         ids = await _check_documents(session, viewer, document_ids)
         now = utcnow()
         referral = Referral(
-            id=uuid.uuid4(),
             local_authority_id=organisation.id,
             reference=await next_reference(
                 session, organisation.id, organisation.code or "LA", now.year

@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 
 from core.access import may_query
 from core.models import Referral as ReferralRow
-from core.models import ReferralDelivery as DeliveryRow
+from core.models import ReferralDelivery as DeliveryModel
 from core.referrals import queries
 from core.referrals.kinds import DeliveryStatus as _DeliveryStatus
 from core.referrals.kinds import ReferralStatus as _ReferralStatus
@@ -58,7 +58,7 @@ class ReferralDelivery(Node):
     decline_reason: str | None
 
     @classmethod
-    def of(cls, row: DeliveryRow) -> ReferralDelivery:
+    def of(cls, row: DeliveryModel) -> ReferralDelivery:
         return cls(
             id=encode_id("ReferralDelivery", row.id),
             key=row.id,
@@ -115,7 +115,7 @@ class Referral(Node):
         row: ReferralRow,
         snapshot: dict[str, Any] | None = None,
         version: int | None = None,
-        delivery: DeliveryRow | None = None,
+        delivery: DeliveryModel | None = None,
     ) -> Referral:
         """The LA's view (live content), or a provider's view of ``snapshot`` (``version``).
 
