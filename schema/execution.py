@@ -25,6 +25,7 @@ from graphql import (
     GraphQLField,
     GraphQLID,
     GraphQLInt,
+    GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -40,7 +41,7 @@ _FALLBACK: Any = object()
 
 
 class Leaf(NamedTuple):
-    coerce: Callable[[Any], Any]
+    complete: Callable[[Any], Any]  # see leaf_function
     nullable: bool
     output_type: GraphQLOutputType  # as declared (non-null or not): errors depend on it
 
@@ -74,7 +75,7 @@ def _kind(declared: GraphQLOutputType) -> Kind | None:
         has_objects = type(item) is ObjectOf or (type(item) is ListOf and item.has_objects)
         return ListOf(item, nullable, has_objects, declared)
     if is_leaf_type(type_):
-        return Leaf(type_.coerce_output_value, nullable, declared)  # type: ignore[union-attr]
+        return Leaf(leaf_function(type_, nullable), nullable, declared)  # type: ignore[arg-type]
     if isinstance(type_, GraphQLObjectType):
         definition = type_.extensions.get(DEFINITION)
         origin = getattr(definition, "origin", None)
@@ -90,10 +91,16 @@ class PlainField(NamedTuple):
 
 
 def plain_field(field_def: GraphQLField) -> PlainField | None:
-    """A strawberry field without resolver, extensions or arguments, that reads an attribute."""
+    """A strawberry field without resolver, extensions or arguments, that reads an attribute.
+
+    Strawberry resolves a field with extensions (permission classes among them) through the
+    same default resolver, so ``is_basic_field`` is checked too: such a field is never plain.
+    """
     if field_def.args or not getattr(field_def.resolve, "_is_default", False):
         return None
     definition = field_def.extensions.get(DEFINITION)
+    if not getattr(definition, "is_basic_field", False):
+        return None
     name = getattr(definition, "python_name", None)
     kind = _kind(field_def.type)
     if name is None or kind is None:
@@ -105,17 +112,10 @@ class _Impure(Exception):
     """A value the pure completion does not take: graphql-core's path completes the field."""
 
 
-_LEAF_FUNCTIONS: dict[int, tuple[Leaf, Callable[[Any], Any]]] = {}
-
-
-def leaf_function(kind: Leaf) -> Callable[[Any], Any]:
-    """A function completing a value of ``kind`` exactly as its ``coerce_output_value``
+def leaf_function(named: GraphQLLeafType, nullable: bool) -> Callable[[Any], Any]:
+    """A function completing a value of ``named`` exactly as its ``coerce_output_value``
     would, with a shortcut for the common case, raising _Impure where graphql-core must."""
-    cached = _LEAF_FUNCTIONS.get(id(kind))
-    if cached is not None and cached[0] is kind:
-        return cached[1]
-    coerce, nullable = kind.coerce, kind.nullable
-    named = kind.output_type if nullable else kind.output_type.of_type  # type: ignore[attr-defined]
+    coerce = named.coerce_output_value
 
     def generic(value: Any) -> Any:
         if value is None:
@@ -160,7 +160,6 @@ def leaf_function(kind: Leaf) -> Callable[[Any], Any]:
                 return name
             return generic(value)
 
-    _LEAF_FUNCTIONS[id(kind)] = (kind, function)
     return function
 
 
@@ -172,11 +171,11 @@ def _accepts(kind: Kind, value: Any) -> bool:
         if type(value) is not kind.origin:
             return False
         return kind.is_type_of is None or kind.is_type_of(value, None) is True
-    if type(kind) is ListOf:
-        if type(value) is not list and type(value) is not tuple:
-            return False
-        return all(_accepts(kind.item, element) for element in value)
-    return True  # leaves are completed (or handed back) one by one, field by field
+    # A list holding objects: leaves and lists of leaves never come here (their pure
+    # functions complete them or hand them back).
+    if type(value) is not list and type(value) is not tuple:
+        return False
+    return all(_accepts(kind.item, element) for element in value)
 
 
 class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -330,7 +329,7 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         can be completed again by the path that handles it. None when something is not plain.
         """
         if type(kind) is Leaf:
-            return leaf_function(kind)
+            return kind.complete
         key = (id(kind), id(field_details_list))
         cached = self._pure.get(key)
         if cached is not None and cached[0] is field_details_list:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 import strawberry
+from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.execution import PortalExecutionContext
@@ -46,9 +47,18 @@ class Child(Named):
         raise ValueError("broken on purpose")
 
 
+class Deny(BasePermission):
+    message = "Not for you."
+
+    def has_permission(self, source: object, info: object, **kwargs: object) -> bool:
+        return False
+
+
 @strawberry.type
 class Parent:
     name: str
+    #: No resolver, but a permission class: never completed as a plain field.
+    secret: str | None = strawberry.field(default="s3cret", permission_classes=[Deny])
     colour: Colour
     born: datetime
     children: list[Child]
@@ -144,6 +154,7 @@ QUERIES = {
     "null inside a list of non-null objects": "{ holder { nullChildInList { age } } }",
     "null inside a list of non-null leaves": "{ holder { nullInScores } }",
     "not a list where a list is declared": "{ holder { notAList } }",
+    "a field with a permission class": "{ parent { name secret } }",
     "typename everywhere": "{ __typename parent { __typename children { __typename } } }",
 }
 
