@@ -87,8 +87,6 @@ class ReferralDelivery(Node):
 class Referral(Node):
     key: strawberry.Private[uuid.UUID]
     local_authority_key: strawberry.Private[uuid.UUID]
-    #: The version whose content is shown (a provider sees the one delivered to it).
-    shown_version: strawberry.Private[int]
     reference: str = strawberry.field(description="Human-readable, unique, e.g. BIR-2026-000042.")
     category: CareCategory
     status: ReferralStatus
@@ -122,20 +120,24 @@ class Referral(Node):
         ``delivery`` is the viewing provider's own delivery of it, if any: only a provider with
         case details is ever given one (never a signatory-only user, never an LA).
         """
-        content: dict[str, Any] = snapshot or {
-            "children": row.children,
-            "summary": row.summary,
-            "urgency": row.urgency,
-            "postcode": row.postcode,
-            "requiredFrom": row.required_from.isoformat() if row.required_from else None,
-            "details": row.details or {},
-        }
-        required_from = content.get("requiredFrom")
+        content: dict[str, Any]
+        if snapshot:
+            content = snapshot
+            stamp = snapshot.get("requiredFrom")
+            required_from = date.fromisoformat(stamp) if stamp else None
+        else:
+            content = {
+                "children": row.children,
+                "summary": row.summary,
+                "urgency": row.urgency,
+                "postcode": row.postcode,
+                "details": row.details or {},
+            }
+            required_from = row.required_from
         return cls(
             id=encode_id("Referral", row.id),
             key=row.id,
             local_authority_key=row.local_authority_id,
-            shown_version=version or row.version,
             reference=row.reference,
             category=CareCategory(row.category),
             status=ReferralStatus(row.status),
@@ -149,7 +151,7 @@ class Referral(Node):
             ],
             summary=content["summary"],
             postcode=content.get("postcode"),
-            required_from=date.fromisoformat(required_from) if required_from else None,
+            required_from=required_from,
             details=content.get("details") or {},
             my_delivery=ReferralDelivery.of(delivery) if delivery is not None else None,
         )
