@@ -144,10 +144,9 @@ async def redis_baseline(url: str, samples: int) -> list[float]:
         for i in range(samples):
             started = time.perf_counter()
             await publisher.publish("bench:baseline", str(i))
-            while True:
-                message = await pubsub.get_message(timeout=5)
-                if message is not None:
-                    break
+            while await pubsub.get_message(timeout=1) is None:
+                if time.perf_counter() - started > 5:
+                    raise RuntimeError(f"baseline message {i} did not arrive within 5 s")
             latencies.append(time.perf_counter() - started)
     finally:
         await pubsub.aclose()

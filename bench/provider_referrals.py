@@ -179,7 +179,8 @@ def main() -> dict[str, object]:
         env,
         baseline_port,
     )
-    try:
+
+    def check_same() -> None:
         same = [
             httpx.post(
                 f"http://127.0.0.1:{p}/graphql",
@@ -190,9 +191,16 @@ def main() -> dict[str, object]:
         ]
         assert same[0] == same[1], "the two endpoints do not return the same JSON"
         assert len(same[0]["data"]["referrals"]["edges"]) == 50
+
+    try:
+        check_same()
         results: dict[str, list[dict[str, float]]] = {"graphql": [], "baseline": []}
         for port, name in [(graphql_port, "graphql"), (baseline_port, "baseline")] * 3:
             results[name].append(wrk(port, token, str(body_file), str(script), 8))
+        # Failed requests are fast: under load every answer must still be a good one.
+        failed = {name: [r["non2xx"] for r in runs] for name, runs in results.items()}
+        assert all(n == 0 for runs in failed.values() for n in runs), f"non-2xx: {failed}"
+        check_same()
     finally:
         graphql.terminate()
         baseline.terminate()
