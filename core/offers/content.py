@@ -37,16 +37,6 @@ class Terms:
     #: The optional documents, in order (the compulsory ones come from the profile).
     document_ids: tuple[uuid.UUID, ...]
 
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "homeId": str(self.home_id),
-            "coreFeePence": self.core_fee_pence,
-            "additionalCosts": [dict(c) for c in self.additional_costs],
-            "startDate": self.start_date.isoformat() if self.start_date else None,
-            "details": dict(self.details),
-            "documentIds": [str(d) for d in self.document_ids],
-        }
-
 
 def check_core_fee(amount: Decimal, problems: list[Problem]) -> int:
     return pence_of(amount, ("input", "coreFee"), problems)

@@ -704,7 +704,7 @@ async def update_offer(
                 offer.fostering_family_id,
                 field=("input", "details"),
             )
-        if after.snapshot() == before.snapshot():
+        if after == before:
             return offer
         offer.home_id = after.home_id
         offer.core_fee_pence = after.core_fee_pence
@@ -814,7 +814,6 @@ async def withdraw_offer(
         offer.status = OfferStatus.WITHDRAWN.value
         offer.version += 1
         offer.updated_at = utcnow()
-        await session.flush()
         await _reopen_if_unplaced(session, referral, offer)
         if referral.status == ReferralStatus.SENT.value:
             # Back to received: the provider may offer again, or decline the referral.
@@ -931,7 +930,6 @@ async def decline_offer(
         offer.decided_by_id = viewer.user_id
         offer.decided_by_api_token_id = viewer.api_token_id
         offer.decline_reason = cleaned[:2000]
-        await session.flush()
         await _reopen_if_unplaced(session, referral, offer)
         la_name = await session.scalar(
             select(Organisation.name).where(Organisation.id == referral.local_authority_id)
