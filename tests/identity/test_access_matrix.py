@@ -56,10 +56,6 @@ async def _colleague(world: World) -> dict[str, Any]:
     return {"userId": (await world.person("caseworker")).id}
 
 
-async def _provider_colleague(world: World) -> dict[str, Any]:
-    return {"userId": (await world.person("provider_user")).id}
-
-
 async def _set_categories(world: World) -> dict[str, Any]:
     from schema.node import encode_id
 
@@ -85,8 +81,10 @@ def _fake(type_name: str) -> str:
     from schema.node import encode_id
 
     return encode_id(type_name, uuid.UUID(int=0))
-FAKE_OFFER = "T2ZmZXI6MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA"  # Offer:0..0
-FAKE_HOME = "SG9tZTowMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMA"  # Home:0..0
+
+
+FAKE_OFFER = _fake("Offer")
+FAKE_HOME = _fake("Home")
 
 
 def _decision() -> Callable[[World], Any]:

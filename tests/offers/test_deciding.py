@@ -12,6 +12,7 @@ from tests.offers.helpers import (
     DECLINE,
     NODE,
     REFERRAL_OFFERS,
+    REQUIRED,
     REVISE,
     SUBMIT,
     UPDATE,
@@ -323,6 +324,7 @@ async def test_the_las_staff_can_download_the_offer_documents(people: People, la
         for d in offer["documents"]
     ]
     # then
+    assert len(responses) == len(REQUIRED)
     assert [r.status_code for r in responses] == [200] * len(offer["documents"])
     assert all(r.content.startswith(b"%PDF") for r in responses)
 
