@@ -14,16 +14,11 @@ from collections.abc import Mapping, Sequence
 import orjson
 from sqlalchemy import ColumnElement, String, cast, func, literal
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Subquery, select
 from sqlalchemy.types import TypeEngine
 
 #: A value as JSON carries it: UUIDs as hex text (what SQLite stores; PostgreSQL casts it).
 JsonValue = str | int | None
-
-
-def dialect_of(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
 def json_rows(

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 logger = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], Awaitable[None]]
+Insert = Callable[[Any], Any]
 _AFTER_COMMIT_KEY = "portal.after_commit"
 
 
@@ -123,3 +125,13 @@ class Database:
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run ``callback`` after the unit of work of ``session`` commits (never if it rolls back)."""
     session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """``"postgresql"`` or ``"sqlite"``: the database a session talks to."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def upsert_insert(session: AsyncSession) -> Insert:
+    """The dialect's ``insert`` (it has ``on_conflict_do_nothing`` / ``_do_update``)."""
+    return postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import upsert_insert
 from core.models import SweepMark
 from core.models.base import utcnow
 
@@ -19,8 +19,7 @@ async def claim_once(session: AsyncSession, kind: str, key: str) -> bool:
     second waits for the first to commit, then finds the mark), so two sweeps running at
     once act once; if the act's unit of work rolls back, so does the mark.
     """
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     statement = (
         insert(SweepMark)
         .values(id=uuid.uuid4(), kind=kind, key=key, created_at=utcnow())

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import Database
+from core.db import Database, upsert_insert
 from core.documents.kinds import DocumentKind
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.identity.viewer import Viewer
@@ -49,11 +48,6 @@ class ThreadRow:
 
     thread: MessageThread
     local_authority_id: uuid.UUID
-
-
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def check_body(body: str) -> str:
@@ -145,7 +139,7 @@ async def _claim_seq(
     order they commit.
     """
     await session.execute(
-        _insert(session)(MessageThread)
+        upsert_insert(session)(MessageThread)
         .values(
             id=uuid.uuid4(),
             referral_id=referral_id,
@@ -272,7 +266,7 @@ async def mark_thread_read(db: Database, viewer: Viewer, *, thread_id: uuid.UUID
             raise NotFound("No thread with this id was found.", field=("input", "threadId"))
         thread, local_authority_id = row
         table = MessageThreadRead.__table__
-        statement = _insert(session)(MessageThreadRead).values(
+        statement = upsert_insert(session)(MessageThreadRead).values(
             thread_id=thread.id, user_id=viewer.user_id, read_seq=thread.last_seq, read_at=utcnow()
         )
         # Only ever forward: a mark made with an older view of the thread does not undo a newer.

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import Database, after_commit
+from core.db import Database, after_commit, dialect_of
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.identity.viewer import Viewer
 from core.ids import time_ordered_id_sql
@@ -98,7 +98,7 @@ async def notify(
     event may reach a thousand people (a referral sent across a region), so the rows are
     written by two INSERT ... SELECT statements inside the database, not row by row.
     """
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    dialect = dialect_of(session)
     event = NotificationEvent(uuid.uuid4(), kind, message, subject)
     if isinstance(recipients, Select):
         wanted: Select[tuple[uuid.UUID]] | list[uuid.UUID] = recipients

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import upsert_insert
 from core.models import ReferralSequence
 
 
 async def next_reference(
     session: AsyncSession, local_authority_id: uuid.UUID, code: str, year: int
 ) -> str:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     statement = insert(ReferralSequence).values(
         local_authority_id=local_authority_id, year=year, last_value=1
     )

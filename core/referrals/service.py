@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Select, Uuid, case, delete, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.bulk import dialect_of, json_rows
-from core.db import Database
+from core.bulk import json_rows
+from core.db import Database, dialect_of
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.identity.roles import Role
 from core.identity.viewer import Viewer
