@@ -164,7 +164,9 @@ async def notify(
                 User.email,
                 literal(email_subject or f"Placement portal: {message[:120]}"),
                 literal("Dear ") + User.name + literal(",") + literal(body),
-                literal("<") + cast(table.c.id, String) + literal(f"@{settings.mail_domain}>"),
+                # One email per notification: its Message-ID is the notification id, as hex on
+                # both databases (message_id_for's form).
+                literal("<") + _hex(dialect, table.c.id) + literal(f"@{settings.mail_domain}>"),
                 literal(kind.value),
                 User.id,
                 table.c.id,
