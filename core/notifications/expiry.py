@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import aliased
 
 from core.db import Database
@@ -104,9 +104,9 @@ async def warn_expiring_documents(
         async with db.transaction() as session:
             if not await claim_once(session, MARK_KIND, document.id.hex):
                 continue
-            admins = await session.scalars(
+            admins = (
                 select(User.id)
-                .join(UserRole, and_(UserRole.user_id == User.id))
+                .join(UserRole, UserRole.user_id == User.id)
                 .where(
                     User.organisation_id == document.organisation_id,
                     User.is_active.is_(True),
@@ -124,7 +124,7 @@ async def warn_expiring_documents(
             await notify(
                 session,
                 settings,
-                recipients=list(admins),
+                recipients=admins,
                 kind=NotificationKind.DOCUMENT_EXPIRING,
                 message=message,
                 subject=Subject("Document", document.id),

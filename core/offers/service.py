@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
-from core.documents.kinds import PROFILE_KINDS
+from core.documents.queries import profile_documents_by_organisation_ids
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, Problem, invalid
 from core.identity.roles import Role
 from core.identity.viewer import Viewer
@@ -269,16 +269,7 @@ async def _check_home(
 
 async def _provider_documents(session: AsyncSession, provider_id: uuid.UUID) -> list[Document]:
     """The provider's profile documents, newest first."""
-    return list(
-        await session.scalars(
-            select(Document)
-            .where(
-                Document.organisation_id == provider_id,
-                Document.kind.in_(sorted(k.value for k in PROFILE_KINDS)),
-            )
-            .order_by(Document.uploaded_at.desc(), Document.id)
-        )
-    )
+    return (await profile_documents_by_organisation_ids(session, [provider_id]))[0]
 
 
 def _compulsory(documents: Sequence[Document], kinds: Sequence[str], today: date) -> list[Document]:
