@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,3 +28,23 @@ async def claim_once(session: AsyncSession, kind: str, key: str) -> bool:
         .returning(SweepMark.id)
     )
     return (await session.execute(statement)).first() is not None
+
+
+async def claim_each(session: AsyncSession, kind: str, keys: Iterable[str]) -> set[str]:
+    """:func:`claim_once` for many marks in one statement: the keys claimed now (those done
+    already are left out). Keys are claimed in sorted order, so two sweeps claiming
+    overlapping batches wait for each other instead of deadlocking."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return set()
+    now = utcnow()
+    insert = upsert_insert(session)
+    statement = (
+        insert(SweepMark)
+        .values(
+            [{"id": uuid.uuid4(), "kind": kind, "key": key, "created_at": now} for key in wanted]
+        )
+        .on_conflict_do_nothing(index_elements=["kind", "key"])
+        .returning(SweepMark.key)
+    )
+    return set((await session.scalars(statement)).all())

@@ -8,8 +8,10 @@ Also the viewer's own notification actions: marking read, and email preferences.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -25,7 +27,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Uuid
 
+from core.bulk import json_rows
 from core.db import Database, after_commit, dialect_of
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.identity.viewer import Viewer
@@ -141,60 +145,174 @@ async def notify(
     ).all()
     if not written:
         return event
-    body = (
-        f"\n\n{email_body or message}\n\n"
-        f"Sign in to the placement portal to see it: {settings.base_url}\n"
-    )
     await session.execute(
         insert(OutboxEmail.__table__).from_select(
-            [
-                "id",
-                "recipient",
-                "subject",
-                "body",
-                "message_id",
-                "kind",
-                "user_id",
-                "notification_id",
-                "created_at",
-                "attempts",
-            ],
-            select(
-                time_ordered_id_sql(dialect),
-                User.email,
-                literal(email_subject or f"Placement portal: {message[:120]}"),
-                literal("Dear ") + User.name + literal(",") + literal(body),
-                # One email per notification: its Message-ID is the notification id, as hex on
-                # both databases (message_id_for's form).
-                literal("<") + _hex(dialect, table.c.id) + literal(f"@{settings.mail_domain}>"),
-                literal(kind.value),
-                User.id,
-                table.c.id,
-                literal(now, OutboxEmail.__table__.c.created_at.type),
-                literal(0),
-            )
-            .select_from(table)
-            .join(User, User.id == table.c.user_id)
-            .where(and_(table.c.event_id == event.event_id, _wants_email(dialect, kind.value))),
+            _OUTBOX_COLUMNS,
+            _outbox_rows(
+                dialect,
+                settings,
+                kind,
+                now,
+                subject=literal(email_subject or f"Placement portal: {message[:120]}"),
+                text=literal(email_body or message),
+            ).where(and_(table.c.event_id == event.event_id, _wants_email(dialect, kind.value))),
         )
     )
+    _after_commit(
+        session,
+        settings,
+        [(id_hex, user_hex, message) for id_hex, user_hex in written],
+        kind,
+        subject,
+        now,
+    )
+    return NotificationEvent(
+        event.event_id, kind, message, subject, tuple(id_hex for id_hex, _ in written)
+    )
+
+
+@dataclass(frozen=True)
+class PersonalMessage:
+    """What one person is told: the notification's message and its email's subject."""
+
+    message: str
+    email_subject: str
+
+
+async def notify_each(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    kind: NotificationKind,
+    messages: Mapping[uuid.UUID, PersonalMessage],
+) -> int:
+    """Notify each person (active users only) of their own message: a digest such as the
+    daily reminder, where every recipient is told something different.
+
+    Written in bulk like :func:`notify` (two INSERT ... SELECT statements, the messages
+    bound as one JSON parameter), with the same outbox emails and live events. Returns how
+    many notifications were written.
+    """
+    if not messages:
+        return 0
+    dialect = dialect_of(session)
+    event_id = uuid.uuid4()
+    now = utcnow()
+    table = Notification.__table__
+    given = json_rows(
+        dialect,
+        [(user_id.hex, m.message, m.email_subject) for user_id, m in messages.items()],
+        {"user_id": Uuid(), "message": String(), "email_subject": String()},
+    )
+    written = (
+        await session.execute(
+            insert(table)
+            .from_select(
+                ["id", "user_id", "kind", "message", "created_at", "event_id"],
+                select(
+                    time_ordered_id_sql(dialect),
+                    given.c.user_id,
+                    literal(kind.value),
+                    given.c.message,
+                    literal(now, table.c.created_at.type),
+                    literal(event_id, table.c.event_id.type),
+                ).where(given.c.user_id.in_(select(User.id).where(User.is_active.is_(True)))),
+            )
+            .returning(_hex(dialect, table.c.id), _hex(dialect, table.c.user_id), table.c.message)
+        )
+    ).all()
+    if not written:
+        return 0
+    await session.execute(
+        insert(OutboxEmail.__table__).from_select(
+            _OUTBOX_COLUMNS,
+            _outbox_rows(
+                dialect, settings, kind, now, subject=given.c.email_subject, text=table.c.message
+            )
+            .join(given, given.c.user_id == table.c.user_id)
+            .where(and_(table.c.event_id == event_id, _wants_email(dialect, kind.value))),
+        )
+    )
+    _after_commit(session, settings, [tuple(row) for row in written], kind, None, now)
+    return len(written)
+
+
+_OUTBOX_COLUMNS = [
+    "id",
+    "recipient",
+    "subject",
+    "body",
+    "message_id",
+    "kind",
+    "user_id",
+    "notification_id",
+    "created_at",
+    "attempts",
+]
+
+
+def _outbox_rows(
+    dialect: str,
+    settings: Settings,
+    kind: NotificationKind,
+    now: datetime,
+    *,
+    subject: ColumnElement[str],
+    text: ColumnElement[str],
+) -> Select[Any]:
+    """The outbox email of each notification selected from (notifications JOIN users); the
+    caller narrows it to one event and to the people who want this kind of email."""
+    table = Notification.__table__
+    return (
+        select(
+            time_ordered_id_sql(dialect),
+            User.email,
+            subject,
+            literal("Dear ")
+            + User.name
+            + literal(",\n\n")
+            + text
+            + literal(f"\n\nSign in to the placement portal to see it: {settings.base_url}\n"),
+            # One email per notification: its Message-ID is the notification id, as hex on
+            # both databases (message_id_for's form).
+            literal("<") + _hex(dialect, table.c.id) + literal(f"@{settings.mail_domain}>"),
+            literal(kind.value),
+            User.id,
+            table.c.id,
+            literal(now, OutboxEmail.__table__.c.created_at.type),
+            literal(0),
+        )
+        .select_from(table)
+        .join(User, User.id == table.c.user_id)
+    )
+
+
+def _after_commit(
+    session: AsyncSession,
+    settings: Settings,
+    written: Sequence[tuple[str, str, str]],
+    kind: NotificationKind,
+    subject: Subject | None,
+    now: datetime,
+) -> None:
+    """Once committed: send the outbox, and publish each notification written
+    (``(id hex, user id hex, message)``) to its person's live subscriptions."""
     send_after_commit(session)
     common = {
         "kind": kind.value,
-        "message": message,
         "subject_type": subject.type_name if subject else None,
         "subject_key": subject.key.hex if subject else None,
         "created_at": now.isoformat(),
     }
-    events = [{"user_id": user_hex, "id": id_hex, **common} for id_hex, user_hex in written]
+    events = [
+        {"user_id": user_hex, "id": id_hex, "message": message, **common}
+        for id_hex, user_hex, message in written
+    ]
 
     async def publish_events() -> None:
         await publish(settings, events)
 
     after_commit(session, publish_events)
-    return NotificationEvent(
-        event.event_id, kind, message, subject, tuple(id_hex for id_hex, _ in written)
-    )
 
 
 async def mark_read(

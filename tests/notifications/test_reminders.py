@@ -30,6 +30,9 @@ mutation ($id: ID!) { withdrawReferral(input: {id: $id, reason: "Placed"}) { use
 DECLINE = """
 mutation ($id: ID!) { declineReferral(input: {id: $id, reason: "Full"}) { userErrors { code } } }
 """
+NO_REMINDER_EMAILS = """
+mutation { setEmailPreferences(input: {disabledKinds: [REMINDER]}) { userErrors { code } } }
+"""
 
 
 async def _reminders(db: Database) -> list[Notification]:
@@ -37,6 +40,17 @@ async def _reminders(db: Database) -> list[Notification]:
         return list(
             await session.scalars(select(Notification).where(Notification.kind == "REMINDER"))
         )
+
+
+async def _reminder_emails(db: Database) -> dict[object, tuple[str, str]]:
+    """{user id: (subject, body)} of the REMINDER emails in the outbox."""
+    async with db.session() as session:
+        rows = await session.execute(
+            select(OutboxEmail.user_id, OutboxEmail.subject, OutboxEmail.body).where(
+                OutboxEmail.kind == "REMINDER"
+            )
+        )
+        return {user_id: (subject, body) for user_id, subject, body in rows}
 
 
 async def _emails(db: Database) -> int:
@@ -80,6 +94,53 @@ async def test_a_user_is_reminded_once_a_day(received, db, settings):
     assert again == 0
     assert tomorrow == 2
     assert len(await _reminders(db)) == 4
+
+
+async def test_each_user_is_told_of_their_own_unread_referrals(received, db, settings, client):
+    # given: the admin read the first referral; a second one arrives for both
+    caseworker, provider, user, _referral = received
+    await client.data(MARK_READ, token=provider.admin.token)
+    await sent_referral(client, caseworker)
+    # when
+    await remind_unread_referrals(db, settings, today=TODAY)
+    # then: the admin is told of one referral, the user of two; so are their emails
+    messages = {r.user_id: r.message for r in await _reminders(db)}
+    emails = await _reminder_emails(db)
+    assert messages[provider.admin.user_id].startswith("You have 1 unread referral: BIR-")
+    assert messages[user.user_id].startswith("You have 2 unread referrals: BIR-")
+    assert emails[provider.admin.user_id][0] == "Placement portal: 1 unread referral"
+    assert emails[user.user_id][0] == "Placement portal: 2 unread referrals"
+    for user_id, (_subject, body) in emails.items():
+        assert body.startswith("Dear ")
+        assert f"\n\n{messages[user_id]}\n\n" in body
+
+
+async def test_a_user_who_turned_reminder_emails_off_is_reminded_in_the_portal_only(
+    received, db, settings, client
+):
+    # given
+    _caseworker, provider, user, _referral = received
+    await client.data(NO_REMINDER_EMAILS, token=user.token)
+    # when
+    reminded = await remind_unread_referrals(db, settings, today=TODAY)
+    # then
+    assert reminded == 2
+    assert {r.user_id for r in await _reminders(db)} == {provider.admin.user_id, user.user_id}
+    assert set(await _reminder_emails(db)) == {provider.admin.user_id}
+
+
+async def test_users_are_reminded_in_batches_and_still_once_a_day(received, db, settings):
+    # given: batches of one user each
+    _caseworker, provider, user, _referral = received
+    # when
+    first = await remind_unread_referrals(db, settings, today=TODAY, batch=1)
+    again = await remind_unread_referrals(db, settings, today=TODAY, batch=1)
+    # then
+    assert (first, again) == (2, 0)
+    assert sorted(str(r.user_id) for r in await _reminders(db)) == sorted(
+        str(u) for u in (provider.admin.user_id, user.user_id)
+    )
+    assert await _emails(db) == 2
 
 
 async def test_two_sweeps_at_once_remind_once(received, db, settings):
