@@ -20,7 +20,7 @@ import time
 
 from sqlalchemy import text
 
-from bench.databases import fresh_database
+from bench.databases import analyze, fresh_database
 from bench.seed import seed_region
 from core.db import Database, create_engine
 from core.identity.roles import OrganisationKind, Role
@@ -48,6 +48,7 @@ async def main() -> dict[str, object]:
         started = time.perf_counter()
         seeded = await seed_region(db)
         seed_seconds = time.perf_counter() - started
+        await analyze(db)
         la = seeded.las[0]
         viewer = Viewer(
             organisation_id=la,
