@@ -8,7 +8,7 @@ from core.access import may_query
 from core.referrals import queries
 from schema.context import Info
 from schema.enums import CareCategory
-from schema.pagination import PageInfo, decode_cursor, encode_cursor
+from schema.pagination import PageInfo, decode_cursor
 from schema.referrals.types import (
     ReferralConnection,
     ReferralEdge,
@@ -56,21 +56,15 @@ class ReferralQueries:
             async with info.context.read_plain() as session:
                 return await queries.referral_count(session, viewer, **filters)
 
-        edges = [
-            ReferralEdge(
-                cursor=encode_cursor(row.referral.created_at, row.referral.id),
-                node=referral_for_viewer(row),
-            )
-            for row in page.rows
-        ]
+        edges = [ReferralEdge(node=referral_for_viewer(row)) for row in page.rows]
         return ReferralConnection(
             edges=edges,
             count=count,
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+                start_cursor=edges[0].cursor() if edges else None,
+                end_cursor=edges[-1].cursor() if edges else None,
             ),
         )
 
