@@ -43,7 +43,11 @@ _JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An engine for ``url`` with the settings this project relies on."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **_JSON)
+        # check_same_thread=False: _configure_sqlite reads a connection's transaction state
+        # from the event loop's thread (aiosqlite runs every statement on its own thread).
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, **_JSON
+        )
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
@@ -73,6 +77,23 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    dialect = engine.sync_engine.dialect
+    rollback = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        """Roll back only a connection in a transaction. Every connection returned to the
+        pool is rolled back, also after a single-statement read or a commit, and on aiosqlite
+        each rollback is a round trip to the connection's thread (two of ten on a page read);
+        outside a transaction SQLite has nothing to roll back."""
+        try:
+            idle = not dbapi_connection.driver_connection.in_transaction
+        except Exception:  # closed, or not what we expect: roll back as SQLAlchemy would
+            idle = False
+        if not idle:
+            rollback(dbapi_connection)
+
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
