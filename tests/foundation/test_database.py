@@ -1,12 +1,15 @@
-"""Migrations, the unit of work and the statement counter."""
+"""Migrations, the unit of work, timestamps and the statement counter."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.db import Database, after_commit
 from core.migrate import pending_heads
-from core.models import Base, CategorySettings
+from core.models import Base, CategorySettings, SweepMark
 from core.querycount import count_queries
 from tests.graphql_client import GraphQLClient
 
@@ -67,3 +70,24 @@ async def test_the_statement_counter_sees_the_statements_of_a_request(
         await client.data("{ categories { label settings } }")
     assert counter.count == 1
     assert "category_settings" in counter.statements[0]
+
+
+async def test_timestamps_come_back_as_the_same_utc_instant(db: Database) -> None:
+    moment = datetime(2026, 3, 2, 8, 0, 0, 1, tzinfo=UTC)
+    async with db.transaction() as session:
+        session.add(SweepMark(id=uuid.uuid4(), kind="TEST", key="a", created_at=moment))
+    async with db.session() as session:
+        stored = await session.scalar(select(SweepMark.created_at))
+    assert stored == moment and stored.utcoffset() == timedelta(0)
+    if db.is_sqlite:  # text written by other tools: with an offset, or without microseconds
+        for text_value, expected in [
+            ("2026-03-02T09:00:00+01:00", datetime(2026, 3, 2, 8, tzinfo=UTC)),
+            ("2026-03-02 08:00:00", datetime(2026, 3, 2, 8, tzinfo=UTC)),
+        ]:
+            async with db.transaction() as session:
+                await session.execute(
+                    text("UPDATE sweep_marks SET created_at = :v"), {"v": text_value}
+                )
+            async with db.connection() as connection:
+                read = await connection.scalar(select(SweepMark.created_at))
+            assert read == expected and read.utcoffset() == timedelta(0)
