@@ -112,7 +112,12 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._read = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-        self._single_statement = engine.execution_options(portal_single_statement=True)
+        # A single statement is its own transaction: on PostgreSQL, autocommit spares the
+        # BEGIN and ROLLBACK round trips around it (SQLite: see _configure_sqlite).
+        self._single_statement = engine.execution_options(
+            portal_single_statement=True,
+            **({} if engine.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}),
+        )
         self._write = async_sessionmaker(
             engine.execution_options(portal_write=True), expire_on_commit=False
         )
