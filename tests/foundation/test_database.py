@@ -3,14 +3,16 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
-from core.db import Database, after_commit
+from core.db import Database, after_commit, create_engine
 from core.migrate import pending_heads
 from core.models import Base, CategorySettings, SweepMark
 from core.querycount import count_queries
+from core.settings import Settings
 from tests.graphql_client import GraphQLClient
 
 
@@ -91,3 +93,25 @@ async def test_timestamps_come_back_as_the_same_utc_instant(db: Database) -> Non
             async with db.connection() as connection:
                 read = await connection.scalar(select(SweepMark.created_at))
             assert read == expected and read.utcoffset() == timedelta(0)
+
+
+@pytest.mark.postgres_only
+async def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(
+    settings: Settings,
+) -> None:
+    # given a pooled connection whose server process was ended while it sat idle
+    db = Database(create_engine(settings.database_url, ping_after_idle_seconds=0))
+    other = Database(create_engine(settings.database_url))
+    try:
+        async with db.connection() as connection:
+            ended = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with other.connection() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": ended})
+        # when
+        async with db.connection() as connection:
+            serving = await connection.scalar(text("SELECT pg_backend_pid()"))
+        # then: the request is served, by another connection
+        assert serving is not None and serving != ended
+    finally:
+        await db.dispose()
+        await other.dispose()
