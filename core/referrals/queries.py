@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -89,43 +89,14 @@ DELIVERY_COLUMNS = (
 )
 
 
-class ListedReferral(NamedTuple):
-    """A referral as a page reads it (:data:`LIST_COLUMNS`, by the model's names).
-
-    A page's rows are copied into named tuples: reading a field of a SQLAlchemy ``Row`` by
-    name costs about ten times as much as a tuple's, and a page of 50 reads a thousand."""
-
-    id: uuid.UUID
-    local_authority_id: uuid.UUID
-    reference: str
-    category: str
-    status: str
-    version: int
-    created_at: datetime
-    sent_at: datetime | None
-
-
-class ListedLiveReferral(NamedTuple):
-    """:class:`ListedReferral` with the live content (:data:`LIVE_CONTENT`): the LA's page."""
-
-    id: uuid.UUID
-    local_authority_id: uuid.UUID
-    reference: str
-    category: str
-    status: str
-    version: int
-    created_at: datetime
-    sent_at: datetime | None
-    urgency: str
-    children: list[dict[str, Any]]
-    summary: str
-    postcode: str | None
-    required_from: date | None
-    details: dict[str, Any] | None
-
-
-assert ListedReferral._fields == tuple(c.key for c in LIST_COLUMNS)
-assert ListedLiveReferral._fields == tuple(c.key for c in (*LIST_COLUMNS, *LIVE_CONTENT))
+#: A referral as a page reads it, by the model's names: :data:`LIST_COLUMNS` (a provider's
+#: page), with :data:`LIVE_CONTENT` (the LA's). A page's rows are copied into these named
+#: tuples: reading a field of a SQLAlchemy ``Row`` by name costs about ten times as much as a
+#: tuple's, and a page of 50 reads a thousand.
+ListedReferral = namedtuple("ListedReferral", [c.key for c in LIST_COLUMNS])  # type: ignore[misc]
+ListedLiveReferral = namedtuple(  # type: ignore[misc]
+    "ListedLiveReferral", [c.key for c in (*LIST_COLUMNS, *LIVE_CONTENT)]
+)
 #: The order referral_page unpacks a provider's rows in, after LIST_COLUMNS.
 assert tuple(c.key for c in DELIVERY_COLUMNS) == (
     "delivery_id",
