@@ -20,14 +20,7 @@ async def claim_once(session: AsyncSession, kind: str, key: str) -> bool:
     second waits for the first to commit, then finds the mark), so two sweeps running at
     once act once; if the act's unit of work rolls back, so does the mark.
     """
-    insert = upsert_insert(session)
-    statement = (
-        insert(SweepMark)
-        .values(id=uuid.uuid4(), kind=kind, key=key, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["kind", "key"])
-        .returning(SweepMark.id)
-    )
-    return (await session.execute(statement)).first() is not None
+    return key in await claim_each(session, kind, [key])
 
 
 async def claim_each(session: AsyncSession, kind: str, keys: Iterable[str]) -> set[str]:
