@@ -53,9 +53,7 @@ class UTCDateTime(TypeDecorator[datetime]):
                 parsed = datetime.fromisoformat(value)
             except (TypeError, ValueError):
                 return generic(value) if generic else value
-            if parsed.tzinfo is None:
-                return parsed.replace(tzinfo=UTC)
-            return parsed.astimezone(UTC)
+            return self.process_result_value(parsed, dialect)
 
         return process
 

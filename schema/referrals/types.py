@@ -48,6 +48,7 @@ _DELIVERY_STATUSES = {m.value: m for m in DeliveryStatus}
 _URGENCIES = {m.value: m for m in Urgency}
 _GENDERS = {m.value: m for m in Gender}
 
+
 @strawberry.type
 class ReferralChild:
     age: int
