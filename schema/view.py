@@ -59,6 +59,19 @@ class PortalGraphQL(GraphQL[Context, None]):
         self.db = db
         self.limiter = AttemptLimiter(settings.redis_url, settings.login_rate_limit)
 
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: Context | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Any:
+        """An HTTP request's plain reads (authentication, then its list) share one pooled
+        connection (:meth:`Database.request_scope`); a WebSocket lives too long to hold one."""
+        if isinstance(request, WebSocket):
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        async with self.db.request_scope():
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+
     def _guard_cookie_post(self, request: Request) -> None:
         """A cookie-authenticated POST runs only with ``X-Requested-With`` or our ``Origin``.
 

@@ -1,5 +1,8 @@
 """Reading referrals: a connection paged in SQL, without N+1."""
 
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+
 from core.querycount import count_queries
 from tests.people import People
 from tests.referrals.homes import HomeSpec, provider_with_homes
@@ -102,3 +105,25 @@ async def test_the_list_counts_only_when_total_count_is_asked_for(la, client) ->
         await client.data(without, token=la.caseworker.token)
     assert data["referrals"]["totalCount"] == 3
     assert counted.count == uncounted.count + 1
+
+
+async def test_a_list_request_authenticates_pages_and_counts_through_one_connection(
+    la, client
+) -> None:
+    await _referrals(client, la, 2)
+    checkouts: list[object] = []
+
+    def checked_out(*_: object) -> None:
+        checkouts.append(1)
+
+    event.listen(Pool, "checkout", checked_out)  # every pool: only the request runs now
+    try:
+        data = await client.data(
+            "{ referrals(first: 5) { totalCount edges { node { id reference } } } }",
+            token=la.caseworker.token,
+        )
+    finally:
+        event.remove(Pool, "checkout", checked_out)
+    assert data["referrals"]["totalCount"] == 2
+    assert len(data["referrals"]["edges"]) == 2
+    assert len(checkouts) == 1
