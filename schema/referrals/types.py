@@ -65,10 +65,14 @@ class ReferralDelivery(Node):
     delivered_at: datetime
     decline_reason: str | None
 
+    @strawberry.field
+    def id(self) -> strawberry.ID:  # type: ignore[override]
+        # Encoded when asked for: a provider's list carries its own delivery on every row.
+        return encode_id("ReferralDelivery", self.key)
+
     @classmethod
     def of(cls, row: DeliveryModel) -> ReferralDelivery:
         return cls(
-            id=encode_id("ReferralDelivery", row.id),
             key=row.id,
             provider_key=row.provider_id,
             status=_DELIVERY_STATUSES[row.status],

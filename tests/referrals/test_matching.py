@@ -4,6 +4,7 @@ from sqlalchemy import select, update
 
 from core.identity.roles import OrganisationKind, Role
 from core.models import DeliveryHome, Notification, OutboxEmail, ReferralDelivery
+from schema.node import decode_any_id
 from tests.people import People
 from tests.referrals.homes import HomeSpec, provider_with_homes
 from tests.referrals.operations import (
@@ -172,6 +173,19 @@ async def test_a_provider_sees_its_own_delivery_and_not_the_others(
     data = await client.data(NODE, {"id": sent["id"]}, token=first.admin.token)
     assert data["node"]["deliveries"] == []
     assert data["node"]["myDelivery"] == {"version": 1}
+
+
+async def test_a_delivery_has_one_global_id_for_the_la_and_its_provider(
+    people: People, la, client
+) -> None:
+    provider = await provider_with_homes(people, HomeSpec())
+    sent = await _sent(client, la)
+    query = "query ($id: ID!) { node(id: $id) { ... on Referral { %s { id } } } }"
+    la_view = await client.data(query % "deliveries", {"id": sent["id"]}, token=la.caseworker.token)
+    mine = await client.data(query % "myDelivery", {"id": sent["id"]}, token=provider.admin.token)
+    delivery_id = mine["node"]["myDelivery"]["id"]
+    assert la_view["node"]["deliveries"] == [{"id": delivery_id}]
+    assert decode_any_id(delivery_id)[0] == "ReferralDelivery"
 
 
 async def test_a_category_leads_settings_change_changes_the_next_send(
