@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.errors import Forbidden, Unauthenticated
-from core.identity.roles import Role
+from core.identity.roles import OrganisationKind, Role
 from core.identity.viewer import Viewer
 
 R = Role
@@ -35,8 +35,18 @@ def roles(*allowed: Role, people_only: bool = False) -> Rule:
     return Rule(roles=frozenset(allowed), people_only=people_only)
 
 
+#: Case staff: the people of each side who work a child's case. They read and write its
+#: referrals, offers and messages, are told of them, and see every IPA of their organisation,
+#: drafts included. A signatory-only user sees only the IPAs they sign. Defined here alone.
 LA_STAFF = (R.LA_ADMIN, R.LA_CASEWORKER)
 PROVIDER_STAFF = (R.PROVIDER_ADMIN, R.PROVIDER_USER)
+CASE_STAFF: dict[OrganisationKind, tuple[Role, ...]] = {
+    OrganisationKind.LOCAL_AUTHORITY: LA_STAFF,
+    OrganisationKind.PROVIDER: PROVIDER_STAFF,
+}
+#: The same roles as ``user_roles.role`` stores them, for SQL.
+LA_STAFF_VALUES = tuple(role.value for role in LA_STAFF)
+PROVIDER_STAFF_VALUES = tuple(role.value for role in PROVIDER_STAFF)
 SIGNATORIES = (R.LA_SIGNATORY, R.PROVIDER_SIGNATORY)
 
 #: Mutations, by GraphQL field name.

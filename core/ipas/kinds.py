@@ -24,9 +24,4 @@ SIGNATORY_ROLE: dict[OrganisationKind, Role] = {
     OrganisationKind.LOCAL_AUTHORITY: Role.LA_SIGNATORY,
     OrganisationKind.PROVIDER: Role.PROVIDER_SIGNATORY,
 }
-#: Staff of each side: they see every IPA of their organisation, drafts included.
-STAFF_ROLES: dict[OrganisationKind, tuple[Role, ...]] = {
-    OrganisationKind.LOCAL_AUTHORITY: (Role.LA_ADMIN, Role.LA_CASEWORKER),
-    OrganisationKind.PROVIDER: (Role.PROVIDER_ADMIN, Role.PROVIDER_USER),
-}
 PARTIES = (OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.PROVIDER)

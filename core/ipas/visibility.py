@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy import and_, false
 
+from core.access import CASE_STAFF
 from core.identity.roles import OrganisationKind
 from core.identity.viewer import Viewer
-from core.ipas.kinds import FROZEN_STATUSES, SIGNATORY_ROLE, STAFF_ROLES
+from core.ipas.kinds import FROZEN_STATUSES, SIGNATORY_ROLE
 from core.models import Ipa, Offer, Referral
 
 
@@ -37,7 +38,7 @@ def may_see_ipa(
     own = local_authority_id if party is OrganisationKind.LOCAL_AUTHORITY else provider_id
     if own != viewer.organisation_id:
         return False
-    if viewer.has(*STAFF_ROLES[party]):
+    if viewer.has(*CASE_STAFF[party]):
         return True
     return viewer.has(SIGNATORY_ROLE[party]) and status in FROZEN_STATUSES
 
@@ -52,7 +53,7 @@ def visible_condition(viewer: Viewer | None) -> Any:
         if party is OrganisationKind.LOCAL_AUTHORITY
         else Offer.provider_id
     ) == viewer.organisation_id
-    if viewer.has(*STAFF_ROLES[party]):
+    if viewer.has(*CASE_STAFF[party]):
         return own
     if viewer.has(SIGNATORY_ROLE[party]):
         return and_(own, Ipa.status.in_(FROZEN_STATUSES))
@@ -62,4 +63,4 @@ def visible_condition(viewer: Viewer | None) -> Any:
 def sees_case_details(viewer: Viewer | None) -> bool:
     """Staff see the referral behind an IPA; a signatory-only user sees only the IPA."""
     party = party_of(viewer)
-    return viewer is not None and party is not None and viewer.has(*STAFF_ROLES[party])
+    return viewer is not None and party is not None and viewer.has(*CASE_STAFF[party])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import LA_STAFF, PROVIDER_STAFF
 from core.documents.access import document_rule
-from core.identity.roles import Role
 from core.identity.viewer import Viewer
 from core.models import Document, Message, MessageDocument, MessageThread, Referral
 
@@ -20,11 +20,11 @@ async def _parties_of_the_thread(session: AsyncSession, viewer: Viewer, document
         .where(MessageDocument.document_id == document.id)
         .limit(1)
     )
-    if viewer.is_local_authority and viewer.has(Role.LA_ADMIN, Role.LA_CASEWORKER):
+    if viewer.is_local_authority and viewer.has(*LA_STAFF):
         statement = statement.join(Referral, Referral.id == MessageThread.referral_id).where(
             Referral.local_authority_id == viewer.organisation_id
         )
-    elif viewer.is_provider and viewer.has(Role.PROVIDER_ADMIN, Role.PROVIDER_USER):
+    elif viewer.is_provider and viewer.has(*PROVIDER_STAFF):
         statement = statement.where(MessageThread.provider_id == viewer.organisation_id)
     else:
         return False

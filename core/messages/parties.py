@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from core.identity.roles import Role
+from core.access import LA_STAFF, PROVIDER_STAFF
 from core.identity.viewer import Viewer
-
-LA_WRITERS = (Role.LA_ADMIN.value, Role.LA_CASEWORKER.value)
-PROVIDER_WRITERS = (Role.PROVIDER_ADMIN.value, Role.PROVIDER_USER.value)
 
 
 def is_party(viewer: Viewer | None, local_authority_id: uuid.UUID, provider_id: uuid.UUID) -> bool:
@@ -19,11 +16,7 @@ def is_party(viewer: Viewer | None, local_authority_id: uuid.UUID, provider_id: 
     if viewer is None:
         return False
     if viewer.is_local_authority:
-        return viewer.organisation_id == local_authority_id and viewer.has(
-            Role.LA_ADMIN, Role.LA_CASEWORKER
-        )
+        return viewer.organisation_id == local_authority_id and viewer.has(*LA_STAFF)
     if viewer.is_provider:
-        return viewer.organisation_id == provider_id and viewer.has(
-            Role.PROVIDER_ADMIN, Role.PROVIDER_USER
-        )
+        return viewer.organisation_id == provider_id and viewer.has(*PROVIDER_STAFF)
     return False

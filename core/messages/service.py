@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import LA_STAFF_VALUES, PROVIDER_STAFF_VALUES
 from core.db import Database, upsert_insert
 from core.documents.kinds import DocumentKind
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.identity.viewer import Viewer
-from core.messages.parties import LA_WRITERS, PROVIDER_WRITERS, is_party
+from core.messages.parties import is_party
 from core.models import (
     ApiToken,
     Document,
@@ -235,9 +236,9 @@ async def send_message(
             select(Organisation.name).where(Organisation.id == viewer.organisation_id)
         )
         if viewer.is_local_authority:
-            recipients = _people_of(provider, PROVIDER_WRITERS)
+            recipients = _people_of(provider, PROVIDER_STAFF_VALUES)
         else:
-            recipients = _people_of(referral.local_authority_id, LA_WRITERS)
+            recipients = _people_of(referral.local_authority_id, LA_STAFF_VALUES)
         await notify(
             session,
             settings,

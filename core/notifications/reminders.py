@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, select
 
+from core.access import PROVIDER_STAFF_VALUES
 from core.db import Database
-from core.identity.roles import Role
 from core.jobs.once import claim_each
 from core.models import Notification, Referral, ReferralDelivery, SweepMark, User, UserRole
 from core.notifications.kinds import NotificationKind
@@ -43,7 +43,6 @@ NAMED = 10
 #: Users reminded per unit of work: a region's thousands in a few statements, each batch
 #: small enough for one statement's parameters on SQLite.
 BATCH = 500
-_READERS = (Role.PROVIDER_ADMIN.value, Role.PROVIDER_USER.value)
 
 
 def london_today() -> date:
@@ -73,7 +72,7 @@ async def unread_referrals(db: Database, day: date) -> dict[uuid.UUID, list[str]
             Notification.read_at.is_(None),
             Referral.status == ReferralStatus.SENT.value,
             ReferralDelivery.status == DeliveryStatus.NEW.value,
-            exists().where(UserRole.user_id == User.id, UserRole.role.in_(_READERS)),
+            exists().where(UserRole.user_id == User.id, UserRole.role.in_(PROVIDER_STAFF_VALUES)),
         )
         .distinct()
         .order_by(Notification.user_id, Referral.reference)

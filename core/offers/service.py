@@ -18,10 +18,10 @@ from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import LA_STAFF_VALUES, PROVIDER_STAFF_VALUES
 from core.db import Database
 from core.documents.queries import profile_documents_by_organisation_ids
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, Problem, invalid
-from core.identity.roles import Role
 from core.identity.viewer import Viewer
 from core.models import (
     CategorySettings,
@@ -66,10 +66,6 @@ class _Keep:
 
 KEEP: Any = _Keep()
 LIVE_INDEX = "uq_offers_live_per_provider"
-#: Who in a local authority hears about offers.
-LA_OFFER_READERS = (Role.LA_CASEWORKER.value, Role.LA_ADMIN.value)
-#: Who in a provider hears about its offers (signatory-only users see only IPAs).
-PROVIDER_OFFER_READERS = (Role.PROVIDER_ADMIN.value, Role.PROVIDER_USER.value)
 #: How a document id is written where a client writes it (the GraphQL layer passes its
 #: global-id encoder); used for the document references inside ``details``.
 DocumentRef = Callable[[uuid.UUID], str]
@@ -107,7 +103,7 @@ def la_staff(local_authority_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
     return (
         select(User.id)
         .join(UserRole, UserRole.user_id == User.id)
-        .where(User.organisation_id == local_authority_id, UserRole.role.in_(LA_OFFER_READERS))
+        .where(User.organisation_id == local_authority_id, UserRole.role.in_(LA_STAFF_VALUES))
     )
 
 
@@ -117,7 +113,7 @@ def provider_staff(provider_ids: Sequence[uuid.UUID]) -> Select[tuple[uuid.UUID]
         .join(UserRole, UserRole.user_id == User.id)
         .where(
             User.organisation_id.in_(list(provider_ids)),
-            UserRole.role.in_(PROVIDER_OFFER_READERS),
+            UserRole.role.in_(PROVIDER_STAFF_VALUES),
         )
     )
 

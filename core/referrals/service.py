@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Select, Uuid, case, delete, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import PROVIDER_STAFF_VALUES
 from core.bulk import json_rows
 from core.db import Database, dialect_of
 from core.errors import InvalidInput, InvalidState, NotFound
-from core.identity.roles import Role
 from core.identity.viewer import Viewer
 from core.ids import time_ordered_id
 from core.models import (
@@ -49,8 +49,6 @@ class _Keep:
 
 KEEP: Any = _Keep()
 REFERRAL_DOCUMENT_KINDS = frozenset({"REFERRAL_FORM", "OTHER"})
-#: Who in a provider hears about referrals (signatory-only users see only IPAs).
-PROVIDER_READERS = (Role.PROVIDER_ADMIN.value, Role.PROVIDER_USER.value)
 
 
 class CategoryNotEnabled(InvalidInput):
@@ -259,7 +257,7 @@ def _staff_of(providers: Select[Any]) -> Select[tuple[uuid.UUID]]:
     Each person once, found through their organisation (a send reaches hundreds)."""
     reads_referrals = (
         select(UserRole.user_id)
-        .where(UserRole.user_id == User.id, UserRole.role.in_(PROVIDER_READERS))
+        .where(UserRole.user_id == User.id, UserRole.role.in_(PROVIDER_STAFF_VALUES))
         .exists()
     )
     return select(User.id).where(User.organisation_id.in_(providers), reads_referrals)
