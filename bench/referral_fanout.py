@@ -6,6 +6,10 @@ Seeds 50 LAs, 2,000 providers and 10,000 homes, then in the same run measures
       outbox emails for every recipient, committed in one transaction,
 on fresh referrals (median of several). Target: (b) within 10x (a).
 
+It also reports where a send's time goes (``send_breakdown_ms``, medians): each kind of SQL
+statement, timed at the driver, and the rest (Python: matching, plugin rules, building the
+rows; the commit; after-commit work such as publishing the live events).
+
     python -m bench.referral_fanout            # SQLite file
     PORTAL_BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres python -m bench.referral_fanout
 """
@@ -18,7 +22,8 @@ import statistics
 import sys
 import time
 
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from bench.databases import analyze, fresh_database
 from bench.seed import seed_region
@@ -31,6 +36,36 @@ from core.referrals.service import create_referral, send_referral
 from core.settings import Settings
 
 RUNS = 7
+
+#: Statement kinds of the breakdown, by how the SQL starts (the first that matches).
+PHASES = (
+    ("match", "SELECT homes."),
+    ("deliveries", "INSERT INTO referral_deliveries"),
+    ("matched_homes", "INSERT INTO delivery_homes"),
+    ("notifications", "INSERT INTO notifications"),
+    ("emails", "INSERT INTO outbox_emails"),
+)
+
+
+class StatementClock:
+    """Milliseconds spent in each kind of statement while ``running`` (driver time)."""
+
+    def __init__(self) -> None:
+        self.running = False
+        self.spent: dict[str, float] = {}
+        self._started = 0.0
+
+    def before(self, *_: object) -> None:
+        self._started = time.perf_counter()
+
+    def after(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if not self.running:
+            return
+        phase = next((name for name, start in PHASES if statement.startswith(start)), "other_sql")
+        elapsed = (time.perf_counter() - self._started) * 1000
+        self.spent[phase] = self.spent.get(phase, 0.0) + elapsed
+
+
 CHILDREN = [ChildInput(age=14, gender="FEMALE"), ChildInput(age=12, gender="FEMALE")]
 
 BARE_SQL = """
@@ -55,7 +90,10 @@ async def main() -> dict[str, object]:
             organisation_kind=OrganisationKind.LOCAL_AUTHORITY,
             roles=frozenset({Role.LA_CASEWORKER}),
         )
-        bare, sends, delivered = [], [], []
+        clock = StatementClock()
+        event.listen(Engine, "before_cursor_execute", clock.before)
+        event.listen(Engine, "after_cursor_execute", clock.after)
+        bare, sends, delivered, breakdowns = [], [], [], []
         params = {"category": "RESIDENTIAL", "youngest": 12, "oldest": 14, "beds": 2}
         for _ in range(RUNS):
             async with db.session() as session:
@@ -74,11 +112,18 @@ async def main() -> dict[str, object]:
                 required_from=None,
                 details={},
             )
+            clock.spent, clock.running = {}, True
             t = time.perf_counter()
             result = await send_referral(db, registry, settings, viewer, referral_id=referral.id)
             sends.append(time.perf_counter() - t)
+            clock.running = False
+            clock.spent["not_sql"] = sends[-1] * 1000 - sum(clock.spent.values())
+            breakdowns.append(clock.spent)
             delivered.append(result.delivered_count)
+        event.remove(Engine, "before_cursor_execute", clock.before)
+        event.remove(Engine, "after_cursor_execute", clock.after)
         await db.dispose()
+    phases = [name for name, _ in PHASES] + ["other_sql", "not_sql"]
     bare_ms, send_ms = statistics.median(bare) * 1000, statistics.median(sends) * 1000
     return {
         "benchmark": "sendReferral fan-out vs the bare matching SELECT",
@@ -90,6 +135,10 @@ async def main() -> dict[str, object]:
         "send_ms": round(send_ms, 2),
         "ratio": round(send_ms / bare_ms, 1),
         "send_runs_ms": [round(s * 1000, 1) for s in sends],
+        "send_breakdown_ms": {
+            name: round(statistics.median(b.get(name, 0.0) for b in breakdowns), 1)
+            for name in phases
+        },
         "target_ratio": 10,
     }
 
