@@ -38,7 +38,7 @@ from core.db import Database, create_engine
 from core.identity.roles import OrganisationKind, Role
 from core.identity.viewer import Viewer
 from core.ids import time_ordered_id_sql
-from core.models import Notification, ReferralVersion
+from core.models import Notification, Referral, ReferralVersion
 from core.models.base import utcnow
 from core.plugins.registry import build_registry
 from core.referrals.content import ChildInput
@@ -150,6 +150,22 @@ async def main() -> dict[str, object]:
             organisation_kind=OrganisationKind.LOCAL_AUTHORITY,
             roles=frozenset({Role.LA_CASEWORKER}),
         )
+
+        async def new_referral() -> Referral:
+            """A fresh DRAFT of two sisters for a residential home."""
+            return await create_referral(
+                db,
+                registry,
+                viewer,
+                category="RESIDENTIAL",
+                children=CHILDREN,
+                summary="Two sisters",
+                urgency="TODAY",
+                postcode=None,
+                required_from=None,
+                details={},
+            )
+
         clock = StatementClock()
         event.listen(Engine, "before_cursor_execute", clock.before)
         event.listen(Engine, "after_cursor_execute", clock.after)
@@ -162,18 +178,7 @@ async def main() -> dict[str, object]:
                 t = time.perf_counter()
                 rows = (await session.execute(text(BARE_SQL), params)).all()
                 bare.append(time.perf_counter() - t)
-            referral = await create_referral(
-                db,
-                registry,
-                viewer,
-                category="RESIDENTIAL",
-                children=CHILDREN,
-                summary="Two sisters",
-                urgency="TODAY",
-                postcode=None,
-                required_from=None,
-                details={},
-            )
+            referral = await new_referral()
             clock.spent, clock.running = {}, True
             t = time.perf_counter()
             result = await send_referral(db, registry, settings, viewer, referral_id=referral.id)
@@ -182,18 +187,7 @@ async def main() -> dict[str, object]:
             clock.spent["not_sql"] = sends[-1] * 1000 - sum(clock.spent.values())
             breakdowns.append(clock.spent)
             delivered.append(result.delivered_count)
-            other = await create_referral(
-                db,
-                registry,
-                viewer,
-                category="RESIDENTIAL",
-                children=CHILDREN,
-                summary="Two sisters",
-                urgency="TODAY",
-                postcode=None,
-                required_from=None,
-                details={},
-            )
+            other = await new_referral()
             values = {
                 **params,
                 "referral": other.id,

@@ -186,8 +186,7 @@ class Database:
         Within :meth:`request_scope`, such reads share the request's one checkout in turn."""
         scope = _request_connection.get()
         if scope is None or scope.closed or scope.busy:
-            if scope is not None:
-                await scope.close()  # two at once: this request no longer holds one aside
+            await _leave_request_connection()  # two at once: no longer one held aside
             async with self._single_statement.connect() as connection:
                 yield connection
             return
@@ -219,9 +218,7 @@ class Database:
             yield
         finally:
             _request_connection.reset(token)
-            scope.closed = True
-            if not scope.busy:
-                await scope.close()
+            await scope.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

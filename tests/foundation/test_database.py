@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -122,53 +123,52 @@ async def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(
 # ---------------------------------------------------------------- one connection per request
 
 
-def _one_connection_pool(database_url: str) -> Database:
+@pytest.fixture
+async def one_connection_db(database_url: str) -> AsyncIterator[Database]:
     """A pool of exactly one connection: holding one aside while waiting for another would
     time out (after 2 s) instead of passing."""
-    return Database(create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=2))
+    db = Database(create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=2))
+    yield db
+    await db.dispose()
 
 
 async def test_a_requests_plain_reads_share_one_checkout_and_give_it_back(
-    database_url: str,
+    one_connection_db: Database,
 ) -> None:
-    db = _one_connection_pool(database_url)
+    db = one_connection_db
     checkouts: list[object] = []
     pool = db.engine.sync_engine.pool
     event.listen(pool, "checkout", lambda *_: checkouts.append(1))
-    try:
-        async with db.request_scope():
-            for _ in range(3):
-                async with db.connection() as connection:
-                    assert (await connection.execute(text("SELECT 1"))).scalar() == 1
-            assert pool.checkedout() == 1
-        assert len(checkouts) == 1
-        assert pool.checkedout() == 0
-    finally:
-        await db.dispose()
+    async with db.request_scope():
+        for _ in range(3):
+            async with db.connection() as connection:
+                assert (await connection.execute(text("SELECT 1"))).scalar() == 1
+        assert pool.checkedout() == 1
+    assert len(checkouts) == 1
+    assert pool.checkedout() == 0
 
 
 async def test_a_request_that_writes_gives_its_read_connection_back_first(
-    database_url: str,
+    one_connection_db: Database,
 ) -> None:
-    db = _one_connection_pool(database_url)
-    try:
-        async with db.request_scope():
-            async with db.connection() as connection:
-                await connection.execute(text("SELECT 1"))
-            async with db.transaction() as session:
-                session.add(CategorySettings(category="FOSTERING", settings={}))
-            async with db.session() as session:
-                assert await session.scalar(select(func.count()).select_from(CategorySettings))
-            async with db.connection() as connection:
-                count = select(func.count()).select_from(CategorySettings)
-                assert (await connection.execute(count)).scalar() == 1
-        assert db.engine.sync_engine.pool.checkedout() == 0
-    finally:
-        await db.dispose()
+    db = one_connection_db
+    async with db.request_scope():
+        async with db.connection() as connection:
+            await connection.execute(text("SELECT 1"))
+        async with db.transaction() as session:
+            session.add(CategorySettings(category="FOSTERING", settings={}))
+        async with db.session() as session:
+            assert await session.scalar(select(func.count()).select_from(CategorySettings))
+        async with db.connection() as connection:
+            count = select(func.count()).select_from(CategorySettings)
+            assert (await connection.execute(count)).scalar() == 1
+    assert db.engine.sync_engine.pool.checkedout() == 0
 
 
-async def test_two_reads_at_once_in_a_request_each_get_a_connection(database_url: str) -> None:
-    db = _one_connection_pool(database_url)
+async def test_two_reads_at_once_in_a_request_each_get_a_connection(
+    one_connection_db: Database,
+) -> None:
+    db = one_connection_db
     order: list[str] = []
 
     async def read(name: str, pause: float) -> None:
@@ -177,28 +177,22 @@ async def test_two_reads_at_once_in_a_request_each_get_a_connection(database_url
             await asyncio.sleep(pause)
             order.append(name)
 
-    try:
-        async with db.request_scope():
-            # The second waits for the pool's only connection, which the first gives back
-            # when it ends rather than keeping it for the request.
-            await asyncio.gather(read("first", 0.2), read("second", 0))
-        assert order == ["first", "second"]
-        assert db.engine.sync_engine.pool.checkedout() == 0
-    finally:
-        await db.dispose()
+    async with db.request_scope():
+        # The second waits for the pool's only connection, which the first gives back
+        # when it ends rather than keeping it for the request.
+        await asyncio.gather(read("first", 0.2), read("second", 0))
+    assert order == ["first", "second"]
+    assert db.engine.sync_engine.pool.checkedout() == 0
 
 
 async def test_a_failed_read_in_a_request_does_not_keep_its_connection(
-    database_url: str,
+    one_connection_db: Database,
 ) -> None:
-    db = _one_connection_pool(database_url)
-    try:
-        async with db.request_scope():
-            with pytest.raises(DBAPIError):
-                async with db.connection() as connection:
-                    await connection.execute(text("SELECT * FROM no_such_table"))
+    db = one_connection_db
+    async with db.request_scope():
+        with pytest.raises(DBAPIError):
             async with db.connection() as connection:
-                assert (await connection.execute(text("SELECT 1"))).scalar() == 1
-        assert db.engine.sync_engine.pool.checkedout() == 0
-    finally:
-        await db.dispose()
+                await connection.execute(text("SELECT * FROM no_such_table"))
+        async with db.connection() as connection:
+            assert (await connection.execute(text("SELECT 1"))).scalar() == 1
+    assert db.engine.sync_engine.pool.checkedout() == 0
