@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -26,6 +27,7 @@ STAMP = VENV / ".installed"
 def ensure_environment() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036  (dev.py may be run by an older python3)
         sys.exit("Python 3.11 or newer is needed: run this with python3.11 or newer.")
+    ensure_front_end()
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
@@ -39,6 +41,26 @@ def ensure_environment() -> None:
         [python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True, cwd=ROOT
     )
     STAMP.write_text(wanted)
+
+
+def ensure_front_end() -> None:
+    """The web client's assets and the JavaScript test tools, exactly as package-lock.json pins
+    them (``npm ci``), reinstalled only when the lock file changed."""
+    lock = ROOT / "package-lock.json"
+    stamp = ROOT / "node_modules" / ".installed"
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    npm = shutil.which("npm")
+    node = shutil.which("node")
+    if not npm or not node:
+        sys.exit("Node.js 20 or newer with npm is needed for the web client's assets: install it.")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+    if int(version.strip().lstrip("v").split(".")[0]) < 20:
+        sys.exit(f"Node.js 20 or newer is needed (found {version.strip()}).")
+    print("installing the web client's assets (npm ci) ...", flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], check=True, cwd=ROOT)
+    stamp.write_text(wanted)
 
 
 def main(argv: list[str]) -> int:
