@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
     #: another worker takes them over. Longer than a batch of SMTP sends can take.
     outbox_lease_seconds: int = 300
+    #: The issuer an authenticator app shows beside the account (so that staging and
+    #: production accounts can be told apart).
+    totp_issuer: str = "Placement portal"
+    #: GraphiQL at ``GET /graphql`` and introspection. In production both are for signed-in
+    #: people and API tokens only (never anonymous callers); false turns both off everywhere.
+    explorer: bool = True
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",
@@ -103,6 +109,14 @@ class Settings(BaseSettings):
             parse(value)
         except ValueError:
             raise ValueError('expected a rate like "30/minute"') from None
+        return value
+
+    @field_validator("totp_issuer")
+    @classmethod
+    def _totp_issuer(cls, value: str) -> str:
+        value = value.strip()
+        if not value or ":" in value or len(value) > 60:
+            raise ValueError("expected a short name without ':' (at most 60 characters)")
         return value
 
     @field_validator("max_upload_bytes")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -14,6 +14,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from core.plugins.registry import CategoryRegistry
 from schema.categories.mutations import CategoryMutations
@@ -22,7 +23,7 @@ from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
 from schema.execution import PortalExecutionContext
-from schema.extensions import MaskUnexpectedErrors
+from schema.extensions import IntrospectionPolicy, MaskUnexpectedErrors, log_errors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
@@ -99,6 +100,20 @@ NODE_TYPES: tuple[type, ...] = (
 )
 
 
+class PortalSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Each error logged once, client errors never at ERROR (see :func:`log_errors`)."""
+        operation_type = None
+        if execution_context is not None:
+            try:
+                operation_type = execution_context.operation_type
+            except RuntimeError:  # a document that does not parse has no operation
+                operation_type = None
+        log_errors(errors, operation_type)
+
+
 def build_schema(registry: CategoryRegistry, *, production: bool = False) -> strawberry.Schema:
     """The GraphQL schema for the installed categories.
 
@@ -112,16 +127,15 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        IntrospectionPolicy,
     ]
-    if production:
-        extensions.append(DisableIntrospection)
     query = merge_types("Query", QUERY_PARTS)
     mutation = merge_types("Mutation", MUTATION_PARTS) if MUTATION_PARTS else None
     subscription = merge_types("Subscription", SUBSCRIPTION_PARTS) if SUBSCRIPTION_PARTS else None
     config = StrawberryConfig(disable_field_suggestions=production)
     # PortalExecutionContext reads plain fields as attributes: the default resolver's way.
     assert config.default_resolver is getattr
-    return strawberry.Schema(
+    return PortalSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,
