@@ -22,7 +22,7 @@ from schema.categories.queries import CategoryQueries
 from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
-from schema.execution import PortalExecutionContext
+from schema.execution import execution_context_class
 from schema.extensions import IntrospectionPolicy, MaskUnexpectedErrors, log_errors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
@@ -142,5 +142,5 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
         types=NODE_TYPES,
         extensions=extensions,
         config=config,
-        execution_context_class=PortalExecutionContext,
+        execution_context_class=execution_context_class(),
     )
