@@ -5,12 +5,12 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
-    SchemaExtension,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
