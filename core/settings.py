@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     #: GraphiQL at ``GET /graphql`` and introspection. In production both are for signed-in
     #: people and API tokens only (never anonymous callers); false turns both off everywhere.
     explorer: bool = True
+    #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
+    #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
+    #: wraps every resolver, which the fast path refuses).
+    fast_execution: bool = True
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",

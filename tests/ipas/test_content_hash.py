@@ -9,10 +9,9 @@ import json
 from typing import Any
 
 import rfc8785
-from alembic import command
 from sqlalchemy import select, text, update
 
-from core.migrate import alembic_config
+from core.migrate import downgrade, upgrade
 from core.models import Ipa
 from schema.node import decode_any_id
 from tests.ipas.given import Scene
@@ -93,8 +92,8 @@ async def test_hashes_made_by_the_earlier_rule_stay_valid_after_the_migration(
     )
     await db.dispose()
     # when: the database goes back to before migration 0010 and is migrated again
-    await _migrate(settings.database_url, "0009", downgrade=True)
-    await _migrate(settings.database_url, "head")
+    await downgrade(settings.database_url, "0009")
+    await upgrade(settings.database_url)
     # then: the plain one's hash is what RFC 8785 gives; the other keeps the earlier rule
     async with db.session() as session:
         rules = dict((await session.execute(select(Ipa.id, Ipa.content_hash_rule))).all())
@@ -114,19 +113,3 @@ async def test_hashes_made_by_the_earlier_rule_stay_valid_after_the_migration(
         assert read["status"] == "SIGNED"
         assert read["contentHash"] == frozen_hash
         assert {g["contentHash"] for g in read["signatures"]} == {frozen_hash}
-
-
-async def _migrate(url: str, revision: str, *, downgrade: bool = False) -> None:
-    from core.db import create_engine
-
-    def run(connection) -> None:  # type: ignore[no-untyped-def]
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        (command.downgrade if downgrade else command.upgrade)(config, revision)
-
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(run)
-    finally:
-        await engine.dispose()
