@@ -28,12 +28,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-class Served:
-    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
-        self.process = process
-        self.url = url
-
-
 def _serve(settings: Settings, env: str, port: int) -> subprocess.Popen[str]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
     environment.update(
