@@ -23,6 +23,7 @@ from core.db import Database
 from core.documents.queries import profile_documents_by_organisation_ids
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, Problem, invalid
 from core.identity.viewer import Viewer
+from core.keep import KEEP
 from core.models import (
     CategorySettings,
     Document,
@@ -56,15 +57,6 @@ from core.referrals.kinds import DeliveryStatus, ReferralStatus
 from core.referrals.matching import match_providers, match_request
 from core.settings import Settings
 
-
-class _Keep:
-    """A field left out of an update: keep what is there."""
-
-    def __repr__(self) -> str:
-        return "KEEP"
-
-
-KEEP: Any = _Keep()
 LIVE_INDEX = "uq_offers_live_per_provider"
 #: How a document id is written where a client writes it (the GraphQL layer passes its
 #: global-id encoder); used for the document references inside ``details``.
