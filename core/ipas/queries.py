@@ -32,7 +32,7 @@ class IpaRow:
         return self.referral.local_authority_id
 
 
-def _statement():  # type: ignore[no-untyped-def]
+def _statement():
     return (
         select(Ipa, Referral, Offer.provider_id)
         .join(Referral, Referral.id == Ipa.referral_id)

@@ -80,7 +80,7 @@ def declare_actors(broker: dramatiq.Broker) -> None:
     runtime = next(m for m in broker.middleware if isinstance(m, Runtime))
     for name, (fn, queue, options) in ACTORS.items():
         dramatiq.Actor(
-            _bind(fn, runtime),
+            _bind(fn, runtime),  # type: ignore[arg-type]  # dramatiq types an actor fn narrowly
             broker=broker,
             actor_name=name,
             queue_name=queue,

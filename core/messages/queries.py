@@ -25,7 +25,7 @@ from core.models import (
 from core.referrals.queries import ReferralRow
 
 
-def _threads():  # type: ignore[no-untyped-def]
+def _threads():
     return select(MessageThread, Referral.local_authority_id).join(
         Referral, Referral.id == MessageThread.referral_id
     )

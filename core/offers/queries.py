@@ -39,7 +39,7 @@ def reads_offers_as_provider(viewer: Viewer | None) -> bool:
     return viewer is not None and viewer.is_provider and viewer.has(*PROVIDER_STAFF)
 
 
-def _ordered(statement):  # type: ignore[no-untyped-def]
+def _ordered(statement):
     return statement.order_by(Offer.submitted_at, Offer.id)
 
 

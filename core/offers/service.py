@@ -91,7 +91,7 @@ async def offer_superseded(session: AsyncSession, old: Offer, new: Offer) -> Non
 # ---------------------------------------------------------------- recipients
 
 
-def la_staff(local_authority_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+def la_staff(local_authority_id: uuid.UUID) -> Select[uuid.UUID]:
     return (
         select(User.id)
         .join(UserRole, UserRole.user_id == User.id)
@@ -99,7 +99,7 @@ def la_staff(local_authority_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
     )
 
 
-def provider_staff(provider_ids: Sequence[uuid.UUID]) -> Select[tuple[uuid.UUID]]:
+def provider_staff(provider_ids: Sequence[uuid.UUID]) -> Select[uuid.UUID]:
     return (
         select(User.id)
         .join(UserRole, UserRole.user_id == User.id)
@@ -222,7 +222,9 @@ async def _check_home(
         )
     referral, delivery = received.referral, received.delivery
     snapshot = await session.get(ReferralVersion, (referral.id, delivery.version))
-    content = snapshot.content if snapshot is not None else {"children": referral.children}
+    content: dict[str, Any] = (
+        snapshot.content if snapshot is not None else {"children": referral.children}
+    )
     la_name = await session.scalar(
         select(Organisation.name).where(Organisation.id == referral.local_authority_id)
     )

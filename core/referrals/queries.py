@@ -95,8 +95,8 @@ DELIVERY_COLUMNS = (
 #: page), with :data:`LIVE_CONTENT` (the LA's). A page's rows are copied into these named
 #: tuples: reading a field of a SQLAlchemy ``Row`` by name costs about ten times as much as a
 #: tuple's, and a page of 50 reads a thousand.
-ListedReferral = namedtuple("ListedReferral", [c.key for c in LIST_COLUMNS])  # type: ignore[misc]
-ListedLiveReferral = namedtuple(  # type: ignore[misc]
+ListedReferral = namedtuple("ListedReferral", [c.key for c in LIST_COLUMNS])  # type: ignore[misc]  # fields computed from the columns
+ListedLiveReferral = namedtuple(  # type: ignore[misc]  # fields computed from the columns
     "ListedLiveReferral", [c.key for c in (*LIST_COLUMNS, *LIVE_CONTENT)]
 )
 #: The order referral_page unpacks a provider's rows in, after LIST_COLUMNS.
@@ -210,7 +210,7 @@ async def referral_page(
         provider = viewer.organisation_id
         rows = [
             ReferralRow(
-                ListedReferral(key, la, reference, category, status, version, created, sent),
+                ListedReferral(key, la, reference, category, status, version, created, sent),  # type: ignore[call-arg]  # fields from LIST_COLUMNS
                 DeliveryRow(delivery, provider, delivery_status, delivered_version, at, reason),
                 content,
             )

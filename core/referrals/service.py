@@ -243,7 +243,7 @@ async def update_referral(
     return referral
 
 
-def _staff_of(providers: Select[Any]) -> Select[tuple[uuid.UUID]]:
+def _staff_of(providers: Select[Any]) -> Select[uuid.UUID]:
     """The provider staff who hear about referrals (signatory-only users see only IPAs).
 
     Each person once, found through their organisation (a send reaches hundreds)."""

@@ -49,7 +49,7 @@ def _set_session_cookie(info: Info, token: str, max_age: int) -> None:
     response = info.context.response
     if response is None or not hasattr(response, "set_cookie"):
         return
-    response.set_cookie(  # type: ignore[union-attr]
+    response.set_cookie(
         SESSION_COOKIE,
         token,
         max_age=max_age,
@@ -109,7 +109,7 @@ class IdentityMutations:
         await login.logout(info.context.db, signed_in(info))
         response = info.context.response
         if response is not None and hasattr(response, "delete_cookie"):
-            response.delete_cookie(SESSION_COOKIE, path="/")  # type: ignore[union-attr]
+            response.delete_cookie(SESSION_COOKIE, path="/")
         return LogoutPayload()
 
     @mutation
