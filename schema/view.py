@@ -82,7 +82,8 @@ def is_request_error(result: ExecutionResult) -> bool:
     """A GraphQL request error: the request failed before execution began (syntax,
     validation, variable coercion, an operation this transport does not run), so the
     response has no ``data``. Field errors always have a path."""
-    return result.data is None and bool(result.errors) and all(not e.path for e in result.errors)
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(not e.path for e in errors)
 
 
 class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
@@ -97,7 +98,7 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
 
 
 class PortalGraphQL(GraphQL[Context, None]):
-    websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
+    websocket_adapter_class = TextFrameWebSocketAdapter
 
     def __init__(
         self,
@@ -133,9 +134,9 @@ class PortalGraphQL(GraphQL[Context, None]):
         """An HTTP request's plain reads (authentication, then its list) share one pooled
         connection (:meth:`Database.request_scope`); a WebSocket lives too long to hold one."""
         if isinstance(request, WebSocket):
-            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
         async with self.db.request_scope():
-            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
 
     def _guard_cookie_post(self, request: Request) -> None:
         """A cookie-authenticated POST runs only with ``X-Requested-With`` (or Apollo's
@@ -194,7 +195,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Sign in: no valid session."})
         return UNSET
 
-    def encode_json(self, data: Any) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)
 
     # ------------------------------------------------------------ GraphiQL
@@ -207,12 +208,12 @@ class PortalGraphQL(GraphQL[Context, None]):
 
     # ------------------------------------------------------------ GraphQL over HTTP
 
-    async def get_sub_response(self, request: Request) -> Response:
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
         sub_response.media_type = response_media_type(request.headers.get("accept", ""))
         return sub_response
 
-    async def execute_single(  # type: ignore[override]
+    async def execute_single(
         self,
         request: Request,
         request_adapter: AsyncHTTPRequestAdapter,

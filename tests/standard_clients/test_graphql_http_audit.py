@@ -39,7 +39,7 @@ def _serve(settings: Settings, env: str, port: int) -> subprocess.Popen[str]:
     if settings.redis_url:
         environment["PORTAL_REDIS_URL"] = settings.redis_url
     return subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,

@@ -73,7 +73,7 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from core.demo import load_demo
+    from portal.demo import load_demo
 
     if settings.env == "production":
         print(
