@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
     #: another worker takes them over. Longer than a batch of SMTP sends can take.
     outbox_lease_seconds: int = 300
+    #: ``GET /metrics`` answers only with ``Authorization: Bearer <this>``; unset: 404.
+    metrics_token: str | None = None
+    #: ``json``: one JSON object per log line (production); ``console``: readable lines.
+    log_format: Literal["json", "console"] = "console"
+    #: Webhook URLs may resolve to private, loopback or link-local addresses (tests, labs).
+    webhook_allow_private: bool = False
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",
@@ -84,6 +90,15 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError("expected a URL like smtp://127.0.0.1:1025")
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if len(value) < 16:
+            raise ValueError("expected a random token of at least 16 characters")
         return value
 
     @field_validator("base_url")

@@ -24,9 +24,11 @@ from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings, load_settings
 from schema.build import build_schema
 from schema.http.documents import download_document
-from schema.http.health import health
+from schema.http.health import health, live, ready
 from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
+from schema.http.metrics import metrics_endpoint
+from schema.http.observe import RequestObserver
 from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
 
@@ -71,10 +73,18 @@ def create_app(
     graphql = PortalGraphQL(schema, settings=settings, registry=registry, db=db)
 
     realtime = Hub(settings.redis_url)
+    readiness_redis = None
+    if settings.redis_url:
+        import redis.asyncio
+
+        readiness_redis = redis.asyncio.Redis.from_url(
+            settings.redis_url, socket_connect_timeout=1.0, socket_timeout=1.0
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         broker = configure_broker(settings)
+        app.state.broker = broker
         worker = None
         if background and not settings.redis_url:
             worker = InProcessBackground(broker)
@@ -86,6 +96,8 @@ def create_app(
             yield
         finally:
             await realtime.stop()
+            if readiness_redis is not None:
+                await readiness_redis.aclose()
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
             await db.dispose()
@@ -95,12 +107,18 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
+            Route("/health/live", live, methods=["GET"]),
+            Route("/health/ready", ready, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/documents/{id}", download_document, methods=["GET"]),
             Route("/ipas/{id}/print", print_ipa, methods=["GET"]),
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)],
+        middleware=[
+            Middleware(RequestObserver),
+            Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes),
+        ],
         exception_handlers={Exception: _unexpected},
         lifespan=lifespan,
     )
@@ -109,4 +127,6 @@ def create_app(
     app.state.db = db
     app.state.schema = schema
     app.state.realtime = realtime
+    app.state.readiness_redis = readiness_redis
+    app.state.broker = None
     return app
