@@ -45,6 +45,9 @@ from schema.referrals.types import Referral, ReferralDelivery
 from schema.registration.mutations import RegistrationMutations
 from schema.registration.queries import RegistrationQueries
 from schema.registration.types import Home, ProviderRegistration
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
+from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
@@ -59,6 +62,7 @@ QUERY_PARTS: tuple[type, ...] = (
     OfferQueries,
     NotificationQueries,
     IpaQueries,
+    WebhookQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     IdentityMutations,
@@ -70,6 +74,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     OfferMutations,
     NotificationMutations,
     IpaMutations,
+    WebhookMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by
@@ -96,6 +101,8 @@ NODE_TYPES: tuple[type, ...] = (
     MessageThread,
     Message,
     IndividualPlacementAgreement,
+    WebhookEndpoint,
+    WebhookDelivery,
 )
 
 
