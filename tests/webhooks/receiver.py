@@ -22,9 +22,11 @@ class Receiver:
     url: str
     #: Statuses to answer, in order; 200 once they are used up.
     statuses: list[int] = field(default_factory=list)
-    #: While set, requests wait until it is cleared (a receiver that does not answer).
-    hold: threading.Event = field(default_factory=threading.Event)
-    released: threading.Event = field(default_factory=threading.Event)
+    #: How many of the next requests get no answer at all (held until the receiver stops).
+    hold: int = 0
+    held: list[bytes] = field(default_factory=list)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    #: Answered requests, in order.
     log: list[Received] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
 
@@ -33,14 +35,17 @@ class Receiver:
 def receiver(*statuses: int, path: str = "/hooks/portal") -> Iterator[Receiver]:
     state = Receiver(url="")
     state.statuses.extend(statuses)
-    state.released.set()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", 0))
             body = self.rfile.read(length)
             state.arrived.set()
-            state.released.wait(30)
+            if state.hold > 0:
+                state.hold -= 1
+                state.held.append(body)
+                state.stopping.wait(60)
+                return
             status = state.statuses.pop(0) if state.statuses else 200
             state.log.append(
                 Received({k.lower(): v for k, v in self.headers.items()}, body, status)
@@ -63,6 +68,6 @@ def receiver(*statuses: int, path: str = "/hooks/portal") -> Iterator[Receiver]:
     try:
         yield state
     finally:
-        state.released.set()
+        state.stopping.set()
         server.shutdown()
         server.server_close()

@@ -380,3 +380,58 @@ def test_secrets_are_standard_webhooks_secrets() -> None:
     assert secret.startswith("whsec_")
     assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 24
     assert webhook_delivery.TIMEOUT_SECONDS == 10
+
+
+WORKER = """
+import asyncio, sys
+from core.db import Database, create_engine
+from core.settings import Settings
+from core.webhooks.delivery import deliver_due
+
+settings = Settings(
+    database_url=sys.argv[1], secret_key=sys.argv[2], env="test", webhook_allow_private=True
+)
+asyncio.run(deliver_due(Database(create_engine(settings.database_url)), settings))
+"""
+
+
+async def test_a_worker_process_killed_mid_post_loses_no_event(
+    client: GraphQLClient, people: People, db: Database, settings: Settings
+) -> None:
+    import asyncio
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    # given a worker process POSTing to a receiver that does not answer
+    la = await local_authority(people)
+    await provider(people)
+    with receiver() as hooks:
+        hooks.hold = 1
+        _, secret = await endpoint(client, la, hooks.url)
+        await send_referral(client, la)
+        worker = subprocess.Popen(  # noqa: ASYNC220  (killed below, never awaited)
+            [sys.executable, "-c", WORKER, settings.database_url, settings.secret_key],
+            cwd=os.getcwd(),
+        )
+        try:
+            arrived = await asyncio.to_thread(hooks.arrived.wait, 60)
+            assert arrived, "the worker did not POST"
+            # when the worker is killed mid-POST
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        # then another worker, once the dead one's lease has ended, sends it
+        clock = Clock()
+        clock.advance(seconds=webhook_delivery.LEASE.total_seconds() + 1)
+        report = await deliver_due(db, settings, clock=clock)
+    assert report.delivered == 1
+    assert len(hooks.held) == 1
+    [received] = hooks.log
+    assert received.body == hooks.held[0]
+    verify(secret, received)
+    [shown] = await deliveries(client, la)
+    assert (shown["status"], shown["attempts"]) == ("DELIVERED", 2)
