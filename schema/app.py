@@ -57,6 +57,7 @@ def create_app(
     db: Database | None = None,
     background: bool = False,
     freeze_startup_objects: bool = False,
+    observe: bool = True,
 ) -> Starlette:
     """The portal's ASGI application for ``settings`` (read from the environment if omitted).
 
@@ -65,11 +66,13 @@ def create_app(
     ``freeze_startup_objects``: once started, move everything made so far (the schema, the
     models, the plugins) out of the garbage collector's sight (``gc.freeze``), so that the
     collections that every request triggers do not walk them again (``portal serve``).
+    ``observe``: the request log line, request id and request metrics (off only to measure
+    what they cost: bench/observability.py).
     """
     settings = settings or load_settings()
     registry = registry or build_registry()
     db = db or Database(create_engine(settings.database_url))
-    schema = build_schema(registry, production=settings.env == "production")
+    schema = build_schema(registry, production=settings.env == "production", observe=observe)
     graphql = PortalGraphQL(schema, settings=settings, registry=registry, db=db)
 
     realtime = Hub(settings.redis_url)
@@ -116,7 +119,7 @@ def create_app(
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
         ],
         middleware=[
-            Middleware(RequestObserver),
+            *([Middleware(RequestObserver)] if observe else []),
             Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes),
         ],
         exception_handlers={Exception: _unexpected},

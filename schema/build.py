@@ -106,7 +106,9 @@ NODE_TYPES: tuple[type, ...] = (
 )
 
 
-def build_schema(registry: CategoryRegistry, *, production: bool = False) -> strawberry.Schema:
+def build_schema(
+    registry: CategoryRegistry, *, production: bool = False, observe: bool = True
+) -> strawberry.Schema:
     """The GraphQL schema for the installed categories.
 
     Extensions are passed as classes or factories, never shared instances (strawberry
@@ -119,8 +121,9 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
-        ObserveOperation,
     ]
+    if observe:
+        extensions.append(ObserveOperation)
     if production:
         extensions.append(DisableIntrospection)
     query = merge_types("Query", QUERY_PARTS)
