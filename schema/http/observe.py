@@ -16,11 +16,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.observability import metrics
+from core.observability.logs import bind_request_id, unbind_request_id
 
 logger = logging.getLogger("portal.request")
 errors_logger = logging.getLogger("portal.http")
@@ -83,7 +83,7 @@ class RequestObserver:
             return
         record = RequestRecord(request_id_from(scope))
         token = _current.set(record)
-        bound = structlog.contextvars.bind_contextvars(request_id=record.id)
+        bound = bind_request_id(record.id)
         status = 0
         started = time.perf_counter()
         header = (b"x-request-id", record.id.encode())
@@ -119,7 +119,7 @@ class RequestObserver:
         finally:
             duration = time.perf_counter() - started
             self._finish(scope, record, status, duration)
-            structlog.contextvars.reset_contextvars(**bound)
+            unbind_request_id(bound)
             _current.reset(token)
 
     @staticmethod
