@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "console"
     #: Webhook URLs may resolve to private, loopback or link-local addresses (tests, labs).
     webhook_allow_private: bool = False
+    #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
+    #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
+    #: wraps every resolver, which the fast path refuses).
+    fast_execution: bool = True
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",
