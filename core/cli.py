@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -20,7 +21,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     asyncio.run(upgrade(settings.database_url))
     app = create_app(settings, background=True, freeze_startup_objects=True)
     # SIGTERM: stop accepting, finish the requests in flight (up to 30 s), run the lifespan's
-    # shutdown (the in-process worker finishes its messages), then exit 0.
+    # shutdown (the in-process worker finishes its messages), then exit 0. uvicorn raises the
+    # signal it caught again once it is done; this handler (restored by then) makes that a
+    # clean exit rather than death by signal.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         app,
         host=args.host,
