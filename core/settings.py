@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "console"
     #: Webhook URLs may resolve to private, loopback or link-local addresses (tests, labs).
     webhook_allow_private: bool = False
+    #: How long a worker holds the webhook deliveries it claimed; after that (a killed worker)
+    #: another takes them over. Longer than a batch can take (5 rounds of 10 s timeouts).
+    webhook_lease_seconds: int = 180
     #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
     #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
     #: wraps every resolver, which the fast path refuses).

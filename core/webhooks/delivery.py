@@ -50,8 +50,6 @@ CONCURRENCY = 20
 BACKOFF_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 DISABLE_AFTER = timedelta(hours=24)
-#: Longer than a batch can take: CONCURRENCY at a time, each at most TIMEOUT_SECONDS.
-LEASE = timedelta(seconds=TIMEOUT_SECONDS * (BATCH_SIZE // CONCURRENCY + 2) + 60)
 
 _deliveries = WebhookDelivery.__table__
 _endpoints = WebhookEndpoint.__table__
@@ -93,7 +91,7 @@ def _due(now: datetime):  # type: ignore[no-untyped-def]
 
 
 async def claim_due(
-    db: Database, *, now: datetime, lease: timedelta = LEASE, limit: int = BATCH_SIZE
+    db: Database, *, now: datetime, lease: timedelta, limit: int = BATCH_SIZE
 ) -> list[Claimed]:
     """Claim up to ``limit`` due deliveries of enabled endpoints, oldest first."""
     until = now + lease
@@ -322,11 +320,12 @@ async def deliver_due(
     *,
     client: httpx.AsyncClient | None = None,
     clock: Callable[[], datetime] = utcnow,
-    lease: timedelta = LEASE,
     max_batches: int = 100,
 ) -> DeliveryReport:
-    """Send the due deliveries in batches of ``BATCH_SIZE``, ``CONCURRENCY`` at a time."""
+    """Send the due deliveries in batches of ``BATCH_SIZE``, ``CONCURRENCY`` at a time, each
+    batch leased for ``PORTAL_WEBHOOK_LEASE_SECONDS``."""
     report = DeliveryReport()
+    lease = timedelta(seconds=settings.webhook_lease_seconds)
     own_client = client is None
     http = client or new_client()
     limit = asyncio.Semaphore(CONCURRENCY)

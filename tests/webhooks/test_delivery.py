@@ -201,7 +201,9 @@ async def test_a_worker_killed_mid_delivery_loses_no_event(
     with receiver() as hooks:
         await endpoint(client, la, hooks.url)
         await send_referral(client, la)
-        [claimed] = await claim_due(db, now=clock())
+        [claimed] = await claim_due(
+            db, now=clock(), lease=timedelta(seconds=settings.webhook_lease_seconds)
+        )
         # when another worker looks while the lease holds, then after it ended
         during_lease = await deliver_due(db, settings, clock=clock)
         clock.now = claimed.claimed_until + timedelta(seconds=1)
@@ -426,7 +428,7 @@ async def test_a_worker_process_killed_mid_post_loses_no_event(
                 worker.kill()
         # then another worker, once the dead one's lease has ended, sends it
         clock = Clock()
-        clock.advance(seconds=webhook_delivery.LEASE.total_seconds() + 1)
+        clock.advance(seconds=settings.webhook_lease_seconds + 1)
         report = await deliver_due(db, settings, clock=clock)
     assert report.delivered == 1
     assert len(hooks.held) == 1
