@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from core.db import Database, create_engine
 from core.jobs.broker import configure_broker
 from core.jobs.inprocess import InProcessBackground
 from core.notifications.realtime import Hub
+from core.observability.metrics import process_exited
 from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings, load_settings
 from schema.build import build_schema
@@ -109,6 +111,7 @@ def create_app(
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
             await db.dispose()
+            process_exited(os.getpid())  # multiprocess metrics: this process's gauges stop
 
     app = Starlette(
         routes=[
