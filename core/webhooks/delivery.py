@@ -68,6 +68,8 @@ class Claimed:
 class Target:
     url: str
     secret: str | None
+    #: Why the URL may not be POSTed to now (it resolves to a private address), or None.
+    refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,14 +134,20 @@ async def _targets(
                 )
             )
         ).all()
-    return {
-        key: Target(url, decrypt_secret(settings.secret_key, secret)) for key, url, secret in rows
-    }
+    targets = {}
+    for key, url, secret in rows:
+        refused = None
+        if not settings.webhook_allow_private:  # once per endpoint and batch, not per POST
+            try:
+                await check_reachable(url)
+            except RefusedAddress as error:
+                refused = f"refused: {error}"
+        targets[key] = Target(url, decrypt_secret(settings.secret_key, secret), refused)
+    return targets
 
 
 async def post(
     client: httpx.AsyncClient,
-    settings: Settings,
     target: Target | None,
     delivery: Claimed,
     clock: Callable[[], datetime],
@@ -147,15 +155,13 @@ async def post(
     """One signed POST; a 2xx answer delivers it, anything else is a failure."""
     if target is None or target.secret is None:
         return Outcome(delivery, clock(), None, "the endpoint or its secret is gone")
+    if target.refused is not None:
+        return Outcome(delivery, clock(), None, target.refused)
     try:
-        if not settings.webhook_allow_private:
-            await check_reachable(target.url)
         body = delivery.body.encode()
         message_id = f"msg_{delivery.id.hex}"
         sent = headers(target.secret, message_id, int(time.time()), body)
         response = await client.post(target.url, content=body, headers=sent)
-    except RefusedAddress as error:
-        return Outcome(delivery, clock(), None, f"refused: {error}")
     except httpx.TimeoutException:
         return Outcome(delivery, clock(), None, f"no answer within {TIMEOUT_SECONDS:g} s")
     except httpx.HTTPError as error:
@@ -333,7 +339,7 @@ async def deliver_due(
 
     async def one(target: Target | None, delivery: Claimed) -> Outcome:
         async with limit:
-            return await post(http, settings, target, delivery, clock)
+            return await post(http, target, delivery, clock)
 
     try:
         for _ in range(max_batches):
