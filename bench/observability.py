@@ -37,7 +37,7 @@ TARGET = 0.9
 
 
 def serve_without_observer(port: int) -> None:
-    """``portal serve`` as core/cli.py runs it, with the request observer left out."""
+    """``portal serve`` as portal/cli.py runs it, with the request observer left out."""
     import uvicorn
 
     from core.observability.logs import configure_logging
@@ -86,7 +86,7 @@ def main() -> dict[str, object]:
     log_file = log_path.open("wb")
     on_env = {**env, "PORTAL_METRICS_TOKEN": METRICS_TOKEN, "PORTAL_LOG_FORMAT": "json"}
     on = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(on_port)],
+        [sys.executable, "-m", "portal.cli", "serve", "--port", str(on_port)],
         env=on_env,
         stdout=subprocess.DEVNULL,
         stderr=log_file,

@@ -14,7 +14,12 @@ from typing import Any
 
 import dramatiq
 
+from core.jobs.queue import enqueue_async
 from core.jobs.runtime import Runtime
+from core.notifications.delivery import deliver_due
+from core.notifications.expiry import warn_expiring_documents
+from core.notifications.reminders import remind_unread_referrals
+from core.webhooks.delivery import deliver_due as deliver_webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +30,6 @@ WEBHOOK_QUEUE = "webhooks"
 
 async def send_outbox(runtime: Runtime) -> None:
     """Send every due outbox email; if some failed, come back when the first is due again."""
-    from core.jobs.broker import enqueue_async
-    from core.notifications.delivery import deliver_due
-
     report = await deliver_due(runtime.db, runtime.settings)
     if report.retry_in_ms is not None:
         await enqueue_async("send_outbox", delay_ms=report.retry_in_ms)
@@ -35,25 +37,18 @@ async def send_outbox(runtime: Runtime) -> None:
 
 async def send_webhooks(runtime: Runtime) -> None:
     """POST every due webhook delivery; if some failed, come back when the first is due again."""
-    from core.jobs.broker import enqueue_async
-    from core.webhooks.delivery import deliver_due
-
-    report = await deliver_due(runtime.db, runtime.settings)
+    report = await deliver_webhooks(runtime.db, runtime.settings)
     if report.retry_in_ms is not None:
         await enqueue_async("send_webhooks", delay_ms=report.retry_in_ms)
 
 
 async def sweep_document_expiry(runtime: Runtime) -> None:
     """Warn providers' admins of profile documents expiring within 30 days (once each)."""
-    from core.notifications.expiry import warn_expiring_documents
-
     await warn_expiring_documents(runtime.db, runtime.settings)
 
 
 async def sweep_reminders(runtime: Runtime) -> None:
     """Remind provider users of their unread referrals (once per user per day)."""
-    from core.notifications.reminders import remind_unread_referrals
-
     await remind_unread_referrals(runtime.db, runtime.settings)
 
 
@@ -99,7 +94,7 @@ def declare_actors(broker: dramatiq.Broker) -> None:
     runtime = next(m for m in broker.middleware if isinstance(m, Runtime))
     for name, (fn, queue, options) in ACTORS.items():
         dramatiq.Actor(
-            _bind(fn, runtime),
+            _bind(fn, runtime),  # type: ignore[arg-type]  # dramatiq types an actor fn narrowly
             broker=broker,
             actor_name=name,
             queue_name=queue,

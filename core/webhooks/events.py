@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import after_commit
 from core.ids import time_ordered_id
+from core.jobs.queue import enqueue_async
 from core.models import WebhookDelivery, WebhookEndpoint
 from core.models.base import utcnow
 
@@ -70,8 +71,6 @@ def payload(
 
 
 async def _send_webhooks_soon() -> None:
-    from core.jobs.broker import enqueue_async
-
     await enqueue_async("send_webhooks")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.webhooks.types import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
@@ -21,7 +21,7 @@ class CreateWebhookEndpointPayload:
         default=None,
         description="The signing secret (Standard Webhooks `whsec_...`), shown only here.",
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = USER_ERRORS
 
 
 @strawberry.input
@@ -40,7 +40,7 @@ class WebhookEndpointIdInput:
 @strawberry.type
 class WebhookEndpointPayload:
     endpoint: WebhookEndpoint | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = USER_ERRORS
 
 
 @strawberry.input
@@ -51,4 +51,4 @@ class WebhookDeliveryIdInput:
 @strawberry.type
 class WebhookDeliveryPayload:
     delivery: WebhookDelivery | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = USER_ERRORS

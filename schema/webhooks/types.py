@@ -16,7 +16,8 @@ from schema.context import Info
 from schema.node import Node, encode_id, node_resolver
 from schema.pagination import PageInfo, decode_cursor, encode_cursor
 
-WebhookEvent = strawberry.enum(_WebhookEvent, name="WebhookEvent")
+strawberry.enum(_WebhookEvent, name="WebhookEvent")
+WebhookEvent = _WebhookEvent
 
 
 @strawberry.type

@@ -30,7 +30,7 @@ def test_serve_finishes_the_request_in_flight_on_sigterm(tmp_path: Path) -> None
     }
     env.pop("PORTAL_REDIS_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
