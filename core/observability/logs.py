@@ -86,7 +86,7 @@ def formatter(log_format: str) -> logging.Formatter:
     """The formatter for ``json`` or ``console`` lines."""
     if log_format == "json":
         return JsonFormatter()
-    final = [
+    final: list[Any] = [
         structlog.stdlib.ProcessorFormatter.remove_processors_meta,
         structlog.dev.ConsoleRenderer(colors=False),
     ]

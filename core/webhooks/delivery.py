@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
@@ -84,7 +84,7 @@ class Outcome:
         return self.error is None
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+def _due(now: datetime) -> ColumnElement[bool]:
     return and_(
         _deliveries.c.status == "PENDING",
         or_(_deliveries.c.claimed_until.is_(None), _deliveries.c.claimed_until < now),
@@ -120,7 +120,10 @@ async def claim_due(
                 )
             )
         ).all()
-    return [Claimed(*row, claimed_until=until) for row in rows]
+    return [
+        Claimed(id=key, endpoint_id=endpoint_id, body=body, attempts=attempts, claimed_until=until)
+        for key, endpoint_id, body, attempts in rows
+    ]
 
 
 async def _targets(

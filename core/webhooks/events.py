@@ -107,7 +107,7 @@ async def emit(
     if not wanted:
         return 0
     now = utcnow()
-    rows = []
+    rows: list[dict[str, object]] = []
     for subject_key in subject_keys:
         body = payload(event, now, subject_type, subject_key, referral_key)
         rows.extend(

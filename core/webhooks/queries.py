@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -79,7 +79,7 @@ async def delivery_pages(
         groups.setdefault((max(0, min(first, MAX_PAGE)), after), []).append(endpoint_id)
     found: dict[PageKey, list[WebhookDelivery]] = {}
     for (first, after), ids in groups.items():
-        condition = WebhookDelivery.endpoint_id.in_(ids)
+        condition: ColumnElement[bool] = WebhookDelivery.endpoint_id.in_(ids)
         if after is not None:
             created_at, key = after
             condition = and_(
@@ -103,14 +103,14 @@ async def delivery_pages(
             .subquery()
         )
         delivery = aliased(WebhookDelivery, ranked)
-        rows = (
+        ranked_rows = (
             await session.execute(
                 select(delivery)
                 .where(ranked.c.position <= first + 1)
                 .order_by(ranked.c.endpoint_id, ranked.c.position)
             )
         ).scalars()
-        for row in rows:
+        for row in ranked_rows:
             found.setdefault((row.endpoint_id, first, after), []).append(row)
     pages = []
     for endpoint_id, first, after in keys:

@@ -22,7 +22,9 @@ from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
 
 @strawberry.type
 class WebhookMutations:
-    @mutation(description="Register an endpoint of your LA's system; the secret is shown only here.")
+    @mutation(
+        description="Register an endpoint of your LA's system; the secret is shown only here."
+    )
     async def create_webhook_endpoint(
         self, info: Info, input: CreateWebhookEndpointInput
     ) -> CreateWebhookEndpointPayload:
