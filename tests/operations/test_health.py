@@ -62,9 +62,16 @@ async def test_not_ready_when_migrations_are_behind(
 ) -> None:
     # given a database one migration behind the code
     async with db.transaction() as session:
+        head = await session.scalar(text("SELECT version_num FROM alembic_version"))
         await session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
-    # when
-    response = await get(settings, registry, "/health/ready")
+    try:
+        # when
+        response = await get(settings, registry, "/health/ready")
+    finally:  # on PostgreSQL the database is shared by the run's tests (emptied, not made anew)
+        async with db.transaction() as session:
+            await session.execute(
+                text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+            )
     # then
     assert response.status_code == 503
     assert response.json()["checks"]["migrations"] == "behind"
