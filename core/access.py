@@ -103,6 +103,12 @@ MUTATIONS: dict[str, Rule] = {
     # notifications (a person's own; API tokens have none)
     "markNotificationsRead": Rule(people_only=True),
     "setEmailPreferences": Rule(people_only=True),
+    # webhooks: an LA admin's own LA's endpoints (the service scopes them)
+    "createWebhookEndpoint": roles(R.LA_ADMIN, people_only=True),
+    "updateWebhookEndpoint": roles(R.LA_ADMIN, people_only=True),
+    "rotateWebhookSecret": roles(R.LA_ADMIN, people_only=True),
+    "deleteWebhookEndpoint": roles(R.LA_ADMIN, people_only=True),
+    "retryWebhookDelivery": roles(R.LA_ADMIN, people_only=True),
 }
 
 #: Root query fields; a viewer not allowed gets null or an empty list, never an error.
@@ -117,6 +123,7 @@ QUERIES: dict[str, Rule] = {
     "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "notifications": Rule(people_only=True),
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
+    "webhookEndpoints": roles(R.LA_ADMIN, people_only=True),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -53,7 +54,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     _upgrade(settings)
     app = create_app(settings, background=True, freeze_startup_objects=True)
     print(f"Serving the portal at {settings.base_url} (GraphQL and GraphiQL: /graphql)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    # SIGTERM: stop accepting, finish the requests in flight (up to 30 s), run the lifespan's
+    # shutdown (the in-process worker finishes its messages), then exit 0. uvicorn raises the
+    # signal it caught again once it is done; this handler (restored by then) makes that a
+    # clean exit rather than death by signal.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=False,  # our own line per request (schema/http/observe.py)
+        log_config=None,  # our logging (PORTAL_LOG_FORMAT), configured in main()
+        log_level="info",
+        timeout_graceful_shutdown=30,
+    )
     return 0
 
 
@@ -224,14 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from core.observability.logs import configure_logging
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # Alembic announces each of its autogenerate plugins at INFO on every start: noise.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
         settings = load_settings()
+        configure_logging(settings.log_format)
+        # Alembic announces each of its autogenerate plugins at INFO on every start: noise.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
         return COMMANDS[args.command][1](args, settings)
     except (SettingsError, PluginError) as error:
         print(f"portal: {error}", file=sys.stderr)

@@ -24,7 +24,12 @@ from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
 from schema.execution import execution_context_class
-from schema.extensions import IntrospectionPolicy, MaskUnexpectedErrors, log_errors
+from schema.extensions import (
+    IntrospectionPolicy,
+    MaskUnexpectedErrors,
+    ObserveOperation,
+    log_errors,
+)
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
@@ -47,6 +52,9 @@ from schema.referrals.types import Referral, ReferralDelivery
 from schema.registration.mutations import RegistrationMutations
 from schema.registration.queries import RegistrationQueries
 from schema.registration.types import Home, ProviderRegistration
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
+from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
@@ -61,6 +69,7 @@ QUERY_PARTS: tuple[type, ...] = (
     OfferQueries,
     NotificationQueries,
     IpaQueries,
+    WebhookQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     IdentityMutations,
@@ -72,6 +81,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     OfferMutations,
     NotificationMutations,
     IpaMutations,
+    WebhookMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by
@@ -98,6 +108,8 @@ NODE_TYPES: tuple[type, ...] = (
     MessageThread,
     Message,
     IndividualPlacementAgreement,
+    WebhookEndpoint,
+    WebhookDelivery,
 )
 
 
@@ -146,6 +158,7 @@ def build_schema(
     production: bool = False,
     fast_execution: bool = True,
     extra_extensions: tuple = (),
+    observe: bool = True,
 ) -> strawberry.Schema:
     """The GraphQL schema for the installed categories.
 
@@ -162,6 +175,8 @@ def build_schema(
         MaskUnexpectedErrors,
         IntrospectionPolicy,
     ]
+    if observe:
+        extensions.append(ObserveOperation)
     extensions.extend(extra_extensions)
     check_extensions(extensions, fast_execution=fast_execution)
     query = merge_types("Query", QUERY_PARTS)

@@ -1,5 +1,6 @@
-"""Schema extensions: masking unexpected errors with an id the server log also has, and who
-may introspect the schema."""
+"""Schema extensions: masking unexpected errors with an id the server log also has, who
+may introspect the schema, and telling the request's log line and metrics which operation ran
+and how it went."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
+
+from schema.http.observe import current_request
 
 logger = logging.getLogger("portal.graphql")
 
@@ -62,12 +65,16 @@ class MaskUnexpectedErrors(SchemaExtension):
             error_id = uuid.uuid4().hex[:12]
             original = error.original_error
             assert original is not None
+            request = current_request()
+            if request is not None:
+                request.error_ids.append(error_id)
             logger.error(
                 "unexpected error %s in %s at %s",
                 error_id,
                 self.execution_context.operation_name or "anonymous operation",
                 ".".join(str(p) for p in error.path or ()),
                 exc_info=(type(original), original, original.__traceback__),
+                extra={"error_id": error_id},
             )
             masked.append(
                 GraphQLError(
@@ -99,3 +106,21 @@ class IntrospectionPolicy(SchemaExtension):
                 NoSchemaIntrospectionCustomRule,
             )
         yield
+
+
+class ObserveOperation(SchemaExtension):
+    """Record the operation's name, type and outcome for the request's log line and metrics."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        request = current_request()
+        if request is None:
+            return
+        context = self.execution_context
+        request.operation = context.operation_name
+        try:
+            operation_type = context.operation_type
+        except Exception:  # a document that did not parse has no operation
+            operation_type = None
+        request.operation_type = operation_type.value if operation_type is not None else None
+        request.outcome = "errors" if getattr(context.result, "errors", None) else "ok"

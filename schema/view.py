@@ -31,6 +31,7 @@ from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
 from schema.context import Context
 from schema.http.explorer import explorer_allowed, explorer_page
+from schema.http.observe import current_request
 
 SESSION_COOKIE = "portal_session"
 #: Headers a cross-site HTML form cannot send, any of which a cookie POST must carry:
@@ -169,6 +170,11 @@ class PortalGraphQL(GraphQL[Context, None]):
         token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
         viewer = await authenticate(self.db, token, client_address)
         request.state.viewer = viewer
+        record = current_request()
+        if record is not None and viewer is not None:
+            record.organisation_id = str(viewer.organisation_id)
+            record.user_id = str(viewer.user_id) if viewer.user_id else None
+            record.api_token_id = str(viewer.api_token_id) if viewer.api_token_id else None
         return Context(
             request=request,
             response=response,

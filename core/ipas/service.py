@@ -45,6 +45,7 @@ from core.notifications.kinds import NotificationKind
 from core.notifications.service import Subject, notify
 from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
+from core.webhooks.events import WebhookEvent, emit
 
 IPA_DOCUMENT_KINDS = frozenset({"IPA_ATTACHMENT"})
 PARTY_NAMES = {
@@ -345,6 +346,14 @@ async def enable_ipa_for_signing(
             subject=Subject("IndividualPlacementAgreement", ipa.id),
             email_subject=f"IPA for {reference} ready to sign",
         )
+        await emit(
+            session,
+            organisation_id=referral.local_authority_id,
+            event=WebhookEvent.IPA_READY_TO_SIGN,
+            subject_type="IndividualPlacementAgreement",
+            subject_keys=[ipa.id],
+            referral_key=referral.id,
+        )
     return ipa
 
 
@@ -447,5 +456,13 @@ async def sign_ipa(
                 message=f"The IPA for referral {reference} is signed by both sides.",
                 subject=Subject("IndividualPlacementAgreement", ipa.id),
                 email_subject=f"IPA for {reference} signed",
+            )
+            await emit(
+                session,
+                organisation_id=referral.local_authority_id,
+                event=WebhookEvent.IPA_SIGNED,
+                subject_type="IndividualPlacementAgreement",
+                subject_keys=[ipa.id],
+                referral_key=referral.id,
             )
     return ipa

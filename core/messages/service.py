@@ -38,6 +38,7 @@ from core.models.base import utcnow
 from core.notifications.kinds import NotificationKind
 from core.notifications.service import Subject, notify
 from core.settings import Settings
+from core.webhooks.events import WebhookEvent, emit
 
 MAX_BODY = 10_000
 MAX_ATTACHMENTS = 20
@@ -248,6 +249,15 @@ async def send_message(
             subject=Subject("MessageThread", thread_id),
             email_subject=f"New message about referral {referral.reference}",
         )
+        if not viewer.is_local_authority:
+            await emit(
+                session,
+                organisation_id=referral.local_authority_id,
+                event=WebhookEvent.MESSAGE_RECEIVED,
+                subject_type="Message",
+                subject_keys=[message.id],
+                referral_key=referral.id,
+            )
     return message
 
 

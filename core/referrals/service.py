@@ -39,6 +39,7 @@ from core.referrals.kinds import OPEN_STATUSES, DeliveryStatus, ReferralStatus
 from core.referrals.matching import match_providers, match_request
 from core.referrals.references import next_reference
 from core.settings import Settings
+from core.webhooks.events import WebhookEvent, emit
 
 REFERRAL_DOCUMENT_KINDS = frozenset({"REFERRAL_FORM", "OTHER"})
 
@@ -394,6 +395,14 @@ async def send_referral(
         await _deliver(session, referral.id, version, now, new=new, renewed=renewed, homes=homes)
         referral.status = ReferralStatus.SENT.value
         referral.sent_at = now
+        await emit(
+            session,
+            organisation_id=organisation.id,
+            event=WebhookEvent.REFERRAL_DELIVERED,
+            subject_type="ReferralDelivery",
+            subject_keys=[uuid.UUID(hex=d) for d, _ in (*new, *renewed)],
+            referral_key=referral.id,
+        )
         if new or renewed:
             delivered = json_rows(
                 dialect_of(session),
