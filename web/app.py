@@ -101,9 +101,13 @@ class WebClient:
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        routes: list[BaseRoute] = [
-            Route(r.path, self._endpoint(r), methods=list(r.methods)) for r in ROUTES
-        ]
+        by_path: dict[str, list[PageRoute]] = {}
+        for route in ROUTES:
+            by_path.setdefault(route.path, []).append(route)
+        routes: list[BaseRoute] = []
+        for path, handlers in by_path.items():
+            methods = sorted({m for r in handlers for m in r.methods})
+            routes.append(Route(path, self._endpoint(handlers), methods=methods))
         for name, path in ASSETS.items():
             routes.append(Route(f"/assets/{name}", _file_endpoint(path), methods=["GET"]))
         for directory in ASSET_DIRS:
@@ -112,27 +116,31 @@ class WebClient:
             )
         return routes
 
-    def _endpoint(self, route: PageRoute) -> Any:
+    def _endpoint(self, handlers: list[PageRoute]) -> Any:
         async def endpoint(request: Request) -> Response:
             page = Page(self, request)
             async with self.graphql.db.request_scope():
-                response = await self._answer(page, route)
+                response = await self._answer(page, handlers)
             return page.finish(response)
 
-        endpoint.__name__ = route.handler.__name__
+        endpoint.__name__ = handlers[0].handler.__name__
         return endpoint
 
-    async def _answer(self, page: Page, route: PageRoute) -> Response:
+    async def _answer(self, page: Page, handlers: list[PageRoute]) -> Response:
         request = page.request
         try:
             if request.method == "POST":
                 form = await page.form()
                 if not page.csrf_valid(form.get("csrf_token")):
                     return page.render("errors/csrf.html", status=403)
-            if route.signed_in:
+            route = handlers[0]
+            if route.signed_in or route.kinds is not None or len(handlers) > 1:
                 header = await page.header()
                 if header.viewer is None:
+                    if not route.signed_in:
+                        return await route.handler(page)
                     return RedirectResponse(sign_in_url(request), status_code=303)
+                route = _handler_for(handlers, header.organisation_kind, request.method)
             return await route.handler(page)
         except NotFound:
             if page._header is None:
@@ -166,6 +174,13 @@ class WebClient:
             error_id=error_id, header=None, banner=None, form=None, csrf_token="", request=request
         )
         return page.finish(HTMLResponse(html, status_code=500))
+
+
+def _handler_for(handlers: list[PageRoute], kind: str | None, method: str) -> PageRoute:
+    for route in handlers:
+        if method in route.methods and (route.kinds is None or kind in route.kinds):
+            return route
+    raise NotFound()
 
 
 def wants_html(request: Request) -> bool:

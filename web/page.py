@@ -54,6 +54,10 @@ class PageRoute:
     handler: Handler
     methods: tuple[str, ...]
     signed_in: bool
+    #: The organisation kinds this handler serves (None: everyone). One address may have a
+    #: handler per kind (``/referrals/{id}``: the LA's and the provider's); a kind with none
+    #: gets the 404 page.
+    kinds: frozenset[str] | None = None
 
 
 #: Every page registered with :func:`page` (page modules register theirs when imported).
@@ -61,15 +65,23 @@ ROUTES: list[PageRoute] = []
 
 
 def page(
-    path: str, *, methods: tuple[str, ...] = ("GET",), signed_in: bool = True
+    path: str,
+    *,
+    methods: tuple[str, ...] = ("GET",),
+    signed_in: bool = True,
+    kinds: tuple[str, ...] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as the page at ``path`` (Starlette path syntax, ``{id}``).
 
     ``signed_in``: a visitor who is not signed in is sent to ``/sign-in`` and back after.
+    ``kinds``: only for people of these organisation kinds (``"PROVIDER"``,
+    ``"LOCAL_AUTHORITY"``, ``"PLATFORM"``); another handler may serve the same path to others.
     Every POST must carry the form's CSRF token (checked before the handler runs)."""
 
     def register(handler: Handler) -> Handler:
-        ROUTES.append(PageRoute(path, handler, methods, signed_in))
+        ROUTES.append(
+            PageRoute(path, handler, methods, signed_in, frozenset(kinds) if kinds else None)
+        )
         return handler
 
     return register
