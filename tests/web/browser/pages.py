@@ -27,6 +27,20 @@ class Visit:
         #: With JavaScript off in ``page``, axe-core (which needs it) checks the same HTML,
         #: scripts removed, at the same address in this page of a context that runs scripts.
         self.checker = checker
+        #: Errors the page's scripts met (a script the CSP refused, a failed module).
+        self.script_errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.script_errors.append(str(error)))
+        page.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        # A page answered 400 (a form with errors) is logged too: responses are checked below.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.script_errors.append(message.text)
+
+    def _response(self, response: Any) -> None:
+        if response.request.resource_type != "document" and response.status >= 400:
+            self.script_errors.append(f"{response.status} {response.url}")
 
     async def go(self, path: str) -> None:
         await self.page.goto(self.base_url + path)
@@ -39,6 +53,7 @@ class Visit:
         else:
             violations = await axe_violations(self.page)
         assert violations == [], f"{self.page.url}: {violations}"
+        assert self.script_errors == [], f"{self.page.url}: {self.script_errors}"
         self.checked.append(self.page.url)
 
     async def _check_without_javascript(self) -> list[dict[str, Any]]:
