@@ -11,7 +11,9 @@ from tests.referrals.homes import HomeSpec, Provider
 from tests.web.session import WebSession
 
 
-async def _offered(people: People, client: GraphQLClient) -> tuple[La, Provider, Provider, str, str]:
+async def _offered(
+    people: People, client: GraphQLClient
+) -> tuple[La, Provider, Provider, str, str]:
     la = await pilot_la(people)
     mine = await ready_provider(people, HomeSpec(), name="Mine")
     other = await ready_provider(people, HomeSpec(), name="Other")
