@@ -95,3 +95,28 @@ async def test_an_offer_error_from_the_api_lands_on_its_field(
     assert 'id="coreFee-error"' in response.text
     assert 'value="100.005"' in response.text
     assert 'value="1:1"' in response.text
+
+
+async def test_the_organisation_page_leads_to_its_sections(
+    web: WebSession, people: People
+) -> None:
+    provider = await people.organisation(OrganisationKind.PROVIDER, "Rowan Homes")
+    await web.sign_in(await people.account(provider, Role.PROVIDER_ADMIN, Role.PROVIDER_USER))
+    page = await web.get("/organisation")
+    assert page.status_code == 200
+    for href in ("/organisation/registration", "/organisation/documents", "/organisation/users"):
+        assert f'href="{href}"' in page.text
+        assert (await web.get(href)).status_code == 200, href
+
+
+async def test_a_page_of_one_kind_of_organisation_answers_404_to_another(
+    web: WebSession, people: People, client: GraphQLClient
+) -> None:
+    # given a referral, and a person of its LA (whose pages of it are not the provider's)
+    la, _, _, referral, _ = await _offered(people, client)
+    await web.sign_in(la.caseworker)
+    # when they open the provider's offer form of it, then 404
+    assert (await web.get(f"/referrals/{referral}/offer")).status_code == 404
+    # while the list of referrals serves both kinds
+    listed = await web.get("/referrals")
+    assert listed.status_code == 200 and "STK-" in listed.text
