@@ -46,7 +46,7 @@ class TextFrameWebSocket(ASGIWebSocketAdapter):
 
 
 class PortalGraphQL(GraphQL[Context, None]):
-    websocket_adapter_class = TextFrameWebSocket  # type: ignore[assignment]
+    websocket_adapter_class = TextFrameWebSocket
 
     def __init__(
         self,

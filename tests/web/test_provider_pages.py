@@ -97,9 +97,7 @@ async def test_an_offer_error_from_the_api_lands_on_its_field(
     assert 'value="1:1"' in response.text
 
 
-async def test_the_organisation_page_leads_to_its_sections(
-    web: WebSession, people: People
-) -> None:
+async def test_the_organisation_page_leads_to_its_sections(web: WebSession, people: People) -> None:
     provider = await people.organisation(OrganisationKind.PROVIDER, "Rowan Homes")
     await web.sign_in(await people.account(provider, Role.PROVIDER_ADMIN, Role.PROVIDER_USER))
     page = await web.get("/organisation")
