@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 import core.querycount  # noqa: F401  (registers the statement counter)
@@ -34,6 +34,7 @@ from schema.http.metrics import metrics_endpoint
 from schema.http.observe import RequestObserver
 from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
+from web.app import WebClient, wants_html
 
 logger = logging.getLogger("portal.http")
 
@@ -47,10 +48,19 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
         request.url.path,
         exc_info=(type(exc), exc, exc.__traceback__),
     )
+    if wants_html(request):
+        return request.app.state.web.server_error_page(request, error_id)
     return JSONResponse(
         {"error": f"Unexpected error (id {error_id}). It has been logged; please quote the id."},
         status_code=500,
     )
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """No route: the web client's 404 page for a browser, plain text for anyone else."""
+    if wants_html(request):
+        return request.app.state.web.not_found_page(request)
+    return PlainTextResponse("Not Found", status_code=404)
 
 
 def create_app(
@@ -83,6 +93,7 @@ def create_app(
     )
     graphql = PortalGraphQL(schema, settings=settings, registry=registry, db=db)
 
+    web = WebClient(graphql, schema, settings)
     realtime = Hub(settings.redis_url)
     readiness_redis = None
     if settings.redis_url:
@@ -127,12 +138,13 @@ def create_app(
             Route("/ipas/{id}/print", print_ipa, methods=["GET"]),
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
+            *web.routes(),
         ],
         middleware=[
             *([Middleware(RequestObserver)] if observe else []),
             Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes),
         ],
-        exception_handlers={Exception: _unexpected},
+        exception_handlers={Exception: _unexpected, 404: _not_found},
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -142,4 +154,5 @@ def create_app(
     app.state.realtime = realtime
     app.state.readiness_redis = readiness_redis
     app.state.broker = None
+    app.state.web = web
     return app
