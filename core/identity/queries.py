@@ -64,6 +64,25 @@ async def delegates_by_signatory_ids(
     return [found.get(i, []) for i in ids]
 
 
+async def principals_by_delegate_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[list[User]]:
+    """For each delegate, the signatories whose current authority they hold, by name."""
+    found: dict[uuid.UUID, list[User]] = defaultdict(list)
+    for delegate_id, user in await session.execute(
+        select(SigningDelegation.delegate_id, User)
+        .join(User, User.id == SigningDelegation.signatory_id)
+        .where(
+            SigningDelegation.delegate_id.in_(ids),
+            SigningDelegation.revoked_at.is_(None),
+            User.is_active.is_(True),
+        )
+        .order_by(User.name)
+    ):
+        found[delegate_id].append(user)
+    return [found.get(i, []) for i in ids]
+
+
 async def organisations_for(
     session: AsyncSession, viewer: Viewer, kind: str | None
 ) -> list[Organisation]:

@@ -30,6 +30,11 @@ class CategoryDefinition:
     settings: JSON = strawberry.field(
         description="Current settings, as configured by the category lead."
     )
+    settings_schema: JSON = strawberry.field(
+        description="JSON Schema of the settings; each setting's description says what it "
+        "does to the next referral sent."
+    )
+    description: str = strawberry.field(description="What the category is, in plain words.")
 
     @classmethod
     def of(cls, category: Category, settings: dict[str, Any]) -> CategoryDefinition:
@@ -43,4 +48,6 @@ class CategoryDefinition:
             offer_details_schema=dict(d.offer_details_schema),
             required_offer_documents=[DocumentKind(k) for k in d.required_offer_documents],
             settings=settings,
+            settings_schema=dict(d.settings_schema),
+            description=d.description,
         )
