@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 import core.querycount  # noqa: F401  (registers the statement counter)
@@ -29,6 +29,7 @@ from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
 from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
+from web.app import WebClient, wants_html
 
 logger = logging.getLogger("portal.http")
 
@@ -42,10 +43,19 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
         request.url.path,
         exc_info=(type(exc), exc, exc.__traceback__),
     )
+    if wants_html(request):
+        return request.app.state.web.server_error_page(request, error_id)
     return JSONResponse(
         {"error": f"Unexpected error (id {error_id}). It has been logged; please quote the id."},
         status_code=500,
     )
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """No route: the web client's 404 page for a browser, plain text for anyone else."""
+    if wants_html(request):
+        return request.app.state.web.not_found_page(request)
+    return PlainTextResponse("Not Found", status_code=404)
 
 
 def create_app(
@@ -74,6 +84,7 @@ def create_app(
     )
     graphql = PortalGraphQL(schema, settings=settings, registry=registry, db=db)
 
+    web = WebClient(graphql, schema, settings)
     realtime = Hub(settings.redis_url)
 
     @asynccontextmanager
@@ -103,9 +114,10 @@ def create_app(
             Route("/ipas/{id}/print", print_ipa, methods=["GET"]),
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
+            *web.routes(),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)],
-        exception_handlers={Exception: _unexpected},
+        exception_handlers={Exception: _unexpected, 404: _not_found},
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -113,4 +125,5 @@ def create_app(
     app.state.db = db
     app.state.schema = schema
     app.state.realtime = realtime
+    app.state.web = web
     return app

@@ -113,6 +113,27 @@ class PortalGraphQL(GraphQL[Context, None]):
             credentials=token,
         )
 
+    async def web_context(self, request: Request, response: Response) -> Context:
+        """The context of an operation run in process by a web page (``web/``): the same
+        viewer (session cookie), settings and loaders as ``/graphql``, marked ``channel="WEB"``.
+        Web forms carry their own CSRF token, so the cookie-POST header guard does not apply.
+        ``response`` collects what the operation sets (the session cookie of ``verifyTotp``)."""
+        client_address = request.client.host if request.client else None
+        token = request.cookies.get(SESSION_COOKIE)
+        viewer = await authenticate(self.db, token, client_address)
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            registry=self.registry,
+            db=self.db,
+            limiter=self.limiter,
+            viewer=viewer,
+            client_address=client_address,
+            credentials=token,
+            channel="WEB",
+        )
+
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """``connection_init``: a bearer token in the payload (``{"authorization": "Bearer
         <token>"}``), else the session cookie; a person's credentials only, else 4403."""
