@@ -101,8 +101,18 @@ class WebClient:
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
+        by_path: dict[str, list[PageRoute]] = {}
+        for r in ROUTES:
+            by_path.setdefault(r.path, []).append(r)
         routes: list[BaseRoute] = [
-            Route(r.path, self._endpoint(r), methods=list(r.methods)) for r in ROUTES
+            Route(
+                path,
+                self._endpoint(handlers),
+                methods=sorted({m for r in handlers for m in r.methods}),
+            )
+            # A fixed address before one with parameters that would take it as a value
+            # (``/referrals/new`` before ``/referrals/{id}``).
+            for path, handlers in sorted(by_path.items(), key=lambda item: item[0].count("{"))
         ]
         for name, path in ASSETS.items():
             routes.append(Route(f"/assets/{name}", _file_endpoint(path), methods=["GET"]))
@@ -112,23 +122,26 @@ class WebClient:
             )
         return routes
 
-    def _endpoint(self, route: PageRoute) -> Any:
+    def _endpoint(self, handlers: list[PageRoute]) -> Any:
         async def endpoint(request: Request) -> Response:
             page = Page(self, request)
             async with self.graphql.db.request_scope():
-                response = await self._answer(page, route)
+                response = await self._answer(page, handlers)
             return page.finish(response)
 
-        endpoint.__name__ = route.handler.__name__
+        endpoint.__name__ = handlers[0].handler.__name__
         return endpoint
 
-    async def _answer(self, page: Page, route: PageRoute) -> Response:
+    async def _answer(self, page: Page, handlers: list[PageRoute]) -> Response:
         request = page.request
         try:
             if request.method == "POST":
                 form = await page.form()
                 if not page.csrf_valid(form.get("csrf_token")):
                     return page.render("errors/csrf.html", status=403)
+            route = await _choose(page, handlers)
+            if route is None:
+                raise NotFound()
             if route.signed_in:
                 header = await page.header()
                 if header.viewer is None:
@@ -166,6 +179,22 @@ class WebClient:
             error_id=error_id, header=None, banner=None, form=None, csrf_token="", request=request
         )
         return page.finish(HTMLResponse(html, status_code=500))
+
+
+async def _choose(page: Page, handlers: list[PageRoute]) -> PageRoute | None:
+    """The handler of this address for this method and the person's organisation kind."""
+    method = "GET" if page.request.method == "HEAD" else page.request.method
+    handlers = [r for r in handlers if method in r.methods]
+    if len(handlers) == 1 and not handlers[0].kinds:
+        return handlers[0]
+    header = await page.header()
+    if header.viewer is None:  # nobody signed in: any handler sends them to sign in
+        return handlers[0] if handlers else None
+    kind = header.organisation_kind
+    for route in handlers:
+        if kind in route.kinds:
+            return route
+    return next((r for r in handlers if not r.kinds), None)
 
 
 def wants_html(request: Request) -> bool:

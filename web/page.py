@@ -54,6 +54,9 @@ class PageRoute:
     handler: Handler
     methods: tuple[str, ...]
     signed_in: bool
+    #: The organisation kinds this handler answers for (empty: any). One address can have a
+    #: handler per kind (an LA's and a provider's ``/referrals/{id}``).
+    kinds: frozenset[str] = frozenset()
 
 
 #: Every page registered with :func:`page` (page modules register theirs when imported).
@@ -61,15 +64,22 @@ ROUTES: list[PageRoute] = []
 
 
 def page(
-    path: str, *, methods: tuple[str, ...] = ("GET",), signed_in: bool = True
+    path: str,
+    *,
+    methods: tuple[str, ...] = ("GET",),
+    signed_in: bool = True,
+    kinds: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as the page at ``path`` (Starlette path syntax, ``{id}``).
 
     ``signed_in``: a visitor who is not signed in is sent to ``/sign-in`` and back after.
+    ``kinds``: only for people of these organisation kinds (``LOCAL_AUTHORITY``,
+    ``PROVIDER``, ``PLATFORM``); another handler of the same path answers the others (one
+    without ``kinds`` answers whoever no other handler is for; nobody left: the 404 page).
     Every POST must carry the form's CSRF token (checked before the handler runs)."""
 
     def register(handler: Handler) -> Handler:
-        ROUTES.append(PageRoute(path, handler, methods, signed_in))
+        ROUTES.append(PageRoute(path, handler, methods, signed_in, frozenset(kinds)))
         return handler
 
     return register
@@ -263,7 +273,7 @@ class Page:
         ``header``, ``banner``, ``csrf_token`` and ``request``."""
         html = self.web.templates.get_template(template).render(
             **values,
-            form=form or Form(),
+            form=form if form is not None else Form(),
             header=self._header,
             banner=self.banner(),
             csrf_token=self.csrf_token(),
