@@ -10,7 +10,9 @@ from cross_web import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
@@ -33,7 +35,20 @@ def bearer_token(connection: HTTPConnection) -> str | None:
     return None
 
 
+class TextFrameWebSocket(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages as text frames, as the protocol says and browser
+    clients (the ``graphql-ws`` library) expect; strawberry sends bytes as binary frames."""
+
+    async def send_json(self, message: Any) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class PortalGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrameWebSocket  # type: ignore[assignment]
+
     def __init__(
         self,
         schema: strawberry.Schema,

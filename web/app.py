@@ -102,18 +102,14 @@ class WebClient:
 
     def routes(self) -> list[BaseRoute]:
         by_path: dict[str, list[PageRoute]] = {}
-        for r in ROUTES:
-            by_path.setdefault(r.path, []).append(r)
-        routes: list[BaseRoute] = [
-            Route(
-                path,
-                self._endpoint(handlers),
-                methods=sorted({m for r in handlers for m in r.methods}),
-            )
-            # A fixed address before one with parameters that would take it as a value
-            # (``/referrals/new`` before ``/referrals/{id}``).
-            for path, handlers in sorted(by_path.items(), key=lambda item: item[0].count("{"))
-        ]
+        for route in ROUTES:
+            by_path.setdefault(route.path, []).append(route)
+        routes: list[BaseRoute] = []
+        # A fixed address before one with parameters that would take it as a value
+        # (``/referrals/new`` before ``/referrals/{id}``).
+        for path, handlers in sorted(by_path.items(), key=lambda item: item[0].count("{")):
+            methods = sorted({m for r in handlers for m in r.methods})
+            routes.append(Route(path, self._endpoint(handlers), methods=methods))
         for name, path in ASSETS.items():
             routes.append(Route(f"/assets/{name}", _file_endpoint(path), methods=["GET"]))
         for directory in ASSET_DIRS:
@@ -139,13 +135,14 @@ class WebClient:
                 form = await page.form()
                 if not page.csrf_valid(form.get("csrf_token")):
                     return page.render("errors/csrf.html", status=403)
-            route = await _choose(page, handlers)
-            if route is None:
-                raise NotFound()
-            if route.signed_in:
+            route = handlers[0]
+            if route.signed_in or route.kinds is not None or len(handlers) > 1:
                 header = await page.header()
                 if header.viewer is None:
+                    if not route.signed_in:
+                        return await route.handler(page)
                     return RedirectResponse(sign_in_url(request), status_code=303)
+                route = _handler_for(handlers, header.organisation_kind, request.method)
             return await route.handler(page)
         except NotFound:
             if page._header is None:
@@ -181,20 +178,11 @@ class WebClient:
         return page.finish(HTMLResponse(html, status_code=500))
 
 
-async def _choose(page: Page, handlers: list[PageRoute]) -> PageRoute | None:
-    """The handler of this address for this method and the person's organisation kind."""
-    method = "GET" if page.request.method == "HEAD" else page.request.method
-    handlers = [r for r in handlers if method in r.methods]
-    if len(handlers) == 1 and not handlers[0].kinds:
-        return handlers[0]
-    header = await page.header()
-    if header.viewer is None:  # nobody signed in: any handler sends them to sign in
-        return handlers[0] if handlers else None
-    kind = header.organisation_kind
+def _handler_for(handlers: list[PageRoute], kind: str | None, method: str) -> PageRoute:
     for route in handlers:
-        if kind in route.kinds:
+        if method in route.methods and (route.kinds is None or kind in route.kinds):
             return route
-    return next((r for r in handlers if not r.kinds), None)
+    raise NotFound()
 
 
 def wants_html(request: Request) -> bool:

@@ -305,3 +305,44 @@ def _posted_list(posted: Mapping[str, Any], name: str) -> list[str]:
     if value is None:
         return []
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+# ---------------------------------------------------------------- JSON -> summary rows
+
+
+def describe(schema: Mapping[str, Any], value: Any) -> list[tuple[str, str]]:
+    """``value`` as (label, text) rows by its schema's titles, for a summary list: nested
+    objects' labels are joined ("Family: Label"), arrays listed, booleans Yes/No."""
+    rows: list[tuple[str, str]] = []
+    _describe(schema, value, "", rows)
+    return rows
+
+
+def _describe(
+    schema: Mapping[str, Any], value: Any, prefix: str, rows: list[tuple[str, str]]
+) -> None:
+    if not isinstance(value, Mapping):
+        return
+    for key, sub in (schema.get("properties") or {}).items():
+        if key not in value or value[key] in (None, "", []):
+            continue
+        label = f"{prefix}{_label(sub, key)}"
+        item = value[key]
+        kind = _type(sub)
+        if kind == "object":
+            _describe(sub, item, f"{label}: ", rows)
+        elif kind == "array" and _type(sub.get("items") or {}) == "object":
+            for index, element in enumerate(item if isinstance(item, list) else []):
+                _describe(sub.get("items") or {}, element, f"{label} {index + 1}: ", rows)
+        elif isinstance(item, list):
+            rows.append((label, ", ".join(_shown(sub.get("items") or {}, v) for v in item)))
+        else:
+            rows.append((label, _shown(sub, item)))
+
+
+def _shown(schema: Mapping[str, Any], value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if _enum(schema) is not None:
+        return humanise(str(value))
+    return str(value)

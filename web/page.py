@@ -54,9 +54,10 @@ class PageRoute:
     handler: Handler
     methods: tuple[str, ...]
     signed_in: bool
-    #: The organisation kinds this handler answers for (empty: any). One address can have a
-    #: handler per kind (an LA's and a provider's ``/referrals/{id}``).
-    kinds: frozenset[str] = frozenset()
+    #: The organisation kinds this handler serves (None: everyone). One address may have a
+    #: handler per kind (``/referrals/{id}``: the LA's and the provider's); a kind with none
+    #: gets the 404 page.
+    kinds: frozenset[str] | None = None
 
 
 #: Every page registered with :func:`page` (page modules register theirs when imported).
@@ -68,18 +69,19 @@ def page(
     *,
     methods: tuple[str, ...] = ("GET",),
     signed_in: bool = True,
-    kinds: tuple[str, ...] = (),
+    kinds: tuple[str, ...] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as the page at ``path`` (Starlette path syntax, ``{id}``).
 
     ``signed_in``: a visitor who is not signed in is sent to ``/sign-in`` and back after.
-    ``kinds``: only for people of these organisation kinds (``LOCAL_AUTHORITY``,
-    ``PROVIDER``, ``PLATFORM``); another handler of the same path answers the others (one
-    without ``kinds`` answers whoever no other handler is for; nobody left: the 404 page).
+    ``kinds``: only for people of these organisation kinds (``"PROVIDER"``,
+    ``"LOCAL_AUTHORITY"``, ``"PLATFORM"``); another handler may serve the same path to others.
     Every POST must carry the form's CSRF token (checked before the handler runs)."""
 
     def register(handler: Handler) -> Handler:
-        ROUTES.append(PageRoute(path, handler, methods, signed_in, frozenset(kinds)))
+        ROUTES.append(
+            PageRoute(path, handler, methods, signed_in, frozenset(kinds) if kinds else None)
+        )
         return handler
 
     return register
