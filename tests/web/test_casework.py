@@ -270,3 +270,21 @@ async def test_a_caseworker_withdraws_a_referral_with_a_reason(
         await web.post(f"/referrals/{referral}/withdraw", {"reason": "Placed with family"})
     )
     assert "Referral withdrawn" in done.text and "Withdrawn" in done.text
+
+
+async def test_the_las_referrals_are_listed_and_filtered_by_status_and_category(
+    web: WebSession, people: People, client
+) -> None:
+    # given a sent residential referral and a draft
+    la = await pilot_la(people)
+    await sent_referral(client, la)
+    await web.sign_in(la.caseworker)
+    await _new_referral(web, _form())
+    # when the list is read, then filtered
+    everything = await web.get("/referrals")
+    sent = await web.get("/referrals?status=SENT&category=RESIDENTIAL")
+    fostering = await web.get("/referrals?category=FOSTERING")
+    # then
+    assert "2 referrals" in everything.text
+    assert "1 referral<" in sent.text and "Sent" in sent.text
+    assert "0 referrals" in fostering.text and "No referrals match." in fostering.text

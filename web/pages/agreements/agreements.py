@@ -25,5 +25,8 @@ async def agreements(p: Page) -> Response:
         status = None
     data = await p.query(OPS["Agreements"], {"status": status})
     return p.render(
-        "agreements/agreements.html", agreements=data["ipas"], statuses=STATUSES, status=status
+        "agreements/agreements.html",
+        agreements=data["ipas"],
+        statuses=STATUSES,
+        chosen=status or "",
     )

@@ -68,3 +68,9 @@ async def decline(p: Page) -> Response:
         f"/referrals/{offer['referral']['id']}",
         banner=f"Offer from {offer['provider']['name']} declined",
     )
+
+
+@page("/offers/{id}", kinds=LA)
+async def la_offer(p: Page) -> Response:
+    offer = await _offer(p)
+    return p.render("casework/offer.html", offer=offer, others=_others(offer))

@@ -41,7 +41,7 @@ async def referrals(p: Page) -> Response:
         page_info=listing["referrals"]["pageInfo"],
         statuses=REFERRAL_STATUSES,
         categories=categories,
-        status=status or "",
+        chosen=status or "",
         category=category or "",
         labels={c["category"]: c["label"] for c in categories},
     )
