@@ -50,6 +50,7 @@ async def test_the_las_journey_from_referral_to_signed_agreement(
     form.write_bytes(PDF)
 
     context = await chromium.new_context(java_script_enabled=javascript)
+    context.set_default_timeout(20_000)
     visit = Visit(await context.new_page(), served_portal.url)
     await sign_in(visit, caseworker)
 
