@@ -272,7 +272,8 @@ class Page:
         """The page from ``template`` (a name under ``web/pages`` or ``web/templates``).
 
         Templates see ``values``, ``form`` (an empty :class:`Form` when none is given),
-        ``header``, ``banner``, ``csrf_token`` and ``request``."""
+        ``header``, ``banner``, ``csrf_token`` and ``request``. ``status`` is the HTTP status
+        (name a template value of that name otherwise)."""
         html = self.web.templates.get_template(template).render(
             **values,
             form=form if form is not None else Form(),

@@ -14,6 +14,11 @@ function liveNotifications() {
     url: `${scheme}//${window.location.host}${endpoint}`,
     lazy: false,
     retryAttempts: 5,
+    on: {
+      // For people and for tests: the page now hears of new notifications.
+      connected: () => { document.body.dataset.live = "connected"; },
+      closed: () => { document.body.dataset.live = "closed"; },
+    },
   });
   const count = document.getElementById("unread-count");
   const region = document.getElementById("live-notifications");

@@ -1,5 +1,6 @@
-"""``/organisation/users``: the organisation's people and roles; invite a colleague; change
-a person's roles (``/organisation/users/{id}``). For organisation admins."""
+"""``/organisation/users``: the organisation's people and roles; add a colleague (an LA admin
+invites them; a provider admin asks its managing LA for the account, which invites them once
+approved); change a person's roles (``/organisation/users/{id}``). For organisation admins."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ async def _people(p: Page) -> dict[str, Any]:
     viewer = data["viewer"]
     if not ADMIN_ROLES & set(viewer["roles"]):
         raise p.not_found()
-    return viewer
+    return {**viewer, "requests": data["accountRequests"]}
 
 
 @page("/organisation/users", methods=("GET", "POST"), kinds=("PROVIDER", "LOCAL_AUTHORITY"))
@@ -57,24 +58,20 @@ async def users(p: Page) -> Response:
         form.add("roles", "Select at least one role")
     if form:
         return _render(p, viewer, form, status=400)
-    outcome = await p.mutate(
-        OPS["InviteUser"],
-        {
-            "input": {
-                "organisationId": viewer["organisation"]["id"],
-                "name": values["name"].strip(),
-                "email": values["email"].strip(),
-                "roles": roles,
-            }
-        },
-        form=form,
-    )
+    person = {"name": values["name"].strip(), "email": values["email"].strip(), "roles": roles}
+    if viewer["organisation"]["kind"] == "PROVIDER":
+        outcome = await p.mutate(OPS["RequestAccount"], {"input": person}, form=form)
+        banner = (
+            f"You asked for an account for {person['email']}. Your managing local authority "
+            "approves it, then they are emailed an invitation."
+        )
+    else:
+        invite = {**person, "organisationId": viewer["organisation"]["id"]}
+        outcome = await p.mutate(OPS["InviteUser"], {"input": invite}, form=form)
+        banner = f"An invitation was emailed to {person['email']}."
     if not outcome.ok:
         return _render(p, viewer, outcome.form, status=400)
-    return p.redirect(
-        "/organisation/users",
-        banner=f"An invitation was emailed to {outcome['user']['email']}.",
-    )
+    return p.redirect("/organisation/users", banner=banner)
 
 
 def _render(p: Page, viewer: dict[str, Any], form: Form, status: int = 200) -> Response:
@@ -84,6 +81,8 @@ def _render(p: Page, viewer: dict[str, Any], form: Form, status: int = 200) -> R
         form=form,
         status=status,
         organisation=viewer["organisation"],
+        requests=[r for r in viewer["requests"] if r["status"] == "PENDING"],
+        asks=kind == "PROVIDER",
         roles=ROLES_OF.get(kind, ()),
         email_rule=EMAIL_RULE,
     )

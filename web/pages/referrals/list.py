@@ -44,6 +44,6 @@ async def referrals(p: Page) -> Response:
         page_info=data["referrals"]["pageInfo"],
         categories=categories,
         statuses=STATUSES,
-        status=status or "",
-        category=category or "",
+        chosen_status=status or "",
+        chosen_category=category or "",
     )
