@@ -17,7 +17,7 @@ from tests.graphql_client import GraphQLClient
 from tests.offers.helpers import La, sent_referral
 from tests.people import People, Person
 from tests.registration.helpers import ORGANISATION_SHEET, fill, home
-from tests.web.browser.pages import Visit, accept_invitation, tab_to
+from tests.web.browser.pages import Visit, tab_to
 
 REQUEST = """
 mutation ($input: RequestAccountInput!) { requestAccount(input: $input) { accountRequest { id } userErrors { field message code } } }
@@ -63,7 +63,13 @@ async def world(people: People, api: GraphQLClient) -> World:
     email = f"jo.{tag}@hazel.example.org"
     asked = await api.data(
         REQUEST,
-        {"input": {"email": email, "name": "Jo Hazel", "roles": ["PROVIDER_ADMIN", "PROVIDER_USER"]}},
+        {
+            "input": {
+                "email": email,
+                "name": "Jo Hazel",
+                "roles": ["PROVIDER_ADMIN", "PROVIDER_USER"],
+            }
+        },
         token=admin.token,
     )
     assert asked["requestAccount"]["userErrors"] == [], asked
@@ -97,8 +103,11 @@ async def spreadsheets(base_url: str, w: World) -> tuple[bytes, bytes]:
     """The template from the portal, filled in: once with two bad cells, once right."""
     async with httpx.AsyncClient(base_url=base_url) as http:
         template = (await http.get("/registration-template.xlsx")).content
-    organisation = {**ORGANISATION_SHEET, "Organisation name": w.provider_name,
-                    "Managing local authority": w.la_name}
+    organisation = {
+        **ORGANISATION_SHEET,
+        "Organisation name": w.provider_name,
+        "Managing local authority": w.la_name,
+    }
     good = home(
         home_name="The Khan household",
         care_category="Fostering",
@@ -127,7 +136,9 @@ async def register(visit: Visit, w: World, wrong: bytes, right: bytes) -> None:
         files=[{"name": "registration.xlsx", "mimeType": XLSX, "buffer": right}]
     )
     await visit.click("Upload and send for approval")
-    await expect(page.locator(".govuk-notification-banner")).to_contain_text("sent to your managing")
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "sent to your managing"
+    )
     await expect(page.locator("main")).to_contain_text("Pending approval")
 
 
@@ -141,13 +152,20 @@ async def approve(api: GraphQLClient, w: World) -> None:
 async def upload_documents(visit: Visit) -> None:
     page = visit.page
     next_year = date.today() + timedelta(days=365)
-    for kind, title in (("Insurance", "Public liability insurance"),
-                        ("Ofsted certificate", "Ofsted registration")):
+    for kind, title in (
+        ("Insurance", "Public liability insurance"),
+        ("Ofsted certificate", "Ofsted registration"),
+    ):
         await visit.go("/organisation/documents")
         await visit.choose(kind)
         await page.get_by_label("Choose the file").set_input_files(
-            files=[{"name": f"{title}.pdf", "mimeType": "application/pdf",
-                    "buffer": demo_pdf(title, ("Hazel Fostering",))}]
+            files=[
+                {
+                    "name": f"{title}.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": demo_pdf(title, ("Hazel Fostering",)),
+                }
+            ]
         )
         await visit.fill("Day", str(next_year.day))
         await visit.fill("Month", str(next_year.month))
@@ -168,7 +186,9 @@ async def send_referral(api: GraphQLClient, w: World) -> str:
 
 async def open_referral(visit: Visit, referral_id: str) -> None:
     await visit.go("/referrals")
-    row = visit.page.locator("#referrals tr", has=visit.page.locator(f"a[href='/referrals/{referral_id}']"))
+    row = visit.page.locator(
+        "#referrals tr", has=visit.page.locator(f"a[href='/referrals/{referral_id}']")
+    )
     await expect(row.locator(".portal-new")).to_have_text("New")
     await row.get_by_role("link").first.click()
     await visit.page.wait_for_load_state()
@@ -180,7 +200,9 @@ async def open_referral(visit: Visit, referral_id: str) -> None:
 async def message_the_la(visit: Visit, w: World) -> None:
     await visit.fill(f"Write a message to {w.la_name}", "We have a family near his school.")
     await visit.click("Send message")
-    await expect(visit.page.locator(".govuk-notification-banner")).to_contain_text("message was sent")
+    await expect(visit.page.locator(".govuk-notification-banner")).to_contain_text(
+        "message was sent"
+    )
     await expect(visit.page.locator("main")).to_contain_text("We have a family near his school.")
 
 
@@ -190,7 +212,9 @@ async def make_offer(visit: Visit, *, keyboard: bool) -> str:
     await page.get_by_role("button", name="Make an offer").click()
     await page.wait_for_load_state()
     await visit.check()
-    await expect(page.locator("#compulsory-documents")).to_contain_text("Public liability insurance")
+    await expect(page.locator("#compulsory-documents")).to_contain_text(
+        "Public liability insurance"
+    )
     if keyboard:
         await tab_to(page, "#homeId")
         await page.keyboard.press("Space")
@@ -233,7 +257,9 @@ async def edit_offer(visit: Visit) -> None:
     await expect(page.locator("#details-family-label")).to_have_value("The Khan family")
     await visit.fill("Weekly core fee", "700")
     await visit.click("Save changes to your offer")
-    await expect(page.locator(".govuk-notification-banner")).to_contain_text("Your offer was updated")
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Your offer was updated"
+    )
     await expect(page.locator("#offer-status")).to_contain_text("Version 2")
     await expect(page.locator("main")).to_contain_text("£700.00")
 

@@ -75,3 +75,12 @@ async def create_sibling_referral(visit: Visit, form_path: str) -> None:
 
 async def banner(visit: Visit) -> str:
     return await visit.page.locator(".govuk-notification-banner--success").inner_text()
+
+
+async def tab(chromium, base_url: str, javascript: bool) -> Visit:  # type: ignore[no-untyped-def]
+    """A new person's tab; without JavaScript, axe-core checks its pages in a second tab
+    that runs scripts (the same HTML, scripts removed)."""
+    context = await chromium.new_context(java_script_enabled=javascript)
+    context.set_default_timeout(20_000)
+    checker = None if javascript else await (await chromium.new_context()).new_page()
+    return Visit(await context.new_page(), base_url, checker=checker)

@@ -24,8 +24,9 @@ from tests.web.browser.la_pages import (
     banner,
     create_sibling_referral,
     create_sibling_referral_with_keyboard,
+    tab,
 )
-from tests.web.browser.pages import Visit, sign_in
+from tests.web.browser.pages import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -49,9 +50,7 @@ async def test_the_las_journey_from_referral_to_signed_agreement(
     form = tmp_path / "Local referral form.pdf"
     form.write_bytes(PDF)
 
-    context = await chromium.new_context(java_script_enabled=javascript)
-    context.set_default_timeout(20_000)
-    visit = Visit(await context.new_page(), served_portal.url)
+    visit = await tab(chromium, served_portal.url, javascript)
     await sign_in(visit, caseworker)
 
     # when the caseworker creates the referral and sends it (keyboard only, with JavaScript)
@@ -124,10 +123,7 @@ async def test_the_las_journey_from_referral_to_signed_agreement(
     agreement = visit.page.url
 
     # and the provider's signatory signs it
-    provider_tab = Visit(
-        await (await chromium.new_context(java_script_enabled=javascript)).new_page(),
-        served_portal.url,
-    )
+    provider_tab = await tab(chromium, served_portal.url, javascript)
     await sign_in(provider_tab, provider_signatory)
     await provider_tab.go(agreement.replace(served_portal.url, ""))
     await provider_tab.click("Sign agreement")  # the button-styled link
@@ -136,10 +132,7 @@ async def test_the_las_journey_from_referral_to_signed_agreement(
     assert "Agreement signed" in await banner(provider_tab)
 
     # and the LA's signatory authorises the caseworker, who signs on their behalf
-    signatory_tab = Visit(
-        await (await chromium.new_context(java_script_enabled=javascript)).new_page(),
-        served_portal.url,
-    )
+    signatory_tab = await tab(chromium, served_portal.url, javascript)
     await sign_in(signatory_tab, la_signatory)
     await signatory_tab.go("/account")
     await signatory_tab.click("Authorise a colleague to sign on your behalf", role="link")

@@ -25,7 +25,9 @@ async def test_a_provider_does_everything_in_the_browser(
     context = await chromium.new_context()
     visit = Visit(await context.new_page(), served_portal.url)
 
-    await journey.accept_invitation(visit, await journey.invitation_link(served_people, w.person.email))
+    await journey.accept_invitation(
+        visit, await journey.invitation_link(served_people, w.person.email)
+    )
     await sign_in_with_keyboard(visit, w.person)
     wrong, right = await journey.spreadsheets(served_portal.url, w)
     await journey.register(visit, w, wrong, right)
@@ -61,7 +63,9 @@ async def test_the_same_journey_without_javascript(
     checker = await (await chromium.new_context()).new_page()
     visit = Visit(await context.new_page(), served_portal.url, checker=checker)
 
-    await journey.accept_invitation(visit, await journey.invitation_link(served_people, w.person.email))
+    await journey.accept_invitation(
+        visit, await journey.invitation_link(served_people, w.person.email)
+    )
     await sign_in(visit, w.person)
     wrong, right = await journey.spreadsheets(served_portal.url, w)
     await journey.register(visit, w, wrong, right)
