@@ -107,9 +107,9 @@ class WebClient:
         routes: list[BaseRoute] = []
         # A fixed address before one with parameters that would take it as a value
         # (``/referrals/new`` before ``/referrals/{id}``).
-        for path, handlers in sorted(by_path.items(), key=lambda item: item[0].count("{")):
+        for address, handlers in sorted(by_path.items(), key=lambda item: item[0].count("{")):
             methods = sorted({m for r in handlers for m in r.methods})
-            routes.append(Route(path, self._endpoint(handlers), methods=methods))
+            routes.append(Route(address, self._endpoint(handlers), methods=methods))
         for name, path in ASSETS.items():
             routes.append(Route(f"/assets/{name}", _file_endpoint(path), methods=["GET"]))
         for directory in ASSET_DIRS:

@@ -67,6 +67,7 @@ async def _agreement(p: Page) -> dict[str, Any]:
         and bool(roles & LA_STAFF),
         "sign_as": sign_as if ipa["status"] == "READY_FOR_SIGNING" and kind not in signed else [],
         "party": kind,
+        "staff": bool(roles & (LA_STAFF | {"PROVIDER_ADMIN", "PROVIDER_USER"})),
         "party_names": PARTY_NAMES,
         "dates": DATES,
         "contacts": CONTACTS,
