@@ -201,3 +201,21 @@ async def test_an_la_admin_approves_a_providers_account_request(
         await web.post("/organisation/account-requests", {"id": request_id, "decision": "approve"})
     )
     assert "Account approved: an invitation was emailed" in done.text
+
+
+async def test_a_platform_admin_sees_the_registrations_of_every_la(
+    web: WebSession, people: People
+) -> None:
+    # given two LAs, each managing a provider waiting for approval
+    for name, code in (("Walsall", "WAL"), ("Solihull", "SOL")):
+        la = await people.local_authority(name, code, ("RESIDENTIAL",))
+        await provider_with_homes(
+            people, name=f"{name} Homes", status="PENDING_APPROVAL", managing_la=la
+        )
+    await web.sign_in(await people.platform_admin())
+    # when
+    page = await web.get("/registrations")
+    home = await web.get("/")
+    # then
+    assert "Walsall Homes" in page.text and "Solihull Homes" in page.text
+    assert "Registrations to decide" in home.text and "Local authorities" in home.text
