@@ -110,8 +110,8 @@ class WebClient:
         for address, handlers in sorted(by_path.items(), key=lambda item: item[0].count("{")):
             methods = sorted({m for r in handlers for m in r.methods})
             routes.append(Route(address, self._endpoint(handlers), methods=methods))
-        for name, path in ASSETS.items():
-            routes.append(Route(f"/assets/{name}", _file_endpoint(path), methods=["GET"]))
+        for name, file in ASSETS.items():
+            routes.append(Route(f"/assets/{name}", _file_endpoint(file), methods=["GET"]))
         for directory in ASSET_DIRS:
             routes.append(
                 Mount(f"/assets/{directory}", AssetFiles(directory=GOVUK / "assets" / directory))

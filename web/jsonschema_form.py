@@ -92,20 +92,23 @@ def _field(
     hint = schema.get("description")
     kind = _type(schema)
     enum = _enum(schema)
-    base = {"name": name, "label": label, "hint": hint, "required": required}
+
+    def make(widget: str, **extra: Any) -> SchemaField:
+        return SchemaField(widget, name=name, label=label, hint=hint, required=required, **extra)
+
     if enum is not None:
         options = [(str(v), humanise(str(v))) for v in enum]
         widget = "select" if len(options) > SELECT_OVER else "radios"
-        return SchemaField(widget, options=options, value=_text(value), **base)
+        return make(widget, options=options, value=_text(value))
     if kind == "object":
-        return SchemaField("fieldset", children=schema_fields(schema, name, value), **base)
+        return make("fieldset", children=schema_fields(schema, name, value))
     if kind == "array":
         items = schema.get("items") or {}
         item_enum = _enum(items)
         if item_enum is not None:
             options = [(str(v), humanise(str(v))) for v in item_enum]
             chosen = [str(v) for v in value] if isinstance(value, list) else []
-            return SchemaField("checkboxes", options=options, value=chosen, **base)
+            return make("checkboxes", options=options, value=chosen)
         if _type(items) == "object":
             given = value if isinstance(value, list) else []
             slots = _slots(schema, len(given))
@@ -121,20 +124,22 @@ def _field(
                 )
                 for index in range(slots)
             ]
-            return SchemaField("items", children=children, **base)
+            return make("items", children=children)
         lines = "\n".join(str(v) for v in value) if isinstance(value, list) else ""
-        hint = (hint + " " if hint else "") + "One on each line."
-        return SchemaField("lines", value=lines, **{**base, "hint": hint})
+        each = (hint + " " if hint else "") + "One on each line."
+        return SchemaField(
+            "lines", name=name, label=label, hint=each, required=required, value=lines
+        )
     if kind == "boolean":
-        chosen = "" if value is None else ("true" if value else "false")
+        chosen_text = "" if value is None else ("true" if value else "false")
         yes_no = [("true", "Yes"), ("false", "No")]
-        return SchemaField("boolean", options=yes_no, value=chosen, **base)
+        return make("boolean", options=yes_no, value=chosen_text)
     if kind in ("integer", "number"):
-        return SchemaField(kind, value=_text(value), **base)
+        return make(kind, value=_text(value))
     if schema.get("format") == "date":
-        return SchemaField("date", value=_text(value), **base)
+        return make("date", value=_text(value))
     long = int(schema.get("maxLength") or 0) > 200
-    return SchemaField("textarea" if long else "text", value=_text(value), **base)
+    return make("textarea" if long else "text", value=_text(value))
 
 
 def _slots(schema: Mapping[str, Any], given: int) -> int:

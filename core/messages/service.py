@@ -247,6 +247,7 @@ async def send_message(
             message=f"New message from {sender} about referral {referral.reference}.",
             subject=Subject("MessageThread", thread_id),
             email_subject=f"New message about referral {referral.reference}",
+            page=Subject("Referral", referral.id),
         )
     return message
 

@@ -12,7 +12,7 @@ import httpx
 from playwright.async_api import expect
 
 from core.identity.roles import OrganisationKind, Role
-from core.registration.demo import demo_pdf
+from portal.demo.providers import demo_pdf
 from tests.graphql_client import GraphQLClient
 from tests.offers.helpers import La, sent_referral
 from tests.people import People, Person

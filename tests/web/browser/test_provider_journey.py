@@ -13,7 +13,7 @@ from tests.graphql_client import GraphQLClient
 from tests.people import People
 from tests.web.browser import journey
 from tests.web.browser.conftest import ServedPortal
-from tests.web.browser.pages import Visit, sign_in, sign_in_with_keyboard
+from tests.web.browser.pages import Visit, accept_invitation, sign_in, sign_in_with_keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +25,7 @@ async def test_a_provider_does_everything_in_the_browser(
     context = await chromium.new_context()
     visit = Visit(await context.new_page(), served_portal.url)
 
-    await journey.accept_invitation(
-        visit, await journey.invitation_link(served_people, w.person.email)
-    )
+    await accept_invitation(visit, await journey.invitation_link(served_people, w.person.email))
     await sign_in_with_keyboard(visit, w.person)
     wrong, right = await journey.spreadsheets(served_portal.url, w)
     await journey.register(visit, w, wrong, right)
@@ -63,9 +61,7 @@ async def test_the_same_journey_without_javascript(
     checker = await (await chromium.new_context()).new_page()
     visit = Visit(await context.new_page(), served_portal.url, checker=checker)
 
-    await journey.accept_invitation(
-        visit, await journey.invitation_link(served_people, w.person.email)
-    )
+    await accept_invitation(visit, await journey.invitation_link(served_people, w.person.email))
     await sign_in(visit, w.person)
     wrong, right = await journey.spreadsheets(served_portal.url, w)
     await journey.register(visit, w, wrong, right)
