@@ -105,9 +105,11 @@ class WebClient:
         for route in ROUTES:
             by_path.setdefault(route.path, []).append(route)
         routes: list[BaseRoute] = []
-        for path, handlers in by_path.items():
+        # A fixed address before one with parameters that would take it as a value
+        # (``/referrals/new`` before ``/referrals/{id}``).
+        for address, handlers in sorted(by_path.items(), key=lambda item: item[0].count("{")):
             methods = sorted({m for r in handlers for m in r.methods})
-            routes.append(Route(path, self._endpoint(handlers), methods=methods))
+            routes.append(Route(address, self._endpoint(handlers), methods=methods))
         for name, file in ASSETS.items():
             routes.append(Route(f"/assets/{name}", _file_endpoint(file), methods=["GET"]))
         for directory in ASSET_DIRS:

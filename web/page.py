@@ -276,7 +276,7 @@ class Page:
         (name a template value of that name otherwise)."""
         html = self.web.templates.get_template(template).render(
             **values,
-            form=form or Form(),
+            form=form if form is not None else Form(),
             header=self._header,
             banner=self.banner(),
             csrf_token=self.csrf_token(),

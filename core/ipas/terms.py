@@ -14,6 +14,7 @@ import rfc8785
 
 from core.errors import Problem, invalid
 from core.models import Home, Offer, Organisation, Referral
+from core.offers.money import weekly_total_pence
 from core.plugins.registry import CategoryRegistry
 
 #: Terms taken from the offer and the referral: never editable in the IPA.
@@ -66,11 +67,7 @@ def offer_terms(
         }
         for c in offer.additional_costs or []
     ]
-    weekly = offer.core_fee_pence + sum(
-        int(c.get("amountPence", 0))
-        for c in offer.additional_costs or []
-        if c.get("frequency", "WEEKLY") == "WEEKLY"
-    )
+    weekly = weekly_total_pence(offer.core_fee_pence, offer.additional_costs or [])
     one_off = sum(
         int(c.get("amountPence", 0))
         for c in offer.additional_costs or []

@@ -74,3 +74,14 @@ if (document.readyState === "loading") {
 } else {
   liveNotifications();
 }
+
+// "Copy" buttons (hidden without JavaScript): data-copy names the field whose value to copy.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  const field = document.getElementById(button.dataset.copy);
+  if (!field || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    await navigator.clipboard.writeText(field.value);
+    button.textContent = "Copied";
+  });
+}
