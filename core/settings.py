@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     #: Largest request body accepted (bytes); larger ones get 413 before being read whole.
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Storage quota of an organisation's documents (bytes), and the smaller one of a provider
+    #: whose registration is not approved yet (anyone may sign up and upload).
+    storage_quota_bytes: int = 2 * 1024 * 1024 * 1024
+    unapproved_storage_quota_bytes: int = 50 * 1024 * 1024
     #: Sign-in attempts (login, code, sign-up) allowed per client address (``limits`` syntax).
     login_rate_limit: str = "30/minute"
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)

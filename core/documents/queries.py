@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.documents.kinds import PROFILE_KINDS
+from core.documents.kinds import PROFILE_KINDS, DocumentKind
 from core.models import Document
 
 
@@ -35,3 +35,18 @@ async def profile_documents_by_organisation_ids(
     ):
         found[document.organisation_id].append(document)
     return [found.get(i, []) for i in ids]
+
+
+async def attachable_documents(session: AsyncSession, organisation_id: uuid.UUID) -> list[Document]:
+    """The documents an organisation may attach to an offer, a message or an IPA: all its
+    own but its registration spreadsheets, newest first."""
+    return list(
+        await session.scalars(
+            select(Document)
+            .where(
+                Document.organisation_id == organisation_id,
+                Document.kind != DocumentKind.REGISTRATION_SPREADSHEET.value,
+            )
+            .order_by(Document.uploaded_at.desc(), Document.id)
+        )
+    )

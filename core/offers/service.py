@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import LA_STAFF_VALUES, PROVIDER_STAFF_VALUES
 from core.db import Database
-from core.documents.queries import profile_documents_by_organisation_ids
+from core.documents.queries import attachable_documents
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, Problem, invalid
 from core.identity.viewer import Viewer
 from core.models import (
@@ -264,8 +264,9 @@ async def _check_home(
 
 
 async def _provider_documents(session: AsyncSession, provider_id: uuid.UUID) -> list[Document]:
-    """The provider's profile documents, newest first."""
-    return (await profile_documents_by_organisation_ids(session, [provider_id]))[0]
+    """The provider's documents an offer may carry (profile and case documents), newest first;
+    the compulsory ones are chosen among them by kind."""
+    return await attachable_documents(session, provider_id)
 
 
 def _compulsory(documents: Sequence[Document], kinds: Sequence[str], today: date) -> list[Document]:
@@ -305,7 +306,7 @@ def _optional(
     for index, document_id in enumerate(ids):
         if document_id not in own:
             raise NotFound(
-                "No document with this id was found among your organisation's profile documents.",
+                "No document with this id was found among your organisation's documents.",
                 field=("input", "documentIds", str(index)),
             )
         if document_id not in already and document_id not in chosen:

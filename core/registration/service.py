@@ -211,6 +211,7 @@ async def upload_spreadsheet(
         document = await store_document(
             session,
             document_store(settings),
+            settings=settings,
             organisation_id=organisation.id,
             kind=DocumentKind.REGISTRATION_SPREADSHEET,
             name=_spreadsheet_name(filename),
