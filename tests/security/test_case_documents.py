@@ -12,7 +12,7 @@ import pytest
 from schema.node import encode_id
 from tests.identity.world import World
 from tests.registration.helpers import PDF
-from tests.security.given import approve, download_status, upload_response, uploaded
+from tests.security.given import approve, download_status, uploaded
 
 PROFILE = """
 query ($id: ID!) { node(id: $id) { ... on Organisation { documents { id kind } } } }
