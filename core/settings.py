@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     #: whose registration is not approved yet (anyone may sign up and upload).
     storage_quota_bytes: int = 2 * 1024 * 1024 * 1024
     unapproved_storage_quota_bytes: int = 50 * 1024 * 1024
+    #: Registration spreadsheets are read in a child process with these limits (address space,
+    #: CPU seconds, wall-clock seconds), at most ``spreadsheet_parsers`` at once per process.
+    spreadsheet_parse_memory_bytes: int = 512 * 1024 * 1024
+    spreadsheet_parse_cpu_seconds: int = 10
+    spreadsheet_parse_timeout_seconds: float = 20.0
+    spreadsheet_parsers: int = 2
     #: Sign-in attempts (login, code, sign-up) allowed per client address (``limits`` syntax).
     login_rate_limit: str = "30/minute"
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
