@@ -49,6 +49,17 @@ LA_STAFF_VALUES = tuple(role.value for role in LA_STAFF)
 PROVIDER_STAFF_VALUES = tuple(role.value for role in PROVIDER_STAFF)
 SIGNATORIES = (R.LA_SIGNATORY, R.PROVIDER_SIGNATORY)
 
+
+def sees_case_details(viewer: Viewer | None) -> bool:
+    """Case staff of their side see a child's case (a referral's content, its documents, its
+    thread); everyone else who reaches a referral (a signatory-only user, through an IPA or its
+    offer) sees only what an IPA says of it. The one rule for every path to a referral."""
+    if viewer is None:
+        return False
+    staff = CASE_STAFF.get(viewer.organisation_kind)
+    return staff is not None and viewer.has(*staff)
+
+
 #: Mutations, by GraphQL field name.
 MUTATIONS: dict[str, Rule] = {
     # identity

@@ -145,6 +145,6 @@ class ReferralMutations:
                 row = await visible_referral(session, viewer, key)
             from schema.referrals.types import referral_for_viewer
 
-            return {"referral": referral_for_viewer(row) if row else None}
+            return {"referral": referral_for_viewer(row, viewer) if row else None}
 
         return await mutate(info, "declineReferral", ReferralPayload, act)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from core.access import may_query
+from core.access import may_query, sees_case_details
+from core.identity.viewer import Viewer
 from core.models import Referral as ReferralRow
 from core.models import ReferralDelivery as DeliveryModel
 from core.referrals import queries
@@ -118,6 +119,8 @@ class Referral(Node):
     my_delivery: ReferralDelivery | None = strawberry.field(
         description="The viewing provider's own delivery; null for local authority users."
     )
+    #: Set by :meth:`redacted`: its relations (documents, thread, offers...) answer nothing.
+    without_case_details: strawberry.Private[bool] = False
 
     @classmethod
     def of(
@@ -168,6 +171,31 @@ class Referral(Node):
             my_delivery=ReferralDelivery.of(delivery) if delivery is not None else None,
         )
 
+    @classmethod
+    def redacted(
+        cls,
+        row: ReferralRow,
+        children: list[dict[str, Any]] | None = None,
+        urgency: str | None = None,
+    ) -> Referral:
+        """No case details: reference, category, urgency, the children's ages and genders
+        (as an IPA's terms give them, when given), and none of its relations."""
+        referral = cls.of(
+            row,
+            {
+                "children": children
+                or [{"age": c["age"], "gender": c["gender"]} for c in row.children],
+                "summary": "",
+                "urgency": urgency or row.urgency,
+                "postcode": None,
+                "requiredFrom": None,
+                "details": {},
+            },
+            row.version,
+        )
+        referral.without_case_details = True
+        return referral
+
     def _is_mine_as_la(self, info: Info) -> bool:
         viewer = info.context.viewer
         return (
@@ -176,11 +204,10 @@ class Referral(Node):
             and not viewer.is_signatory_only
         )
 
-    @staticmethod
-    def _signatory_only(info: Info) -> bool:
+    def _signatory_only(self, info: Info) -> bool:
         """A signatory-only user reaches a referral only through an IPA: no case details."""
         viewer = info.context.viewer
-        return viewer is None or viewer.is_signatory_only
+        return self.without_case_details or viewer is None or viewer.is_signatory_only
 
     @strawberry.field
     async def local_authority(self, info: Info) -> Organisation:
@@ -201,6 +228,8 @@ class Referral(Node):
     ) -> Annotated[MessageThread, strawberry.lazy("schema.messages.types")] | None:
         from schema.messages.types import thread_of_referral
 
+        if self._signatory_only(info):
+            return None
         return await thread_of_referral(info, self.key, self.local_authority_key, provider_id)
 
     @strawberry.field(description="Local authority only: who received it.")
@@ -216,6 +245,8 @@ class Referral(Node):
     ) -> list[Annotated[Offer, strawberry.lazy("schema.offers.types")]]:
         from schema.offers.types import offers_of_referral
 
+        if self._signatory_only(info):
+            return []
         return await offers_of_referral(info, self.key, self.local_authority_key)
 
     @strawberry.field(
@@ -251,8 +282,13 @@ class ReferralConnection:
         return await self.count()
 
 
-def referral_for_viewer(row: queries.ReferralRow) -> Referral:
-    """The viewer's view of a referral: live for its LA, the delivered snapshot for a provider."""
+def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Referral:
+    """What ``viewer`` sees of a referral, decided here for every path that reaches one (its
+    list, ``node``, an offer's, a message's, an IPA's): live for its LA's staff, the delivered
+    snapshot for a provider's staff, and for anyone else who reaches it (a signatory-only user,
+    through an IPA or its offer) only what an IPA says of it, with no case details."""
+    if not sees_case_details(viewer):
+        return Referral.redacted(row.referral)
     if row.delivery is None:
         return Referral.of(row.referral)
     return Referral.of(row.referral, row.snapshot, row.delivery.version, row.delivery)
@@ -265,4 +301,4 @@ async def _referral_node(info: Info, key: uuid.UUID) -> Referral | None:
         return None
     async with info.context.read() as session:
         row = await queries.visible_referral(session, viewer, key)
-    return referral_for_viewer(row) if row else None
+    return referral_for_viewer(row, viewer) if row else None
