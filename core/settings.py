@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
     #: another worker takes them over. Longer than a batch of SMTP sends can take.
     outbox_lease_seconds: int = 300
+    #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
+    #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
+    #: wraps every resolver, which the fast path refuses).
+    fast_execution: bool = True
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",
