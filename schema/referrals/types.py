@@ -12,6 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from core.access import may_query, sees_case_details
+from core.documents import queries as document_queries
 from core.identity.viewer import Viewer
 from core.models import Referral as ReferralRow
 from core.models import ReferralDelivery as DeliveryModel
@@ -121,6 +122,8 @@ class Referral(Node):
     )
     #: Set by :meth:`redacted`: its relations (documents, thread, offers...) answer nothing.
     without_case_details: strawberry.Private[bool] = False
+    #: A provider's view: the documents of the version delivered to it, not the live ones.
+    version_document_keys: strawberry.Private[tuple[uuid.UUID, ...] | None] = None
 
     @classmethod
     def of(
@@ -169,6 +172,11 @@ class Referral(Node):
             required_from=required_from,
             details=content.get("details") or {},
             my_delivery=ReferralDelivery.of(delivery) if delivery is not None else None,
+            version_document_keys=(
+                tuple(uuid.UUID(key) for key in snapshot.get("documentIds") or ())
+                if snapshot
+                else None
+            ),
         )
 
     @classmethod
@@ -219,6 +227,11 @@ class Referral(Node):
     async def documents(self, info: Info) -> list[Document]:
         if self._signatory_only(info):
             return []
+        if self.version_document_keys is not None:
+            found = await info.context.loaders.get(document_queries.documents_by_ids).load_many(
+                list(self.version_document_keys)
+            )
+            return [Document.of(r) for r in found if r is not None]
         rows = await info.context.loaders.get(queries.documents_by_referral_ids).load(self.key)
         return [Document.of(r) for r in rows]
 
