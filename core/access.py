@@ -77,6 +77,9 @@ MUTATIONS: dict[str, Rule] = {
     "decideAccountRequest": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "createApiToken": roles(R.LA_ADMIN, people_only=True),
     "revokeApiToken": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    # people who leave (the service: the person's own organisation, or the platform)
+    "deactivateUser": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
+    "reactivateUser": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
     "grantSigningAuthority": roles(*SIGNATORIES, people_only=True),
     "revokeSigningAuthority": roles(*SIGNATORIES, people_only=True),
     # categories
@@ -128,6 +131,7 @@ QUERIES: dict[str, Rule] = {
     "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "notifications": Rule(people_only=True),
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
+    "apiTokens": roles(R.LA_ADMIN, people_only=True),
 }
 
 

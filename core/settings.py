@@ -6,6 +6,7 @@ names the variable, never a traceback.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -44,6 +45,10 @@ class Settings(BaseSettings):
     spreadsheet_parse_cpu_seconds: int = 10
     spreadsheet_parse_timeout_seconds: float = 20.0
     spreadsheet_parsers: int = 2
+    #: A session unused for this many minutes has ended (its absolute limit is 14 days).
+    session_idle_minutes: int = 120
+    #: API tokens expire after ``expiresInDays``, at most (and by default) this many days.
+    api_token_max_days: int = 365
     #: Sign-in attempts (login, code, sign-up) allowed per client address (``limits`` syntax).
     login_rate_limit: str = "30/minute"
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
@@ -135,6 +140,10 @@ class Settings(BaseSettings):
                     "when PORTAL_ENV=production"
                 )
         return self
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
 
     @property
     def is_sqlite(self) -> bool:

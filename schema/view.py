@@ -100,7 +100,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             self._guard_cookie_post(request)
         client_address = request.client.host if request.client else None
         token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
-        viewer = await authenticate(self.db, token, client_address)
+        viewer = await authenticate(self.db, token, client_address, idle=self.settings.session_idle)
         return Context(
             request=request,
             response=response,
@@ -121,7 +121,9 @@ class PortalGraphQL(GraphQL[Context, None]):
         if header is not None:
             scheme, _, value = str(header).partition(" ")
             token = value.strip() if scheme.lower() == "bearer" else ""
-            viewer = await authenticate(self.db, token, context.client_address)
+            viewer = await authenticate(
+                self.db, token, context.client_address, idle=self.settings.session_idle
+            )
             context.viewer, context.credentials = viewer, token
         if context.viewer is None or context.viewer.user_id is None:
             raise ConnectionRejectionError({"message": "Sign in: no valid session."})

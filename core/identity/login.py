@@ -30,6 +30,7 @@ from core.identity.secrets import (
 from core.identity.viewer import Viewer
 from core.models import LoginChallenge, User, UserSession
 from core.models.base import utcnow
+from core.notifications.realtime import sessions_ended
 from core.settings import Settings
 
 MAX_FAILURES = 5
@@ -288,7 +289,7 @@ async def _count_failure(
             )
 
 
-async def logout(db: Database, viewer: Viewer) -> None:
+async def logout(db: Database, settings: Settings, viewer: Viewer) -> None:
     """End the viewer's session at once."""
     if viewer.session_id is None:
         raise InvalidState("Only a signed-in session can be logged out; revoke API tokens instead.")
@@ -306,3 +307,5 @@ async def logout(db: Database, viewer: Viewer) -> None:
             organisation_id=viewer.organisation_id,
             client_address=viewer.client_address,
         )
+    if viewer.user_id is not None:  # its open subscriptions check their session at once
+        await sessions_ended(settings, viewer.user_id)

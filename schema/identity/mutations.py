@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from core.identity import accounts, api_tokens, login, signing
+from core.identity import accounts, api_tokens, leaving, login, signing
 from core.identity.viewer import Viewer
 from schema.context import Info
 from schema.errors import mutate
@@ -33,6 +33,7 @@ from schema.identity.inputs import (
     SigningAuthorityInput,
     SignUpProviderInput,
     SignUpProviderPayload,
+    UserIdInput,
     UserPayload,
     VerifyTotpInput,
     VerifyTotpPayload,
@@ -142,7 +143,7 @@ class IdentityMutations:
     @strawberry.mutation
     async def logout(self, info: Info) -> LogoutPayload:
         async def act(viewer: Viewer) -> dict[str, Any]:
-            await login.logout(info.context.db, viewer)
+            await login.logout(info.context.db, info.context.settings, viewer)
             response = info.context.response
             if response is not None and hasattr(response, "delete_cookie"):
                 response.delete_cookie(SESSION_COOKIE, path="/")  # type: ignore[union-attr]
@@ -281,7 +282,13 @@ class IdentityMutations:
         self, info: Info, input: CreateApiTokenInput
     ) -> CreateApiTokenPayload:
         async def act(viewer: Viewer) -> dict[str, Any]:
-            token, row = await api_tokens.create_api_token(info.context.db, viewer, name=input.name)
+            token, row = await api_tokens.create_api_token(
+                info.context.db,
+                info.context.settings,
+                viewer,
+                name=input.name,
+                expires_in_days=input.expires_in_days,
+            )
             return {"token": token, "api_token": ApiToken.of(row)}
 
         return await mutate(info, "createApiToken", CreateApiTokenPayload, act)
@@ -297,6 +304,36 @@ class IdentityMutations:
             return {}
 
         return await mutate(info, "revokeApiToken", RevokeApiTokenPayload, act)
+
+    @strawberry.mutation(
+        description="An admin of the person's organisation (or the platform) deactivates them: "
+        "every session and open subscription of theirs ends at once; they cannot sign in until "
+        "reactivated."
+    )
+    async def deactivate_user(self, info: Info, input: UserIdInput) -> UserPayload:
+        async def act(viewer: Viewer) -> dict[str, Any]:
+            user = await leaving.deactivate_user(
+                info.context.db,
+                info.context.settings,
+                viewer,
+                user_id=decode_id(input.user_id, "User", field=("input", "userId")),
+            )
+            return {"user": User.of(user)}
+
+        return await mutate(info, "deactivateUser", UserPayload, act)
+
+    @strawberry.mutation(description="Let a deactivated person sign in again.")
+    async def reactivate_user(self, info: Info, input: UserIdInput) -> UserPayload:
+        async def act(viewer: Viewer) -> dict[str, Any]:
+            user = await leaving.reactivate_user(
+                info.context.db,
+                info.context.settings,
+                viewer,
+                user_id=decode_id(input.user_id, "User", field=("input", "userId")),
+            )
+            return {"user": User.of(user)}
+
+        return await mutate(info, "reactivateUser", UserPayload, act)
 
     @strawberry.mutation
     async def grant_signing_authority(

@@ -85,6 +85,9 @@ class User(Node):
     email: str
     name: str
     totp_enabled: bool
+    active: bool = strawberry.field(
+        description="False once deactivated: no sign-in, every session and subscription ended."
+    )
 
     @classmethod
     def of(cls, row: UserRow) -> User:
@@ -95,6 +98,7 @@ class User(Node):
             email=row.email,
             name=row.name,
             totp_enabled=row.totp_enabled,
+            active=row.is_active,
         )
 
     @strawberry.field
@@ -134,6 +138,7 @@ class ApiToken(Node):
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None
 
     @classmethod
     def of(cls, row: ApiTokenRow) -> ApiToken:
@@ -143,6 +148,7 @@ class ApiToken(Node):
             name=row.name,
             created_at=row.created_at,
             last_used_at=row.last_used_at,
+            expires_at=row.expires_at,
         )
 
     @strawberry.field

@@ -5,6 +5,9 @@ the signed IPA drawn from it) stays as it is until the LA accepts the revision (
 section 9). So one provider may hold one SUBMITTED and one ACCEPTED offer on a referral at the
 same time, never two of either: the live-offer index now includes the status.
 
+People who leave (contract section 15): ``user_sessions.last_seen_at`` for the idle timeout,
+``api_tokens.expires_at`` (tokens expire).
+
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03 02:50:00
@@ -24,6 +27,8 @@ LIVE = "status IN ('SUBMITTED', 'ACCEPTED')"
 
 
 def upgrade() -> None:
+    op.add_column("user_sessions", sa.Column("last_seen_at", sa.DateTime(), nullable=True))
+    op.add_column("api_tokens", sa.Column("expires_at", sa.DateTime(), nullable=True))
     op.drop_index("uq_offers_live_per_provider", table_name="offers")
     op.create_index(
         "uq_offers_live_per_provider",
@@ -36,6 +41,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("api_tokens", "expires_at")
+    op.drop_column("user_sessions", "last_seen_at")
     op.drop_index("uq_offers_live_per_provider", table_name="offers")
     op.create_index(
         "uq_offers_live_per_provider",
