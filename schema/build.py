@@ -24,7 +24,12 @@ from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
 from schema.execution import PortalExecutionContext
-from schema.extensions import MaskUnexpectedErrors
+from schema.extensions import (
+    MaskUnexpectedErrors,
+    NoNulCharacters,
+    NoSuggestions,
+    OperationNameRequired,
+)
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
@@ -79,6 +84,7 @@ SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 LIMIT_RULES = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    NoNulCharacters,
 ]
 
 #: Types reachable only through the Node interface must be named to be in the schema.
@@ -146,9 +152,11 @@ def build_schema(
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        OperationNameRequired,
     ]
     if production:
         extensions.append(DisableIntrospection)
+        extensions.append(NoSuggestions)
     extensions.extend(extra_extensions)
     check_extensions(extensions, fast_execution=fast_execution)
     query = merge_types("Query", QUERY_PARTS)

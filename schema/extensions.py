@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, StringValueNode, ValidationRule
 from strawberry.extensions import SchemaExtension
 
 logger = logging.getLogger("portal.graphql")
@@ -57,3 +58,46 @@ class MaskUnexpectedErrors(SchemaExtension):
                 )
             )
         result.errors = masked  # type: ignore[union-attr]
+
+
+class NoNulCharacters(ValidationRule):
+    """Text never holds the NUL character: PostgreSQL cannot store it (the audit's internal
+    errors on login, sign-up, messages, referrals, IPA drafts), and no person types it. A
+    string literal with one is a validation error here; variables are checked as the request
+    body is read (schema/view.py)."""
+
+    def enter_string_value(self, node: StringValueNode, *_args: object) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError(NUL_MESSAGE, node))
+
+
+NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class NoSuggestions(SchemaExtension):
+    """Production: no "Did you mean ...?" in any error (types, fields, enum values, arguments,
+    input fields), so the schema cannot be read back through typos with introspection off."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        errors = getattr(self.execution_context.result, "errors", None)
+        for error in errors or ():
+            error.message = _SUGGESTION.sub("", error.message)
+
+
+class OperationNameRequired(SchemaExtension):
+    """A document of several operations runs only the one ``operationName`` names (strawberry
+    would otherwise run the first): without it, the request is an error (GraphQL spec,
+    GetOperation)."""
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None or context._provided_operation_name is not None:
+            return
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if len(operations) > 1:
+            raise GraphQLError("Must provide operation name if query contains multiple operations.")

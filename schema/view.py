@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -21,8 +22,30 @@ from core.identity.ratelimit import AttemptLimiter
 from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
 from schema.context import Context
+from schema.extensions import NUL_MESSAGE
 
 SESSION_COOKIE = "portal_session"
+#: Far deeper than any input of the schema (a referral's details are a few levels deep).
+MAX_JSON_DEPTH = 32
+
+
+def _json_problem(value: object) -> str | None:
+    """Why a decoded body is refused, walking it without recursion; None when it is fine."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return NUL_MESSAGE
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep."
+            children = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in children:
+                if isinstance(key, str) and "\x00" in key:
+                    return NUL_MESSAGE
+                stack.append((child, depth + 1))
+    return None
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -131,3 +154,13 @@ class PortalGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: Any) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The request body (or a multipart request's ``operations``): 400, never a 500, for
+        JSON nested deeper than :data:`MAX_JSON_DEPTH` (a 6 KB body once exhausted the
+        recursion limit) and for text holding the NUL character anywhere."""
+        value = orjson.loads(data)  # refuses nesting deeper than 1024 itself
+        problem = _json_problem(value)
+        if problem is not None:
+            raise json.JSONDecodeError(problem, "", 0)
+        return value
