@@ -148,17 +148,21 @@ async def _own_offer(
 async def _la_offer(
     session: AsyncSession, viewer: Viewer, offer_id: uuid.UUID
 ) -> tuple[Offer, Referral]:
-    row = (
-        await session.execute(
-            select(Offer, Referral)
-            .join(Referral, Referral.id == Offer.referral_id)
-            .where(Offer.id == offer_id)
-            .with_for_update()
-        )
-    ).first()
-    if row is None or row[1].local_authority_id != viewer.organisation_id:
+    """The offer and its referral, locked in the one fixed order every decision uses: the
+    referral first, then its offers. (Locking both rows in one joined statement let two
+    acceptances of one referral's offers each hold an offer and wait for the other's: a
+    deadlock on PostgreSQL.)"""
+    referral_id = await session.scalar(select(Offer.referral_id).where(Offer.id == offer_id))
+    referral = (
+        await session.scalar(select(Referral).where(Referral.id == referral_id).with_for_update())
+        if referral_id is not None
+        else None
+    )
+    if referral is None or referral.local_authority_id != viewer.organisation_id:
         raise NotFound("No offer with this id was found.", field=("input", "id"))
-    return row[0], row[1]
+    offer = await session.scalar(select(Offer).where(Offer.id == offer_id).with_for_update())
+    assert offer is not None  # offers are never deleted
+    return offer, referral
 
 
 def _open_for(referral: Referral, offer_supersedes: uuid.UUID | None) -> bool:
