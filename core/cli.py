@@ -20,7 +20,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     asyncio.run(upgrade(settings.database_url))
     app = create_app(settings, background=True, freeze_startup_objects=True)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_level="info",
+        # X-Forwarded-For / -Proto are believed only from the proxies named in
+        # PORTAL_TRUSTED_PROXIES (uvicorn would otherwise trust any local one): the client
+        # address is what the per-address sign-in limits count.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or "",
+    )
     return 0
 
 

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 120
     #: API tokens expire after ``expiresInDays``, at most (and by default) this many days.
     api_token_max_days: int = 365
+    #: Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or
+    #: networks, e.g. "10.0.0.5,10.1.0.0/16"); empty: none, the peer's address is the client's.
+    trusted_proxies: str = ""
     #: Sign-in attempts (login, code, sign-up) allowed per client address (``limits`` syntax).
     login_rate_limit: str = "30/minute"
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
