@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     #: Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or
     #: networks, e.g. "10.0.0.5,10.1.0.0/16"); empty: none, the peer's address is the client's.
     trusted_proxies: str = ""
+    #: Production refuses to start with an http:// PORTAL_BASE_URL unless this is true.
+    allow_plain_http: bool = False
     #: Sign-in attempts (login, code, sign-up) allowed per client address (``limits`` syntax).
     login_rate_limit: str = "30/minute"
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
@@ -142,6 +144,16 @@ class Settings(BaseSettings):
                     "PORTAL_SECRET_KEY: set a random secret of at least 32 characters "
                     "when PORTAL_ENV=production"
                 )
+        if (
+            self.env == "production"
+            and not self.base_url.startswith("https://")
+            and not self.allow_plain_http
+        ):
+            raise ValueError(
+                "PORTAL_BASE_URL: production is served over https (session cookies are sent "
+                "without Secure over plain http); set an https:// address, or "
+                "PORTAL_ALLOW_PLAIN_HTTP=true to accept the risk"
+            )
         return self
 
     @property

@@ -24,6 +24,7 @@ from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings, load_settings
 from schema.build import build_schema
 from schema.http.documents import download_document
+from schema.http.headers import SecurityHeaders
 from schema.http.health import health
 from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
@@ -104,7 +105,13 @@ def create_app(
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)],
+        middleware=[
+            Middleware(
+                SecurityHeaders,
+                hsts=settings.env == "production" and settings.base_url.startswith("https://"),
+            ),
+            Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes),
+        ],
         exception_handlers={Exception: _unexpected},
         lifespan=lifespan,
     )
