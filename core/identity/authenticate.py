@@ -15,6 +15,9 @@ from core.models.base import utcnow
 
 #: ``ApiToken.lastUsedAt`` is written at most this often, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+#: ``UserSession.last_seen_at`` (the idle timeout's clock) likewise, at most every 5 minutes:
+#: the idle timeout is exact to within that.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 
 async def authenticate(
@@ -70,7 +73,7 @@ async def _session_viewer(
     if not rows:
         return None
     session_id, user_id, organisation_id, kind, _, last_seen_at = rows[0]
-    if last_seen_at is None or now - last_seen_at >= LAST_USED_RESOLUTION:
+    if last_seen_at is None or now - last_seen_at >= LAST_SEEN_RESOLUTION:
         async with db.transaction() as session:
             await session.execute(
                 update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)

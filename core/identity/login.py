@@ -234,6 +234,7 @@ async def verify_totp(
                     user_id=user.id,
                     token_hash=token_hash,
                     expires_at=expires_at,
+                    last_seen_at=now,
                     client_address=client_address,
                 )
             )
