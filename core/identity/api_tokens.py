@@ -18,7 +18,12 @@ from core.settings import Settings
 
 
 async def create_api_token(
-    db: Database, settings: Settings, viewer: Viewer, *, name: str, expires_in_days: int | None
+    db: Database,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    name: str,
+    expires_in_days: int | None = None,
 ) -> tuple[str, ApiToken]:
     """A token of the viewer's LA, expiring after ``expires_in_days`` (at most, and by default,
     ``api_token_max_days``): tokens never live forever."""

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import after_commit
+from core.jobs.queue import enqueue_async
 from core.models import OutboxEmail
 
 _KICK_KEY = "portal.outbox_kick"
@@ -54,8 +55,6 @@ def message_id_for(email_id: uuid.UUID, domain: str) -> str:
 
 
 async def _send_outbox_soon() -> None:
-    from core.jobs.broker import enqueue_async
-
     await enqueue_async("send_outbox")
 
 

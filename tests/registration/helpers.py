@@ -15,8 +15,8 @@ from core.db import Database
 from core.documents.storage import LocalDiskStore
 from core.models import Document, Home, Organisation, ProviderRegistration
 from core.models.base import utcnow
-from core.registration.demo import demo_pdf
 from core.registration.layout import HOME_HEADERS, ORGANISATION_LABELS
+from portal.demo.providers import demo_pdf
 
 ERRORS = "userErrors { field message code }"
 
