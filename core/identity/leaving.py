@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
 from core.errors import InvalidState, NotFound
@@ -20,7 +21,7 @@ from core.settings import Settings
 _FIELD = ("input", "userId")
 
 
-async def _member(session, viewer: Viewer, user_id: uuid.UUID) -> User:  # type: ignore[no-untyped-def]
+async def _member(session: AsyncSession, viewer: Viewer, user_id: uuid.UUID) -> User:
     """The user, locked, if the viewer administers their organisation (or is the platform)."""
     user = await session.get(User, user_id, with_for_update=True)
     if user is None or not (
