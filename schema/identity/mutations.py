@@ -72,7 +72,7 @@ class IdentityMutations:
         user = await accounts.sign_up_provider(
             ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
         )
-        return SignUpProviderPayload(user=User.of(user))
+        return SignUpProviderPayload(user=User.of(user, to_self=True))
 
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
@@ -102,7 +102,9 @@ class IdentityMutations:
         _set_session_cookie(info, new_session.token, int(login.SESSION_LIFETIME.total_seconds()))
         user = await ctx.loaders.user_by_id.load(new_session.user_id)
         return VerifyTotpPayload(
-            session_token=new_session.token, expires_at=new_session.expires_at, viewer=User.of(user)
+            session_token=new_session.token,
+            expires_at=new_session.expires_at,
+            viewer=User.of(user, to_self=True),
         )
 
     @mutation
@@ -122,7 +124,7 @@ class IdentityMutations:
         user = await accounts.accept_invitation(
             ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
         )
-        return AcceptInvitationPayload(user=User.of(user))
+        return AcceptInvitationPayload(user=User.of(user, to_self=True))
 
     @mutation
     async def create_local_authority(
