@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -16,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from core.plugins.registry import CategoryRegistry
 from schema.categories.mutations import CategoryMutations
@@ -29,6 +31,7 @@ from schema.extensions import (
     NoNulCharacters,
     NoSuggestions,
     OperationNameRequired,
+    truncate_client_error,
 )
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
@@ -132,6 +135,16 @@ def check_extensions(extensions: list, *, fast_execution: bool) -> None:
             )
 
 
+class PortalSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Every error is bounded before it is logged or answered (truncate_client_error)."""
+        for error in errors:
+            truncate_client_error(error)
+        super().process_errors(errors, execution_context)
+
+
 def build_schema(
     registry: CategoryRegistry,
     *,
@@ -165,7 +178,7 @@ def build_schema(
     config = StrawberryConfig(disable_field_suggestions=production)
     # PortalExecutionContext reads plain fields as attributes: the default resolver's way.
     assert config.default_resolver is getattr
-    return strawberry.Schema(
+    return PortalSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,

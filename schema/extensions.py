@@ -101,3 +101,25 @@ class OperationNameRequired(SchemaExtension):
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if len(operations) > 1:
             raise GraphQLError("Must provide operation name if query contains multiple operations.")
+
+
+#: The longest error message a client gets or the log holds: a message quotes the client's
+#: values (a field name, a literal, a document's line), and one 5 MB request once wrote 21 MB
+#: of log.
+MAX_ERROR_MESSAGE = 500
+
+
+def truncate_client_error(error: GraphQLError) -> None:
+    """Bound what an error of the client's (syntax, validation, variables) repeats of the
+    request: its message is cut to :data:`MAX_ERROR_MESSAGE` characters, and the document it
+    points into is dropped (its locations stay), so neither the answer nor the log line
+    quotes a huge document. Errors raised inside resolvers keep theirs (masked and logged
+    with their traceback by :class:`MaskUnexpectedErrors`)."""
+    if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
+        return
+    if len(error.message) > MAX_ERROR_MESSAGE:
+        error.message = error.message[: MAX_ERROR_MESSAGE - 1] + "…"
+    error.source = None
+    error.nodes = None
+    # A coercion error wraps the inner error that says the same (logged as its "traceback").
+    error.original_error = None
