@@ -27,8 +27,10 @@ LIVE = "status IN ('SUBMITTED', 'ACCEPTED')"
 
 
 def upgrade() -> None:
-    op.add_column("user_sessions", sa.Column("last_seen_at", sa.DateTime(), nullable=True))
-    op.add_column("api_tokens", sa.Column("expires_at", sa.DateTime(), nullable=True))
+    op.add_column(
+        "user_sessions", sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.add_column("api_tokens", sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
     op.drop_index("uq_offers_live_per_provider", table_name="offers")
     op.create_index(
         "uq_offers_live_per_provider",
