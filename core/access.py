@@ -49,6 +49,17 @@ LA_STAFF_VALUES = tuple(role.value for role in LA_STAFF)
 PROVIDER_STAFF_VALUES = tuple(role.value for role in PROVIDER_STAFF)
 SIGNATORIES = (R.LA_SIGNATORY, R.PROVIDER_SIGNATORY)
 
+
+def sees_case_details(viewer: Viewer | None) -> bool:
+    """Case staff of their side see a child's case (a referral's content, its documents, its
+    thread); everyone else who reaches a referral (a signatory-only user, through an IPA or its
+    offer) sees only what an IPA says of it. The one rule for every path to a referral."""
+    if viewer is None:
+        return False
+    staff = CASE_STAFF.get(viewer.organisation_kind)
+    return staff is not None and viewer.has(*staff)
+
+
 #: Mutations, by GraphQL field name.
 MUTATIONS: dict[str, Rule] = {
     # identity
@@ -66,6 +77,9 @@ MUTATIONS: dict[str, Rule] = {
     "decideAccountRequest": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "createApiToken": roles(R.LA_ADMIN, people_only=True),
     "revokeApiToken": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    # people who leave (the service: the person's own organisation, or the platform)
+    "deactivateUser": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
+    "reactivateUser": roles(R.PLATFORM_ADMIN, R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
     "grantSigningAuthority": roles(*SIGNATORIES, people_only=True),
     "revokeSigningAuthority": roles(*SIGNATORIES, people_only=True),
     # categories
@@ -124,6 +138,7 @@ QUERIES: dict[str, Rule] = {
     "notifications": Rule(people_only=True),
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
     "webhookEndpoints": roles(R.LA_ADMIN, people_only=True),
+    "apiTokens": roles(R.LA_ADMIN, people_only=True),
 }
 
 

@@ -6,6 +6,7 @@ names the variable, never a traceback.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -34,6 +35,25 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     #: Largest request body accepted (bytes); larger ones get 413 before being read whole.
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Storage quota of an organisation's documents (bytes), and the smaller one of a provider
+    #: whose registration is not approved yet (anyone may sign up and upload).
+    storage_quota_bytes: int = 2 * 1024 * 1024 * 1024
+    unapproved_storage_quota_bytes: int = 50 * 1024 * 1024
+    #: Registration spreadsheets are read in a child process with these limits (address space,
+    #: CPU seconds, wall-clock seconds), at most ``spreadsheet_parsers`` at once per process.
+    spreadsheet_parse_memory_bytes: int = 512 * 1024 * 1024
+    spreadsheet_parse_cpu_seconds: int = 10
+    spreadsheet_parse_timeout_seconds: float = 20.0
+    spreadsheet_parsers: int = 2
+    #: A session unused for this many minutes has ended (its absolute limit is 14 days).
+    session_idle_minutes: int = 120
+    #: API tokens expire after ``expiresInDays``, at most (and by default) this many days.
+    api_token_max_days: int = 365
+    #: Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or
+    #: networks, e.g. "10.0.0.5,10.1.0.0/16"); empty: none, the peer's address is the client's.
+    trusted_proxies: str = ""
+    #: Production refuses to start with an http:// PORTAL_BASE_URL unless this is true.
+    allow_plain_http: bool = False
     #: Sign-in attempts (login, code, sign-up) allowed per client address (``limits`` syntax).
     login_rate_limit: str = "30/minute"
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
@@ -156,7 +176,21 @@ class Settings(BaseSettings):
                     "PORTAL_SECRET_KEY: set a random secret of at least 32 characters "
                     "when PORTAL_ENV=production"
                 )
+        if (
+            self.env == "production"
+            and not self.base_url.startswith("https://")
+            and not self.allow_plain_http
+        ):
+            raise ValueError(
+                "PORTAL_BASE_URL: production is served over https (session cookies are sent "
+                "without Secure over plain http); set an https:// address, or "
+                "PORTAL_ALLOW_PLAIN_HTTP=true to accept the risk"
+            )
         return self
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
 
     @property
     def is_sqlite(self) -> bool:

@@ -67,6 +67,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=None,  # our logging (PORTAL_LOG_FORMAT), configured in main()
         log_level="info",
         timeout_graceful_shutdown=30,
+        # X-Forwarded-For / -Proto are believed only from the proxies named in
+        # PORTAL_TRUSTED_PROXIES (uvicorn would otherwise trust any local one): the client
+        # address is what the per-address sign-in limits count.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or "",
     )
     return 0
 

@@ -27,6 +27,7 @@ from core.settings import Settings, load_settings
 from schema.build import build_schema
 from schema.http.documents import download_document
 from schema.http.explorer import explorer_asset
+from schema.http.headers import SecurityHeaders
 from schema.http.health import health, live, ready
 from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
@@ -142,6 +143,10 @@ def create_app(
         ],
         middleware=[
             *([Middleware(RequestObserver)] if observe else []),
+            Middleware(
+                SecurityHeaders,
+                hsts=settings.env == "production" and settings.base_url.startswith("https://"),
+            ),
             Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes),
         ],
         exception_handlers={Exception: _unexpected, 404: _not_found},

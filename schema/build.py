@@ -27,8 +27,12 @@ from schema.execution import execution_context_class
 from schema.extensions import (
     IntrospectionPolicy,
     MaskUnexpectedErrors,
+    NoNulCharacters,
+    NoSuggestions,
     ObserveOperation,
+    OperationNameRequired,
     log_errors,
+    truncate_client_error,
 )
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
@@ -89,6 +93,7 @@ SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 LIMIT_RULES = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    NoNulCharacters,
 ]
 
 #: Types reachable only through the Node interface must be named to be in the schema.
@@ -117,7 +122,11 @@ class PortalSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Each error logged once, client errors never at ERROR (see :func:`log_errors`)."""
+        """Each error bounded (:func:`truncate_client_error`: a client's values are cut before
+        they are answered or logged), then logged once, client errors never at ERROR
+        (:func:`log_errors`)."""
+        for error in errors:
+            truncate_client_error(error)
         operation_type = None
         if execution_context is not None:
             try:
@@ -174,9 +183,12 @@ def build_schema(
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
         IntrospectionPolicy,
+        OperationNameRequired,
     ]
     if observe:
         extensions.append(ObserveOperation)
+    if production:
+        extensions.append(NoSuggestions)
     extensions.extend(extra_extensions)
     check_extensions(extensions, fast_execution=fast_execution)
     query = merge_types("Query", QUERY_PARTS)

@@ -5,10 +5,11 @@ and how it went."""
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, StringValueNode, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
@@ -124,3 +125,68 @@ class ObserveOperation(SchemaExtension):
             operation_type = None
         request.operation_type = operation_type.value if operation_type is not None else None
         request.outcome = "errors" if getattr(context.result, "errors", None) else "ok"
+
+
+class NoNulCharacters(ValidationRule):
+    """Text never holds the NUL character: PostgreSQL cannot store it (the audit's internal
+    errors on login, sign-up, messages, referrals, IPA drafts), and no person types it. A
+    string literal with one is a validation error here; variables are checked as the request
+    body is read (schema/view.py)."""
+
+    def enter_string_value(self, node: StringValueNode, *_args: object) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError(NUL_MESSAGE, node))
+
+
+NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class NoSuggestions(SchemaExtension):
+    """Production: no "Did you mean ...?" in any error (types, fields, enum values, arguments,
+    input fields), so the schema cannot be read back through typos with introspection off."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        errors = getattr(self.execution_context.result, "errors", None)
+        for error in errors or ():
+            error.message = _SUGGESTION.sub("", error.message)
+
+
+class OperationNameRequired(SchemaExtension):
+    """A document of several operations runs only the one ``operationName`` names (strawberry
+    would otherwise run the first): without it, the request is an error (GraphQL spec,
+    GetOperation)."""
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None or context._provided_operation_name is not None:
+            return
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if len(operations) > 1:
+            raise GraphQLError("Must provide operation name if query contains multiple operations.")
+
+
+#: The longest error message a client gets or the log holds: a message quotes the client's
+#: values (a field name, a literal, a document's line), and one 5 MB request once wrote 21 MB
+#: of log.
+MAX_ERROR_MESSAGE = 500
+
+
+def truncate_client_error(error: GraphQLError) -> None:
+    """Bound what an error of the client's (syntax, validation, variables) repeats of the
+    request: its message is cut to :data:`MAX_ERROR_MESSAGE` characters, and the document it
+    points into is dropped (its locations stay), so neither the answer nor the log line
+    quotes a huge document. Errors raised inside resolvers keep theirs (masked and logged
+    with their traceback by :class:`MaskUnexpectedErrors`)."""
+    if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
+        return
+    if len(error.message) > MAX_ERROR_MESSAGE:
+        error.message = error.message[: MAX_ERROR_MESSAGE - 1] + "…"
+    error.source = None
+    error.nodes = None
+    # A coercion error wraps the inner error that says the same (logged as its "traceback").
+    error.original_error = None

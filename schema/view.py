@@ -3,6 +3,7 @@ and GraphQL over HTTP as the spec says (media types, status codes, subscriptions
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +31,7 @@ from core.identity.ratelimit import AttemptLimiter
 from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
 from schema.context import Context
+from schema.extensions import NUL_MESSAGE
 from schema.http.explorer import explorer_allowed, explorer_page
 from schema.http.observe import current_request
 
@@ -47,6 +49,28 @@ SUBSCRIPTION_OVER_HTTP = (
 )
 
 logger = logging.getLogger("portal.graphql")
+
+#: Far deeper than any input of the schema (a referral's details are a few levels deep).
+MAX_JSON_DEPTH = 32
+
+
+def _json_problem(value: object) -> str | None:
+    """Why a decoded body is refused, walking it without recursion; None when it is fine."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return NUL_MESSAGE
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep."
+            children = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in children:
+                if isinstance(key, str) and "\x00" in key:
+                    return NUL_MESSAGE
+                stack.append((child, depth + 1))
+    return None
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -168,7 +192,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             self._guard_cookie_post(request)
         client_address = request.client.host if request.client else None
         token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
-        viewer = await authenticate(self.db, token, client_address)
+        viewer = await authenticate(self.db, token, client_address, idle=self.settings.session_idle)
         request.state.viewer = viewer
         record = current_request()
         if record is not None and viewer is not None:
@@ -194,7 +218,7 @@ class PortalGraphQL(GraphQL[Context, None]):
         ``response`` collects what the operation sets (the session cookie of ``verifyTotp``)."""
         client_address = request.client.host if request.client else None
         token = request.cookies.get(SESSION_COOKIE)
-        viewer = await authenticate(self.db, token, client_address)
+        viewer = await authenticate(self.db, token, client_address, idle=self.settings.session_idle)
         return Context(
             request=request,
             response=response,
@@ -216,7 +240,9 @@ class PortalGraphQL(GraphQL[Context, None]):
         if header is not None:
             scheme, _, value = str(header).partition(" ")
             token = value.strip() if scheme.lower() == "bearer" else ""
-            viewer = await authenticate(self.db, token, context.client_address)
+            viewer = await authenticate(
+                self.db, token, context.client_address, idle=self.settings.session_idle
+            )
             context.viewer, context.credentials = viewer, token
         if context.viewer is None or context.viewer.user_id is None:
             raise ConnectionRejectionError({"message": "Sign in: no valid session."})
@@ -308,3 +334,13 @@ class PortalGraphQL(GraphQL[Context, None]):
         ):
             response.status_code = 400
         return response
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The request body (or a multipart request's ``operations``): 400, never a 500, for
+        JSON nested deeper than :data:`MAX_JSON_DEPTH` (a 6 KB body once exhausted the
+        recursion limit) and for text holding the NUL character anywhere."""
+        value = orjson.loads(data)  # refuses nesting deeper than 1024 itself
+        problem = _json_problem(value)
+        if problem is not None:
+            raise json.JSONDecodeError(problem, "", 0)
+        return value

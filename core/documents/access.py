@@ -10,6 +10,7 @@ to change for that. A rule must only ever grant: no rule means no access (404).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
@@ -19,6 +20,9 @@ from core.documents.kinds import PROFILE_KINDS, DocumentKind
 from core.identity.roles import OrganisationKind
 from core.identity.viewer import Viewer
 from core.models import Document, Organisation
+from core.models import ProviderRegistration as Registration
+from core.registration.queries import may_see_registration
+from core.registration.status import RegistrationStatus
 
 DocumentRule = Callable[[AsyncSession, Viewer, Document], Awaitable[bool]]
 _RULES: list[DocumentRule] = []
@@ -42,23 +46,42 @@ async def may_see_document(
     return False
 
 
-def may_see_profile_documents(viewer: Viewer | None, organisation_id: object) -> bool:
-    """``Organisation.documents``: the provider itself, platform admins and LA staff."""
+def may_see_profile_documents(
+    viewer: Viewer | None,
+    *,
+    provider_id: uuid.UUID,
+    managing_la_id: uuid.UUID | None,
+    approved: bool,
+) -> bool:
+    """A provider's profile documents (``Organisation.documents`` and their downloads): the
+    provider itself and platform admins; once approved, every LA's staff (any LA may match and
+    place with it); before approval, its managing LA's staff only."""
     if viewer is None or viewer.is_signatory_only:
         return False
-    return (
-        viewer.is_platform_admin
-        or viewer.organisation_id == organisation_id
-        or viewer.is_local_authority
-    )
+    if viewer.is_platform_admin or viewer.organisation_id == provider_id:
+        return True
+    if not viewer.is_local_authority:
+        return False
+    return approved or (managing_la_id is not None and managing_la_id == viewer.organisation_id)
+
+
+async def _provider_of(
+    session: AsyncSession, organisation_id: uuid.UUID
+) -> tuple[uuid.UUID | None, bool] | None:
+    """(managing LA, approved) of a provider; None when the organisation is no provider."""
+    row = (
+        await session.execute(
+            select(Organisation.kind, Organisation.managing_local_authority_id, Registration.status)
+            .outerjoin(Registration, Registration.organisation_id == Organisation.id)
+            .where(Organisation.id == organisation_id)
+        )
+    ).first()
+    if row is None or row[0] != OrganisationKind.PROVIDER.value:
+        return None
+    return row[1], row[2] == RegistrationStatus.APPROVED.value
 
 
 # ---------------------------------------------------------------- the documents domain's rules
-
-
-@document_rule
-async def _platform_admins(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
-    return viewer.is_platform_admin
 
 
 @document_rule
@@ -68,34 +91,32 @@ async def _own_organisation(session: AsyncSession, viewer: Viewer, document: Doc
 
 
 @document_rule
-async def _provider_profiles_for_la_staff(
-    session: AsyncSession, viewer: Viewer, document: Document
-) -> bool:
-    """LA staff see providers' profile documents (insurance, Ofsted certificate, ...)."""
-    if not viewer.is_local_authority or viewer.is_signatory_only:
+async def _provider_profiles(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
+    """Profile documents (insurance, Ofsted certificate, ...): :func:`may_see_profile_documents`.
+    Case documents are never seen this way, by the platform neither."""
+    if document.kind not in PROFILE_KINDS or viewer.is_signatory_only:
         return False
-    if document.kind not in PROFILE_KINDS:
+    provider = await _provider_of(session, document.organisation_id)
+    if provider is None:
         return False
-    owner_kind = await session.scalar(
-        select(Organisation.kind).where(Organisation.id == document.organisation_id)
+    managing_la_id, approved = provider
+    return may_see_profile_documents(
+        viewer,
+        provider_id=document.organisation_id,
+        managing_la_id=managing_la_id,
+        approved=approved,
     )
-    return owner_kind == OrganisationKind.PROVIDER.value
 
 
 @document_rule
-async def _spreadsheet_for_managing_la(
+async def _spreadsheet_for_reviewers(
     session: AsyncSession, viewer: Viewer, document: Document
 ) -> bool:
-    """The managing LA's staff see the registration spreadsheets they review."""
-    if (
-        document.kind != DocumentKind.REGISTRATION_SPREADSHEET
-        or not viewer.is_local_authority
-        or viewer.is_signatory_only
-    ):
+    """The registration spreadsheet: whoever may see the registration (its managing LA's staff
+    and platform admins, beside the provider itself)."""
+    if document.kind != DocumentKind.REGISTRATION_SPREADSHEET or viewer.is_signatory_only:
         return False
-    managing = await session.scalar(
-        select(Organisation.managing_local_authority_id).where(
-            Organisation.id == document.organisation_id
-        )
-    )
-    return managing == viewer.organisation_id
+    provider = await _provider_of(session, document.organisation_id)
+    if provider is None:
+        return False
+    return may_see_registration(viewer, document.organisation_id, provider[0])

@@ -9,7 +9,7 @@ from operator import attrgetter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.documents.kinds import PROFILE_KINDS
+from core.documents.kinds import PROFILE_KINDS, DocumentKind
 from core.keyed import groups, one_each
 from core.models import Document
 
@@ -35,4 +35,19 @@ async def profile_documents_by_organisation_ids(
             .order_by(Document.uploaded_at.desc(), Document.id)
         ),
         key=attrgetter("organisation_id"),
+    )
+
+
+async def attachable_documents(session: AsyncSession, organisation_id: uuid.UUID) -> list[Document]:
+    """The documents an organisation may attach to an offer, a message or an IPA: all its
+    own but its registration spreadsheets, newest first."""
+    return list(
+        await session.scalars(
+            select(Document)
+            .where(
+                Document.organisation_id == organisation_id,
+                Document.kind != DocumentKind.REGISTRATION_SPREADSHEET.value,
+            )
+            .order_by(Document.uploaded_at.desc(), Document.id)
+        )
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
@@ -12,9 +13,11 @@ from core.documents.kinds import PROFILE_KINDS, UPLOADABLE_KINDS, DocumentKind
 from core.documents.sniff import FIELD, FileType, named_for, sanitise_name, sniff
 from core.documents.storage import DocumentStore, document_store
 from core.errors import InvalidInput
+from core.identity.roles import OrganisationKind
 from core.identity.viewer import Viewer
-from core.models import Document
+from core.models import Document, Organisation, ProviderRegistration
 from core.models.base import utcnow
+from core.registration.status import RegistrationStatus
 from core.settings import Settings
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -29,10 +32,53 @@ def check_size(data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> None:
         )
 
 
+async def check_quota(
+    session: AsyncSession, settings: Settings, organisation_id: uuid.UUID, adding: int
+) -> None:
+    """Refuse a document that would take the organisation over its storage quota: a provider
+    not approved yet has the small one (anyone can sign up), everyone else the large one.
+    The organisation's row is locked so that two uploads at once cannot both pass."""
+    organisation = (
+        await session.execute(
+            select(Organisation.kind, ProviderRegistration.status)
+            .outerjoin(
+                ProviderRegistration, ProviderRegistration.organisation_id == Organisation.id
+            )
+            .where(Organisation.id == organisation_id)
+            .with_for_update(of=Organisation)
+        )
+    ).first()
+    unapproved = (
+        organisation is not None
+        and organisation[0] == OrganisationKind.PROVIDER.value
+        and organisation[1] != RegistrationStatus.APPROVED.value
+    )
+    quota = settings.unapproved_storage_quota_bytes if unapproved else settings.storage_quota_bytes
+    used = await session.scalar(
+        select(func.coalesce(func.sum(Document.size), 0)).where(
+            Document.organisation_id == organisation_id
+        )
+    )
+    if int(used or 0) + adding > quota:
+        mb = 1024 * 1024
+        raise InvalidInput(
+            f"Your organisation's documents would take {(int(used or 0) + adding) / mb:.1f} MB, "
+            f"over its storage quota of {quota / mb:.0f} MB"
+            + (
+                " (until your registration is approved)."
+                if unapproved
+                else ": ask the portal's operators for more."
+            ),
+            field=FIELD,
+            code="QUOTA_EXCEEDED",
+        )
+
+
 async def store_document(
     session: AsyncSession,
     store: DocumentStore,
     *,
+    settings: Settings,
     organisation_id: uuid.UUID,
     kind: DocumentKind,
     name: str,
@@ -46,8 +92,9 @@ async def store_document(
     Call it only once everything else about the upload has been checked: the blob is
     content-addressed, so one left behind by a rolled-back transaction is harmless (it is
     simply there if the same bytes are uploaded again), but nothing is written for an
-    upload that was refused.
+    upload that was refused. The organisation's storage quota is checked first.
     """
+    await check_quota(session, settings, organisation_id, len(data))
     blob = await store.put(data)
     document = Document(
         id=uuid.uuid4(),
@@ -112,6 +159,7 @@ async def upload_document(
         return await store_document(
             session,
             document_store(settings),
+            settings=settings,
             organisation_id=viewer.organisation_id,
             kind=kind,
             name=name,

@@ -58,8 +58,8 @@ def sniff(data: bytes) -> FileType:
     """The type of ``data``, or INVALID on ``input.file`` saying what is accepted."""
     if not data:
         raise InvalidInput(f"The file is empty. Upload {ACCEPTED}.", field=FIELD)
-    if b"%PDF-" in data[:1024]:
-        return PDF
+    if data.startswith(b"%PDF-"):
+        return _readable_pdf(data)
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
     if data.startswith(b"\xff\xd8\xff"):
@@ -73,6 +73,24 @@ def sniff(data: bytes) -> FileType:
             field=FIELD,
         )
     raise InvalidInput(f"This kind of file is not accepted. Upload {ACCEPTED}.", field=FIELD)
+
+
+def _readable_pdf(data: bytes) -> FileType:
+    """A PDF is one that starts with its header (offset 0: an HTML page with ``%PDF-`` in its
+    first kilobyte is not one) and that a PDF reader opens, pages and all."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if len(reader.pages) < 1:
+            raise ValueError("no pages")
+    except Exception:  # pypdf raises many types for a damaged or fake file
+        raise InvalidInput(
+            "The file starts like a PDF but cannot be read as one (it may be damaged, or not "
+            f"a PDF at all). Save it again as a PDF and upload that, or upload {ACCEPTED}.",
+            field=FIELD,
+        ) from None
+    return PDF
 
 
 def _office_package(data: bytes) -> FileType:

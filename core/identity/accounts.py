@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
-from core.errors import Conflict, InvalidInput, InvalidState, NotFound, Problem, invalid
+from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound, Problem, invalid
 from core.identity import passwords
 from core.identity.audit import AuditKind, record
 from core.identity.emails import check_personal_email, email_key
@@ -66,6 +66,22 @@ def _roles_for(kind: OrganisationKind, wanted: Iterable[Role | str]) -> list[Rol
             field=("input", "roles"),
         )
     return roles
+
+
+#: Roles only a platform admin grants: PLATFORM_ADMIN, and CATEGORY_LEAD, whose settings change
+#: matching for every LA (so an LA admin may not make anyone, themselves included, a lead).
+PLATFORM_GRANTED = frozenset({Role.PLATFORM_ADMIN, Role.CATEGORY_LEAD})
+
+
+def _check_grants(viewer: Viewer, wanted: Iterable[Role], held: Iterable[str] = ()) -> None:
+    """Refuse a role the viewer may not grant; one the user holds already may be kept."""
+    if viewer.is_platform_admin:
+        return
+    granted = sorted(r.value for r in set(wanted) & PLATFORM_GRANTED if r.value not in set(held))
+    if granted:
+        raise Forbidden(
+            f"Only a platform admin grants {', '.join(granted)}.", field=("input", "roles")
+        )
 
 
 async def _email_is_free(session: AsyncSession, email: str) -> None:
@@ -332,6 +348,7 @@ async def invite_user(
                 "No organisation with this id was found.", field=("input", "organisationId")
             )
         wanted = _roles_for(OrganisationKind(organisation.kind), roles)
+        _check_grants(viewer, wanted)
         await _email_is_free(session, address)
         user = _new_user(
             session,
@@ -409,10 +426,7 @@ async def set_user_roles(
         before = sorted(
             await session.scalars(select(UserRole.role).where(UserRole.user_id == user.id))
         )
-        if not viewer.is_platform_admin and Role.PLATFORM_ADMIN in wanted:
-            raise InvalidInput(
-                "Only the platform can grant PLATFORM_ADMIN.", field=("input", "roles")
-            )
+        _check_grants(viewer, wanted, before)
         admin_before = set(before) & {r.value for r in ADMIN_ROLES}
         admin_after = {r.value for r in wanted} & {r.value for r in ADMIN_ROLES}
         if admin_before and not admin_after:

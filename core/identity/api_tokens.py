@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -13,9 +14,26 @@ from core.identity.secrets import API_TOKEN_PREFIX, new_token
 from core.identity.viewer import Viewer
 from core.models import ApiToken
 from core.models.base import utcnow
+from core.settings import Settings
 
 
-async def create_api_token(db: Database, viewer: Viewer, *, name: str) -> tuple[str, ApiToken]:
+async def create_api_token(
+    db: Database,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    name: str,
+    expires_in_days: int | None = None,
+) -> tuple[str, ApiToken]:
+    """A token of the viewer's LA, expiring after ``expires_in_days`` (at most, and by default,
+    ``api_token_max_days``): tokens never live forever."""
+    longest = settings.api_token_max_days
+    days = longest if expires_in_days is None else expires_in_days
+    if not 1 <= days <= longest:
+        raise InvalidInput(
+            f"A token lives from 1 to {longest} days; {days} was asked for.",
+            field=("input", "expiresInDays"),
+        )
     label = " ".join(name.split())
     if not label or len(label) > 200:
         raise InvalidInput(
@@ -31,6 +49,7 @@ async def create_api_token(db: Database, viewer: Viewer, *, name: str) -> tuple[
             token_hash=token_hash,
             created_by_id=viewer.user_id,
             created_at=utcnow(),
+            expires_at=utcnow() + timedelta(days=days),
         )
         session.add(api_token)
         record(
@@ -64,3 +83,19 @@ async def revoke_api_token(db: Database, viewer: Viewer, *, token_id: uuid.UUID)
                 client_address=viewer.client_address,
                 token_id=str(api_token.id),
             )
+
+
+async def api_tokens_of(db: Database, viewer: Viewer) -> list[ApiToken]:
+    """``apiTokens``: the viewer's LA's tokens that are not revoked (expired ones included, so
+    that they can be seen and revoked), newest first; never their secrets."""
+    async with db.session() as session:
+        return list(
+            await session.scalars(
+                select(ApiToken)
+                .where(
+                    ApiToken.organisation_id == viewer.organisation_id,
+                    ApiToken.revoked_at.is_(None),
+                )
+                .order_by(ApiToken.created_at.desc(), ApiToken.id)
+            )
+        )

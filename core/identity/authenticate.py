@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from core.db import Database
 from core.identity.roles import OrganisationKind, Role
@@ -15,15 +15,20 @@ from core.models.base import utcnow
 
 #: ``ApiToken.lastUsedAt`` is written at most this often, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+#: ``UserSession.last_seen_at`` (the idle timeout's clock) likewise, at most every 5 minutes:
+#: the idle timeout is exact to within that.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 
 async def authenticate(
-    db: Database, token: str | None, client_address: str | None
+    db: Database, token: str | None, client_address: str | None, *, idle: timedelta
 ) -> Viewer | None:
+    """The viewer behind ``token``; None for nobody, an ended, expired or idle session
+    (unused for ``idle``), a deactivated person, or a revoked or expired API token."""
     if not token:
         return None
     if token.startswith(SESSION_PREFIX):
-        return await _session_viewer(db, token, client_address)
+        return await _session_viewer(db, token, client_address, idle)
     if token.startswith(API_TOKEN_PREFIX):
         return await _api_token_viewer(db, token, client_address)
     return None
@@ -31,7 +36,14 @@ async def authenticate(
 
 #: Built once (it runs on every request); the values are bound parameters.
 _SESSION_VIEWER = (
-    select(UserSession.id, User.id, User.organisation_id, Organisation.kind, UserRole.role)
+    select(
+        UserSession.id,
+        User.id,
+        User.organisation_id,
+        Organisation.kind,
+        UserRole.role,
+        UserSession.last_seen_at,
+    )
     .join(User, User.id == UserSession.user_id)
     .join(Organisation, Organisation.id == User.organisation_id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
@@ -40,21 +52,32 @@ _SESSION_VIEWER = (
         UserSession.ended_at.is_(None),
         UserSession.expires_at > bindparam("now", type_=UserSession.expires_at.type),
         User.is_active.is_(True),
+        func.coalesce(UserSession.last_seen_at, UserSession.created_at)
+        > bindparam("idle_since", type_=UserSession.expires_at.type),
     )
 )
 
 
-async def _session_viewer(db: Database, token: str, client_address: str | None) -> Viewer | None:
+async def _session_viewer(
+    db: Database, token: str, client_address: str | None, idle: timedelta
+) -> Viewer | None:
     """One statement: the session, its user, organisation and roles (a row per role)."""
+    now = utcnow()
     async with db.connection() as connection:
         rows = (
             await connection.execute(
-                _SESSION_VIEWER, {"token_hash": hash_token(token), "now": utcnow()}
+                _SESSION_VIEWER,
+                {"token_hash": hash_token(token), "now": now, "idle_since": now - idle},
             )
         ).all()
     if not rows:
         return None
-    session_id, user_id, organisation_id, kind, _ = rows[0]
+    session_id, user_id, organisation_id, kind, _, last_seen_at = rows[0]
+    if last_seen_at is None or now - last_seen_at >= LAST_SEEN_RESOLUTION:
+        async with db.transaction() as session:
+            await session.execute(
+                update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+            )
     return Viewer(
         organisation_id=organisation_id,
         organisation_kind=OrganisationKind(kind),
@@ -75,6 +98,7 @@ async def _api_token_viewer(db: Database, token: str, client_address: str | None
                 .where(
                     ApiToken.token_hash == hash_token(token),
                     ApiToken.revoked_at.is_(None),
+                    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
                     Organisation.kind == OrganisationKind.LOCAL_AUTHORITY.value,
                 )
             )

@@ -23,8 +23,10 @@ def check_personal_email(
     cleaned = email.strip()
     if len(cleaned) > 320 or not _EMAIL.match(cleaned):
         raise InvalidInput(f'"{cleaned}" is not a valid email address.', field=field)
-    local = cleaned.split("@", 1)[0].casefold()
-    if local in role_local_parts:
+    # The mailbox itself: a sub-address (referrals+123@, referrals-team@ stays as it is) or a
+    # dotted variant reaches the same shared mailbox.
+    local = cleaned.split("@", 1)[0].casefold().split("+", 1)[0]
+    if local in role_local_parts or local.replace(".", "") in role_local_parts:
         raise InvalidInput(
             f'"{cleaned}" looks like a shared mailbox ({local}@). Each person needs an account '
             "of their own with their own email address, so that what they do in the portal is "

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database, rowcount
@@ -30,6 +30,7 @@ from core.identity.secrets import (
 from core.identity.viewer import Viewer
 from core.models import LoginChallenge, User, UserSession
 from core.models.base import utcnow
+from core.notifications.realtime import sessions_ended
 from core.observability.metrics import LOCKOUTS, LOGIN_FAILURES
 from core.settings import Settings
 
@@ -88,32 +89,32 @@ async def login(
         user = await session.scalar(select(User).where(User.email_key == email_key(email)))
     usable = user is not None and user.is_active and user.password_hash is not None
     now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
-        LOGIN_FAILURES.labels("locked").inc()
-        await passwords.verify_password(None, password, fast=_fast(settings))
-        async with db.transaction() as session:
-            record(
-                session,
-                AuditKind.LOGIN_FAILED,
-                subject_user_id=user.id,
-                client_address=client_address,
-                reason="locked",
-            )
-        raise _locked_error(user.locked_until)
+    # The attempt is counted before the password is checked, in one atomic statement: of
+    # many concurrent wrong passwords only the allowed number is ever checked. A locked
+    # account answers exactly as a wrong password does (the answer never tells that an
+    # account exists); the same hashing work is done either way.
+    attempt = await _claim_attempt(db, user.id) if usable and user is not None else None
     ok = await passwords.verify_password(
-        user.password_hash if usable and user else None, password, fast=_fast(settings)
+        user.password_hash if attempt and user else None, password, fast=_fast(settings)
     )
     if not ok or user is None:
-        if user is not None and usable:
-            await _count_failure(db, user.id, client_address, "password")
+        if user is not None and attempt:
+            await _count_failure(db, user.id, client_address, "password", attempt)
         else:
-            LOGIN_FAILURES.labels("unknown_account").inc()
+            LOGIN_FAILURES.labels(
+                "unknown_account" if user is None or not usable else "locked"
+            ).inc()
             async with db.transaction() as session:
                 record(
                     session,
                     AuditKind.LOGIN_FAILED,
+                    subject_user_id=user.id if user is not None and usable else None,
                     client_address=client_address,
-                    reason="unknown email" if user is None else "inactive",
+                    reason=(
+                        "unknown email"
+                        if user is None
+                        else ("inactive" if not usable else "locked")
+                    ),
                     email=email[:320],
                 )
         raise Unauthenticated(WRONG_CREDENTIALS, code="INVALID_CREDENTIALS")
@@ -123,6 +124,13 @@ async def login(
             LoginChallenge(
                 user_id=user.id, token_hash=token_hash, expires_at=now + CHALLENGE_LIFETIME
             )
+        )
+        # The attempt counted before the check succeeded: it is no failure.
+        await session.execute(
+            update(User)
+            .where(User.id == user.id, User.failed_attempts > 0)
+            .values(failed_attempts=User.failed_attempts - 1)
+            .execution_options(synchronize_session=False)
         )
         if user.password_hash and passwords.needs_rehash(user.password_hash, fast=_fast(settings)):
             new_hash = await passwords.hash_password(password, fast=_fast(settings))
@@ -185,17 +193,21 @@ async def verify_totp(
     async with db.session() as session:
         login_challenge, user = await _challenge_user(session, challenge)
     now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        raise _locked_error(user.locked_until)
     secret = decrypt_secret(settings.secret_key, user.totp_secret) if user.totp_secret else None
     if secret is None:
         raise InvalidState(
             "Set up an authenticator app first (enrolTotp), then enter its code.",
             field=("input", "code"),
         )
+    # Counted before the code is checked (atomically): concurrent guesses on one challenge
+    # cannot outnumber the attempts allowed.
+    attempt = await _claim_attempt(db, user.id)
+    if attempt is None:
+        locked_until = (await _lock_state(db, user.id)) or now + LOCK_DURATION
+        raise _locked_error(locked_until)
     step = totp.matching_step(secret, code)
     if step is None:
-        await _count_failure(db, user.id, client_address, "code")
+        await _count_failure(db, user.id, client_address, "code", attempt)
         raise InvalidInput(
             "That code is not right. Enter the 6-digit code your authenticator app shows now.",
             field=("input", "code"),
@@ -226,6 +238,7 @@ async def verify_totp(
                     user_id=user.id,
                     token_hash=token_hash,
                     expires_at=expires_at,
+                    last_seen_at=now,
                     client_address=client_address,
                 )
             )
@@ -247,7 +260,7 @@ async def verify_totp(
                 client_address=client_address,
             )
     except _Replayed:
-        await _count_failure(db, user.id, client_address, "replayed code")
+        await _count_failure(db, user.id, client_address, "replayed code", attempt)
         raise InvalidInput(
             "This code has already been used. Wait for the next code and enter that one.",
             field=("input", "code"),
@@ -260,25 +273,43 @@ class _Replayed(Exception):
     pass
 
 
-async def _count_failure(
-    db: Database, user_id: uuid.UUID, client_address: str | None, reason: str
-) -> None:
-    """One more failure; the fifth locks the account for 15 minutes."""
-    LOGIN_FAILURES.labels("password" if reason == "password" else "totp").inc()
+async def _claim_attempt(db: Database, user_id: uuid.UUID) -> int | None:
+    """Count one attempt before it is checked, in one statement: its number since the last
+    success, or None when the account may try no more now (locked, or its attempts taken)."""
+    now = utcnow()
     async with db.transaction() as session:
-        failures = await session.scalar(
+        return await session.scalar(
             update(User)
-            .where(User.id == user_id)
+            .where(
+                User.id == user_id,
+                or_(User.locked_until.is_(None), User.locked_until <= now),
+                User.failed_attempts < MAX_FAILURES,
+            )
             .values(failed_attempts=User.failed_attempts + 1)
             .returning(User.failed_attempts)
+            .execution_options(synchronize_session=False)
         )
+
+
+async def _lock_state(db: Database, user_id: uuid.UUID) -> datetime | None:
+    async with db.session() as session:
+        return await session.scalar(select(User.locked_until).where(User.id == user_id))
+
+
+async def _count_failure(
+    db: Database, user_id: uuid.UUID, client_address: str | None, reason: str, failures: int
+) -> None:
+    """A failed attempt (already counted by :func:`_claim_attempt`); the last one allowed
+    locks the account for 15 minutes."""
+    LOGIN_FAILURES.labels("password" if reason == "password" else "totp").inc()
+    async with db.transaction() as session:
         kind = (
             AuditKind.TOTP_REPLAYED
             if reason == "replayed code"
             else (AuditKind.TOTP_FAILED if reason != "password" else AuditKind.LOGIN_FAILED)
         )
         record(session, kind, subject_user_id=user_id, client_address=client_address, reason=reason)
-        if failures is not None and failures >= MAX_FAILURES:
+        if failures >= MAX_FAILURES:
             await session.execute(
                 update(User)
                 .where(User.id == user_id)
@@ -293,7 +324,7 @@ async def _count_failure(
             )
 
 
-async def logout(db: Database, viewer: Viewer) -> None:
+async def logout(db: Database, settings: Settings, viewer: Viewer) -> None:
     """End the viewer's session at once."""
     if viewer.session_id is None:
         raise InvalidState("Only a signed-in session can be logged out; revoke API tokens instead.")
@@ -311,3 +342,5 @@ async def logout(db: Database, viewer: Viewer) -> None:
             organisation_id=viewer.organisation_id,
             client_address=viewer.client_address,
         )
+    if viewer.user_id is not None:  # its open subscriptions check their session at once
+        await sessions_ended(settings, viewer.user_id)

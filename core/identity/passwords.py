@@ -13,6 +13,9 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+from core.identity.breached import is_common
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
@@ -37,6 +40,10 @@ def _limit() -> asyncio.Semaphore:
     return _semaphore
 
 
+#: zxcvbn's score (0-4) a new password needs: 3 is "safely unguessable" for online attacks.
+MIN_STRENGTH = 3
+
+
 def password_problem(password: str) -> str | None:
     """Why a new password cannot be used, or None."""
     if len(password) < MIN_LENGTH:
@@ -45,6 +52,15 @@ def password_problem(password: str) -> str | None:
         return f"Choose a password of at most {MAX_LENGTH} characters."
     if not password.strip():
         return "A password cannot be only spaces."
+    if is_common(password):
+        return (
+            "This password is one of the most common passwords, which attackers try first: "
+            "choose another (a few unrelated words work well)."
+        )
+    strength = zxcvbn(password[:100])
+    if strength["score"] < MIN_STRENGTH:
+        advice = strength["feedback"].get("warning") or "It would be guessed quickly."
+        return f"Choose a stronger password. {advice.rstrip('.')}. A few unrelated words work well."
     return None
 
 

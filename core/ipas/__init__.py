@@ -1,4 +1,3 @@
 """Individual Placement Agreements: drawn from an accepted offer, frozen, signed by both sides."""
 
 from core.ipas import documents as _documents  # noqa: F401  (registers the document rule)
-from core.ipas import offers as _offers  # noqa: F401  (revising an offer supersedes its IPA)

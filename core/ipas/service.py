@@ -70,12 +70,15 @@ async def build_ipa(
     created_by_id: uuid.UUID | None,
 ) -> Ipa:
     """A DRAFT IPA of ``offer`` (ACCEPTED) inside the caller's unit of work; CONFLICT when the
-    referral already has a live IPA."""
+    referral already has a live IPA. Drawn from an accepted revision, it supersedes the IPA of
+    the offer revised (contract section 9): until now that one stayed as it was, SIGNED too."""
     if offer.status != "ACCEPTED":
         raise InvalidState(
             f"An IPA is drawn from an accepted offer; this offer is {offer.status}.",
             field=("input", "id"),
         )
+    if offer.supersedes_id is not None:
+        await supersede_ipas_of_offer(session, offer.supersedes_id)
     existing = await session.scalar(
         select(Ipa.status).where(Ipa.referral_id == referral.id, Ipa.status.in_(LIVE_STATUSES))
     )
@@ -181,8 +184,8 @@ async def add_signature(
 
 
 async def supersede_ipas_of_offer(session: AsyncSession, offer_id: uuid.UUID) -> list[uuid.UUID]:
-    """The live IPA drawn from ``offer_id`` becomes SUPERSEDED (``reviseAcceptedOffer`` calls
-    this inside its unit of work); returns the ids superseded."""
+    """The live IPA drawn from ``offer_id`` becomes SUPERSEDED (when an IPA is drawn from the
+    accepted revision of that offer); returns the ids superseded."""
     return list(
         await session.scalars(
             update(Ipa)

@@ -16,11 +16,13 @@ from typing import Any
 
 from sqlalchemy import and_, false
 
-from core.access import CASE_STAFF
+from core.access import CASE_STAFF, sees_case_details
 from core.identity.roles import OrganisationKind
 from core.identity.viewer import Viewer
 from core.ipas.kinds import FROZEN_STATUSES, SIGNATORY_ROLE
 from core.models import Ipa, Offer, Referral
+
+__all__ = ["may_see_ipa", "party_of", "sees_case_details", "visible_condition"]
 
 
 def party_of(viewer: Viewer | None) -> OrganisationKind | None:
@@ -58,9 +60,3 @@ def visible_condition(viewer: Viewer | None) -> Any:
     if viewer.has(SIGNATORY_ROLE[party]):
         return and_(own, Ipa.status.in_(FROZEN_STATUSES))
     return false()
-
-
-def sees_case_details(viewer: Viewer | None) -> bool:
-    """Staff see the referral behind an IPA; a signatory-only user sees only the IPA."""
-    party = party_of(viewer)
-    return viewer is not None and party is not None and viewer.has(*CASE_STAFF[party])

@@ -102,6 +102,8 @@ class UserSession(HasId, Base):
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    #: Written at most once a minute; a session idle longer than the setting has ended.
+    last_seen_at: Mapped[datetime | None]
     client_address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -122,6 +124,9 @@ class ApiToken(HasId, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: Tokens expire (``expiresInDays``, capped by ``api_token_max_days``); None only for
+    #: tokens made before expiry existed.
+    expires_at: Mapped[datetime | None]
 
 
 class Invitation(HasId, Base):

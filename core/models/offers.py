@@ -55,9 +55,12 @@ class Offer(HasId, Base):
     __table_args__ = (
         Index("ix_offers_referral", "referral_id", "submitted_at"),
         Index(
+            # One SUBMITTED and one ACCEPTED offer at most per provider and referral: a
+            # revision waits beside the accepted offer it revises (migration 0010).
             "uq_offers_live_per_provider",
             "referral_id",
             "provider_id",
+            "status",
             unique=True,
             sqlite_where=text("status IN ('SUBMITTED', 'ACCEPTED')"),
             postgresql_where=text("status IN ('SUBMITTED', 'ACCEPTED')"),

@@ -7,6 +7,7 @@ yet, Redis briefly down, a process killed between commit and enqueue).
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,20 @@ class PendingEmail:
     created_at: datetime
     attempts: int
     claimed_until: datetime
+
+
+_SUBJECT_LENGTH = 200
+
+
+def subject_line(text: str) -> str:
+    """An email subject that can always be built: one line (CR, LF and every other control or
+    separator character become a space), at most 200 characters. Subjects are made from the
+    portal's own words; this is the last guard (a CR/LF once made a message that could never
+    be built, retried forever)."""
+    cleaned = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text
+    )
+    return " ".join(cleaned.split())[:_SUBJECT_LENGTH]
 
 
 def message_id_for(email_id: uuid.UUID, domain: str) -> str:
@@ -67,7 +82,7 @@ def queue_email(
     email = OutboxEmail(
         id=email_id,
         recipient=recipient,
-        subject=subject,
+        subject=subject_line(subject),
         body=body,
         kind=kind,
         message_id=message_id_for(email_id, mail_domain),

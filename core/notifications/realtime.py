@@ -33,6 +33,11 @@ QUEUE_SIZE = 256
 Event = dict[str, Any]
 
 
+#: A control event (no notification): the user's sessions ended (logout, deactivation);
+#: their open subscriptions check their credentials at once and end.
+SESSIONS_ENDED = "SESSIONS_ENDED"
+
+
 # ---------------------------------------------------------------- publishing
 
 _redis_clients: dict[str, Any] = {}
@@ -62,6 +67,11 @@ async def publish(settings: Settings, events: Sequence[Event]) -> None:
 
 
 # ---------------------------------------------------------------- subscribing
+
+
+async def sessions_ended(settings: Settings, user_id: uuid.UUID) -> None:
+    """Tell every process that ``user_id``'s sessions ended (after the commit)."""
+    await publish(settings, [{"user_id": user_id.hex, "control": SESSIONS_ENDED}])
 
 
 class SlowSubscriber(Exception):

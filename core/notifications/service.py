@@ -39,7 +39,7 @@ from core.models import Notification, OutboxEmail, User
 from core.models.base import utcnow
 from core.notifications.kinds import NotificationKind
 from core.notifications.links import page_link
-from core.notifications.outbox import send_after_commit
+from core.notifications.outbox import send_after_commit, subject_line
 from core.notifications.realtime import publish
 from core.settings import Settings
 
@@ -85,6 +85,11 @@ def _wants_email(dialect: str, kind: str) -> TextClause:
         "NOT EXISTS (SELECT 1 FROM json_each(users.email_opt_outs) "
         "WHERE json_each.value = :opt_out_kind)"
     ).bindparams(opt_out_kind=kind)
+
+
+def _default_subject(kind: NotificationKind) -> str:
+    """A subject from the portal's own words: the kind of news, never the message's text."""
+    return "Placement portal: " + kind.value.replace("_", " ").lower()
 
 
 async def notify(
@@ -156,7 +161,8 @@ async def notify(
                 settings,
                 kind,
                 now,
-                subject=literal(email_subject or f"Placement portal: {message[:120]}"),
+                # No user text in a header: the default subject names the kind only.
+                subject=literal(subject_line(email_subject or _default_subject(kind))),
                 text=literal(email_body or message),
                 link=_link(settings, page or subject),
             ).where(and_(table.c.event_id == event.event_id, _wants_email(dialect, kind.value))),
@@ -205,7 +211,10 @@ async def notify_each(
     table = Notification.__table__
     given = json_rows(
         dialect,
-        [(user_id.hex, m.message, m.email_subject) for user_id, m in messages.items()],
+        [
+            (user_id.hex, m.message, subject_line(m.email_subject))
+            for user_id, m in messages.items()
+        ],
         {"user_id": Uuid(), "message": String(), "email_subject": String()},
     )
     written = (

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
-from core.notifications.outbox import PendingEmail
+from core.notifications.outbox import PendingEmail, subject_line
 from core.settings import Settings
 
 #: Seconds for connecting and for each SMTP command (a hung server cannot hold a worker).
@@ -28,7 +28,7 @@ def build_message(email: PendingEmail, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = email.recipient
-    message["Subject"] = email.subject
+    message["Subject"] = subject_line(email.subject)
     message["Date"] = format_datetime(email.created_at)
     message["Message-ID"] = email.message_id
     message["Auto-Submitted"] = "auto-generated"

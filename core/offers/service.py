@@ -8,7 +8,7 @@ at the same moment get one offer and one CONFLICT, whatever the timing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import LA_STAFF_VALUES, PROVIDER_STAFF_VALUES
 from core.db import Database
-from core.documents.queries import profile_documents_by_organisation_ids
+from core.documents.queries import attachable_documents
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, Problem, invalid
 from core.identity.viewer import Viewer
 from core.keep import KEEP
@@ -66,27 +66,6 @@ DocumentRef = Callable[[uuid.UUID], str]
 
 class MissingDocument(InvalidInput):
     code = "MISSING_DOCUMENT"
-
-
-# ---------------------------------------------------------------- hooks for other domains
-
-SupersededCallback = Callable[[AsyncSession, Offer, Offer], Awaitable[None]]
-_ON_SUPERSEDED: list[SupersededCallback] = []
-
-
-def on_offer_superseded(callback: SupersededCallback) -> SupersededCallback:
-    """Register ``callback(session, old, new)``: called inside the unit of work in which an
-    ACCEPTED offer (``old``, now SUPERSEDED) is replaced by a new SUBMITTED offer (``new``),
-    e.g. to supersede the IPA made from the old one. Raising a DomainError refuses the
-    revision (nothing is saved)."""
-    if callback not in _ON_SUPERSEDED:
-        _ON_SUPERSEDED.append(callback)
-    return callback
-
-
-async def offer_superseded(session: AsyncSession, old: Offer, new: Offer) -> None:
-    for callback in list(_ON_SUPERSEDED):
-        await callback(session, old, new)
 
 
 # ---------------------------------------------------------------- recipients
@@ -162,17 +141,21 @@ async def _own_offer(
 async def _la_offer(
     session: AsyncSession, viewer: Viewer, offer_id: uuid.UUID
 ) -> tuple[Offer, Referral]:
-    row = (
-        await session.execute(
-            select(Offer, Referral)
-            .join(Referral, Referral.id == Offer.referral_id)
-            .where(Offer.id == offer_id)
-            .with_for_update()
-        )
-    ).first()
-    if row is None or row[1].local_authority_id != viewer.organisation_id:
+    """The offer and its referral, locked in the one fixed order every decision uses: the
+    referral first, then its offers. (Locking both rows in one joined statement let two
+    acceptances of one referral's offers each hold an offer and wait for the other's: a
+    deadlock on PostgreSQL.)"""
+    referral_id = await session.scalar(select(Offer.referral_id).where(Offer.id == offer_id))
+    referral = (
+        await session.scalar(select(Referral).where(Referral.id == referral_id).with_for_update())
+        if referral_id is not None
+        else None
+    )
+    if referral is None or referral.local_authority_id != viewer.organisation_id:
         raise NotFound("No offer with this id was found.", field=("input", "id"))
-    return row[0], row[1]
+    offer = await session.scalar(select(Offer).where(Offer.id == offer_id).with_for_update())
+    assert offer is not None  # offers are never deleted
+    return offer, referral
 
 
 def _open_for(referral: Referral, offer_supersedes: uuid.UUID | None) -> bool:
@@ -180,22 +163,6 @@ def _open_for(referral: Referral, offer_supersedes: uuid.UUID | None) -> bool:
     if referral.status == ReferralStatus.SENT.value:
         return True
     return referral.status == ReferralStatus.PLACED.value and offer_supersedes is not None
-
-
-async def _reopen_if_unplaced(session: AsyncSession, referral: Referral, ended: Offer) -> None:
-    """A revision of the accepted offer that ends unaccepted (declined, withdrawn) leaves no
-    agreed placement: the accepted offer it revised is SUPERSEDED. The referral is open for
-    offers again rather than PLACED with no accepted offer."""
-    if ended.supersedes_id is None or referral.status != ReferralStatus.PLACED.value:
-        return
-    accepted = await session.scalar(
-        select(Offer.id).where(
-            Offer.referral_id == referral.id, Offer.status == OfferStatus.ACCEPTED.value
-        )
-    )
-    if accepted is None:
-        referral.status = ReferralStatus.SENT.value
-        referral.updated_at = utcnow()
 
 
 async def _check_home(
@@ -259,8 +226,9 @@ async def _check_home(
 
 
 async def _provider_documents(session: AsyncSession, provider_id: uuid.UUID) -> list[Document]:
-    """The provider's profile documents, newest first."""
-    return (await profile_documents_by_organisation_ids(session, [provider_id]))[0]
+    """The provider's documents an offer may carry (profile and case documents), newest first;
+    the compulsory ones are chosen among them by kind."""
+    return await attachable_documents(session, provider_id)
 
 
 def _compulsory(documents: Sequence[Document], kinds: Sequence[str], today: date) -> list[Document]:
@@ -300,7 +268,7 @@ def _optional(
     for index, document_id in enumerate(ids):
         if document_id not in own:
             raise NotFound(
-                "No document with this id was found among your organisation's profile documents.",
+                "No document with this id was found among your organisation's documents.",
                 field=("input", "documentIds", str(index)),
             )
         if document_id not in already and document_id not in chosen:
@@ -735,10 +703,13 @@ async def revise_accepted_offer(
     changes: Changes,
     document_ref: DocumentRef = str,
 ) -> Offer:
-    """A new SUBMITTED offer that supersedes the ACCEPTED one (which becomes SUPERSEDED).
+    """A new SUBMITTED offer that revises the ACCEPTED one (contract section 9).
 
     What is not changed is copied; the compulsory documents are attached as they are now.
-    The local authority accepts the new offer to agree to it.
+    Nothing agreed changes yet: the accepted offer stays ACCEPTED and its IPA as it is (SIGNED
+    included) until the local authority accepts the revision (then the old offer is
+    SUPERSEDED, and a new IPA drawn from the revision supersedes the old IPA). A declined or
+    withdrawn revision changes nothing. One revision at a time.
     """
     async with db.transaction() as session:
         old, referral = await _own_offer(session, viewer, offer_id)
@@ -767,10 +738,18 @@ async def revise_accepted_offer(
                 old.fostering_family_id,
                 field=("input", "details"),
             )
+        pending = await session.scalar(
+            select(Offer.id).where(
+                Offer.supersedes_id == old.id, Offer.status == OfferStatus.SUBMITTED.value
+            )
+        )
+        if pending is not None:
+            raise Conflict(
+                "This accepted offer already has a revision waiting for the local authority: "
+                "change that one with updateOffer.",
+                field=("input", "id"),
+            )
         now = utcnow()
-        old.status = OfferStatus.SUPERSEDED.value
-        old.updated_at = now
-        await session.flush()  # the old offer stops being live before the new one starts
         new = Offer(
             id=uuid.uuid4(),
             referral_id=referral.id,
@@ -790,7 +769,6 @@ async def revise_accepted_offer(
         )
         await _insert(session, new)
         await _set_documents(session, new.id, [d.id for d in compulsory], terms.document_ids)
-        await offer_superseded(session, old, new)
         await _notify_la(
             session,
             settings,
@@ -813,7 +791,6 @@ async def withdraw_offer(
         offer.status = OfferStatus.WITHDRAWN.value
         offer.version += 1
         offer.updated_at = utcnow()
-        await _reopen_if_unplaced(session, referral, offer)
         if referral.status == ReferralStatus.SENT.value:
             # Back to received: the provider may offer again, or decline the referral.
             await session.execute(
@@ -848,6 +825,17 @@ async def accept_offer(
             raise InvalidState(f"A {offer.status} offer cannot be accepted.")
         if not _open_for(referral, offer.supersedes_id):
             raise InvalidState(f"Offers on a {referral.status} referral cannot be accepted.")
+        now = utcnow()
+        if offer.supersedes_id is not None:
+            # A revision: the offer it revises is superseded now, and only now.
+            revised = await session.scalar(
+                select(Offer).where(Offer.id == offer.supersedes_id).with_for_update()
+            )
+            if revised is None or revised.status != OfferStatus.ACCEPTED.value:
+                raise InvalidState("The offer this revision changes is no longer accepted.")
+            revised.status = OfferStatus.SUPERSEDED.value
+            revised.updated_at = now
+            await session.flush()
         accepted = await session.scalar(
             select(Offer.id).where(
                 Offer.referral_id == referral.id, Offer.status == OfferStatus.ACCEPTED.value
@@ -855,7 +843,6 @@ async def accept_offer(
         )
         if accepted is not None:
             raise InvalidState("Another offer on this referral is already accepted.")
-        now = utcnow()
         offer.status = OfferStatus.ACCEPTED.value
         offer.decided_at = now
         offer.decided_by_id = viewer.user_id
@@ -929,7 +916,6 @@ async def decline_offer(
         offer.decided_by_id = viewer.user_id
         offer.decided_by_api_token_id = viewer.api_token_id
         offer.decline_reason = cleaned[:2000]
-        await _reopen_if_unplaced(session, referral, offer)
         la_name = await session.scalar(
             select(Organisation.name).where(Organisation.id == referral.local_authority_id)
         )

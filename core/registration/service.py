@@ -8,7 +8,6 @@ registration PENDING_APPROVAL together.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -35,7 +34,8 @@ from core.plugins.registry import CategoryRegistry
 from core.registration.errors import SpreadsheetInvalid, SpreadsheetRejected
 from core.registration.layout import header_key
 from core.registration.queries import may_review
-from core.registration.spreadsheet import parse_registration
+from core.registration.sandbox import SandboxLimits, read_cells_sandboxed
+from core.registration.spreadsheet import WorkbookCells, validate_cells
 from core.registration.status import TRANSITIONS, UPLOADABLE, Decision, RegistrationStatus
 from core.registration.types import CategorySpec, HomeRow, ParsedRegistration
 from core.settings import Settings
@@ -149,12 +149,27 @@ def _problems(error: SpreadsheetInvalid) -> InvalidInput:
     )
 
 
+def sandbox_limits(settings: Settings) -> SandboxLimits:
+    return SandboxLimits(
+        memory_bytes=settings.spreadsheet_parse_memory_bytes,
+        cpu_seconds=settings.spreadsheet_parse_cpu_seconds,
+        wall_seconds=settings.spreadsheet_parse_timeout_seconds,
+        concurrency=settings.spreadsheet_parsers,
+    )
+
+
 async def parse_upload(
-    data: bytes, specs: Sequence[CategorySpec], local_authority_names: Sequence[str]
+    settings: Settings,
+    data: bytes,
+    specs: Sequence[CategorySpec],
+    local_authority_names: Sequence[str],
 ) -> ParsedRegistration:
-    """Parse off the event loop; the parser's exceptions become domain errors."""
+    """Read the workbook in the sandbox (a limited child process), validate it here; the
+    parser's exceptions become domain errors."""
     try:
-        return await asyncio.to_thread(parse_registration, data, specs, local_authority_names)
+        cells = await read_cells_sandboxed(data, sandbox_limits(settings))
+        assert isinstance(cells, WorkbookCells)
+        return validate_cells(cells, specs, local_authority_names)
     except SpreadsheetRejected as error:
         raise InvalidInput(error.message, field=FILE) from None
     except SpreadsheetInvalid as error:
@@ -197,7 +212,7 @@ async def upload_spreadsheet(
     if status is not None and status not in UPLOADABLE:
         raise _not_uploadable(status)
     parsed = await parse_upload(
-        data, category_specs(registry, settings_by_category), sorted(authorities)
+        settings, data, category_specs(registry, settings_by_category), sorted(authorities)
     )
     by_key = {header_key(name): la_id for name, la_id in authorities.items()}
     organisation_sheet = parsed.organisation
@@ -212,6 +227,7 @@ async def upload_spreadsheet(
         document = await store_document(
             session,
             document_store(settings),
+            settings=settings,
             organisation_id=organisation.id,
             kind=DocumentKind.REGISTRATION_SPREADSHEET,
             name=_spreadsheet_name(filename),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Generator, Sequence
+from dataclasses import dataclass
 
 import openpyxl
 import openpyxl.xml
@@ -27,7 +28,6 @@ from core.registration.types import (
     CategorySpec,
     CellProblem,
     HomeRow,
-    OrganisationDetails,
     ParsedRegistration,
 )
 from core.registration.xlsx_guard import check_xlsx_archive
@@ -42,21 +42,75 @@ if not openpyxl.xml.DEFUSEDXML:
 _RESAVE = "Open it in Excel or LibreOffice and save it again as an Excel Workbook (.xlsx)."
 
 
+@dataclass(frozen=True)
+class WorkbookCells:
+    """What the validation needs of a workbook: plain cell values, read by openpyxl (in the
+    parser's sandbox, ``core.registration.sandbox``). ``None``: the sheet is missing."""
+
+    organisation: tuple[tuple[CellValue, ...], ...] | None
+    #: The Homes sheet's header row, then its non-blank rows with their numbers, only as wide
+    #: as the header says and at most one more than the homes a registration may hold.
+    homes_header: tuple[CellValue, ...] | None
+    homes: tuple[tuple[int, tuple[CellValue, ...]], ...] = ()
+
+
 def parse_registration(
     data: bytes, categories: Sequence[CategorySpec], local_authority_names: Sequence[str]
 ) -> ParsedRegistration:
-    """Parse and validate a registration upload.
+    """Parse and validate a registration upload (in this process: the API parses in the
+    sandbox with :func:`read_cells` there and :func:`validate_cells` here).
 
     Raises ``SpreadsheetRejected`` when the file is not a readable, safe .xlsx workbook, and
     ``SpreadsheetInvalid`` listing every problem when its contents are wrong.
     """
+    return validate_cells(read_cells(data), categories, local_authority_names)
+
+
+def read_cells(data: bytes) -> WorkbookCells:
+    """Vet the archive, then read the two sheets' cells: all the work a hostile file can make
+    expensive, and nothing else."""
     check_xlsx_archive(data)
     workbook = _open(data)
     try:
-        organisation, problems = _read_organisation(workbook, local_authority_names)
-        homes, home_problems = _read_homes(workbook, categories)
+        organisation_sheet = _sheet(workbook, ORGANISATION_SHEET)
+        organisation = (
+            None
+            if organisation_sheet is None
+            else tuple(_rows(organisation_sheet, max_row=MAX_ORGANISATION_ROWS, max_col=2))
+        )
+        homes_sheet = _sheet(workbook, HOMES_SHEET)
+        if homes_sheet is None:
+            return WorkbookCells(organisation, None)
+        header_rows = _rows(homes_sheet, max_row=1)
+        header = tuple(next(header_rows, ()))
+        header_rows.close()
+        columns, _ = map_headers(header)
+        if columns is None:
+            return WorkbookCells(organisation, header)
+        homes: list[tuple[int, tuple[CellValue, ...]]] = []
+        rows = _rows(homes_sheet, min_row=2, max_col=columns.width)
+        for row_number, values in enumerate(rows, start=2):
+            if _is_blank_row(values):
+                continue
+            homes.append((row_number, tuple(values)))
+            if len(homes) > MAX_HOMES:
+                rows.close()
+                break
+        return WorkbookCells(organisation, header, tuple(homes))
     finally:
         workbook.close()
+
+
+def validate_cells(
+    cells: WorkbookCells, categories: Sequence[CategorySpec], local_authority_names: Sequence[str]
+) -> ParsedRegistration:
+    """Every problem of the workbook's contents at once (``SpreadsheetInvalid``), or the
+    registration."""
+    if cells.organisation is None:
+        organisation, problems = None, [_missing_sheet(ORGANISATION_SHEET)]
+    else:
+        organisation, problems = read_organisation(iter(cells.organisation), local_authority_names)
+    homes, home_problems = _read_homes(cells, categories)
     problems.extend(home_problems)
     if problems or organisation is None:
         raise SpreadsheetInvalid(problems)
@@ -68,55 +122,36 @@ def _open(data: bytes) -> Workbook:
         return openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
+    except MemoryError:  # the sandbox's limit, not a damaged file
+        raise
     except Exception as exc:  # openpyxl raises many types for a malformed package
         raise _unreadable(exc) from exc
 
 
-def _read_organisation(
-    workbook: Workbook, local_authority_names: Sequence[str]
-) -> tuple[OrganisationDetails | None, list[CellProblem]]:
-    sheet = _sheet(workbook, ORGANISATION_SHEET)
-    if sheet is None:
-        return None, [_missing_sheet(ORGANISATION_SHEET)]
-    rows = _rows(sheet, max_row=MAX_ORGANISATION_ROWS, max_col=2)
-    return read_organisation(rows, local_authority_names)
-
-
 def _read_homes(
-    workbook: Workbook, categories: Sequence[CategorySpec]
+    cells: WorkbookCells, categories: Sequence[CategorySpec]
 ) -> tuple[tuple[HomeRow, ...], list[CellProblem]]:
-    sheet = _sheet(workbook, HOMES_SHEET)
-    if sheet is None:
+    if cells.homes_header is None:
         return (), [_missing_sheet(HOMES_SHEET)]
-    header_rows = _rows(sheet, max_row=1)
-    header = next(header_rows, ())
-    header_rows.close()
-    columns, problems = map_headers(header)
+    columns, problems = map_headers(cells.homes_header)
     if columns is None:
         return (), problems
-
+    if len(cells.homes) > MAX_HOMES:
+        return (), [
+            CellProblem(
+                HOMES_SHEET,
+                None,
+                f"Homes: found more than {MAX_HOMES:,} homes, expected at most {MAX_HOMES:,} "
+                "in one registration. Contact the portal team to register more.",
+            )
+        ]
     reader = HomeRowReader(columns, categories)
     homes: list[HomeRow] = []
-    count = 0
-    rows = _rows(sheet, min_row=2, max_col=columns.width)
-    for row_number, values in enumerate(rows, start=2):
-        if _is_blank_row(values):
-            continue
-        count += 1
-        if count > MAX_HOMES:
-            rows.close()
-            return (), [
-                CellProblem(
-                    HOMES_SHEET,
-                    None,
-                    f"Homes: found more than {MAX_HOMES:,} homes, expected at most {MAX_HOMES:,} "
-                    "in one registration. Contact the portal team to register more.",
-                )
-            ]
+    for row_number, values in cells.homes:
         home = reader.read(row_number, values, problems)
         if home is not None:
             homes.append(home)
-    if count == 0:
+    if not cells.homes:
         problems.append(
             CellProblem(
                 HOMES_SHEET,
@@ -144,6 +179,8 @@ def _rows(sheet: ReadOnlyWorksheet, **bounds: int) -> Generator[tuple[CellValue,
     """The sheet's rows as value tuples; a parse failure inside openpyxl rejects the file."""
     try:
         yield from sheet.iter_rows(values_only=True, **bounds)
+    except MemoryError:  # the sandbox's limit, not a damaged file
+        raise
     except Exception as exc:  # only openpyxl's parser runs inside this frame
         raise _unreadable(exc) from exc
 

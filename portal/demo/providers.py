@@ -227,7 +227,9 @@ async def load_providers(
             )
         )
         if provider is None:
-            provider = await _provider(session, store, spec, world.las[spec.la_code], today)
+            provider = await _provider(
+                session, settings, store, spec, world.las[spec.la_code], today
+            )
         for local, title, roles in (
             ("admin", "Admin", (Role.PROVIDER_ADMIN, Role.PROVIDER_USER)),
             ("user", "User", (Role.PROVIDER_USER,)),
@@ -245,7 +247,12 @@ async def load_providers(
 
 
 async def _provider(
-    session: AsyncSession, store: DocumentStore, spec: DemoProvider, la_id: uuid.UUID, today: date
+    session: AsyncSession,
+    settings: Settings,
+    store: DocumentStore,
+    spec: DemoProvider,
+    la_id: uuid.UUID,
+    today: date,
 ) -> Organisation:
     now = utcnow()
     provider = Organisation(
@@ -296,6 +303,7 @@ async def _provider(
         await store_document(
             session,
             store,
+            settings=settings,
             organisation_id=provider.id,
             kind=kind,
             name=f"{title} - {spec.name}.pdf",

@@ -11,6 +11,8 @@ from core.documents import queries
 from core.documents.access import may_see_document, may_see_profile_documents
 from core.identity.roles import OrganisationKind
 from core.models import Document as DocumentRow
+from core.registration import queries as registration_queries
+from core.registration.status import RegistrationStatus
 from schema.context import Info
 from schema.documents.enums import DocumentKind
 from schema.node import Node, encode_id, node_resolver
@@ -64,10 +66,21 @@ async def _document_node(info: Info, key: uuid.UUID) -> Document | None:
 async def profile_documents_of(
     info: Info, organisation_key: uuid.UUID, kind: OrganisationKind
 ) -> list[Document]:
-    """``Organisation.documents``: providers only, for the provider itself, platform admins
-    and LA staff; newest first."""
-    if kind is not OrganisationKind.PROVIDER or not may_see_profile_documents(
-        info.context.viewer, organisation_key
+    """``Organisation.documents``: a provider's profile documents, newest first, for whoever
+    ``may_see_profile_documents`` allows (the same rule as their downloads)."""
+    viewer = info.context.viewer
+    if kind is not OrganisationKind.PROVIDER or viewer is None:
+        return []
+    organisation = await info.context.loaders.organisation_by_id.load(organisation_key)
+    registration = await info.context.loaders.get(
+        registration_queries.registrations_by_organisation_ids
+    ).load(organisation_key)
+    if organisation is None or not may_see_profile_documents(
+        viewer,
+        provider_id=organisation_key,
+        managing_la_id=organisation.managing_local_authority_id,
+        approved=registration is not None
+        and registration.status == RegistrationStatus.APPROVED.value,
     ):
         return []
     rows = await info.context.loaders.get(queries.profile_documents_by_organisation_ids).load(

@@ -44,7 +44,7 @@ async def download_document(request: Request) -> Response:
         return _not_found()
     client_address = request.client.host if request.client else None
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
-    viewer = await authenticate(db, token, client_address)
+    viewer = await authenticate(db, token, client_address, idle=settings.session_idle)
     if viewer is None:
         return _not_found()
     async with db.session() as session:

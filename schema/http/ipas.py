@@ -94,7 +94,8 @@ async def _viewer(request: Request) -> Viewer | None:
     db: Database = request.app.state.db
     client_address = request.client.host if request.client else None
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
-    return await authenticate(db, token, client_address)
+    settings = request.app.state.settings
+    return await authenticate(db, token, client_address, idle=settings.session_idle)
 
 
 def _key(request: Request, type_name: str) -> uuid.UUID | None:

@@ -125,6 +125,11 @@ class SetUserRolesInput:
     roles: list[Role]
 
 
+@strawberry.input
+class UserIdInput:
+    user_id: strawberry.ID
+
+
 @strawberry.type
 class UserPayload:
     user_errors: list[UserError] = USER_ERRORS
@@ -154,6 +159,10 @@ class AccountRequestPayload:
 @strawberry.input
 class CreateApiTokenInput:
     name: str
+    expires_in_days: int | None = strawberry.field(
+        default=None,
+        description="Days until the token expires; the portal caps it (tokens never live forever).",
+    )
 
 
 @strawberry.type

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from core.identity import accounts, api_tokens, login, signing
+from core.identity import accounts, api_tokens, leaving, login, signing
 from schema.context import Info
 from schema.identity.inputs import (
     AcceptInvitationInput,
@@ -29,6 +29,7 @@ from schema.identity.inputs import (
     SigningAuthorityInput,
     SignUpProviderInput,
     SignUpProviderPayload,
+    UserIdInput,
     UserPayload,
     VerifyTotpInput,
     VerifyTotpPayload,
@@ -71,7 +72,7 @@ class IdentityMutations:
         user = await accounts.sign_up_provider(
             ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
         )
-        return SignUpProviderPayload(user=User.of(user))
+        return SignUpProviderPayload(user=User.of(user, to_self=True))
 
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
@@ -101,12 +102,14 @@ class IdentityMutations:
         _set_session_cookie(info, new_session.token, int(login.SESSION_LIFETIME.total_seconds()))
         user = await ctx.loaders.user_by_id.load(new_session.user_id)
         return VerifyTotpPayload(
-            session_token=new_session.token, expires_at=new_session.expires_at, viewer=User.of(user)
+            session_token=new_session.token,
+            expires_at=new_session.expires_at,
+            viewer=User.of(user, to_self=True),
         )
 
     @mutation
     async def logout(self, info: Info) -> LogoutPayload:
-        await login.logout(info.context.db, signed_in(info))
+        await login.logout(info.context.db, info.context.settings, signed_in(info))
         response = info.context.response
         if response is not None and hasattr(response, "delete_cookie"):
             response.delete_cookie(SESSION_COOKIE, path="/")
@@ -121,7 +124,7 @@ class IdentityMutations:
         user = await accounts.accept_invitation(
             ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
         )
-        return AcceptInvitationPayload(user=User.of(user))
+        return AcceptInvitationPayload(user=User.of(user, to_self=True))
 
     @mutation
     async def create_local_authority(
@@ -190,7 +193,7 @@ class IdentityMutations:
         self, info: Info, input: CreateApiTokenInput
     ) -> CreateApiTokenPayload:
         token, row = await api_tokens.create_api_token(
-            info.context.db, signed_in(info), **arguments(input)
+            info.context.db, info.context.settings, signed_in(info), **arguments(input)
         )
         return CreateApiTokenPayload(token=token, api_token=ApiToken.of(row))
 
@@ -201,6 +204,30 @@ class IdentityMutations:
         token_id = decode_id(input.id, "ApiToken")
         await api_tokens.revoke_api_token(info.context.db, signed_in(info), token_id=token_id)
         return RevokeApiTokenPayload()
+
+    @mutation(
+        description="An admin of the person's organisation (or the platform) deactivates them: "
+        "every session and open subscription of theirs ends at once; they cannot sign in until "
+        "reactivated."
+    )
+    async def deactivate_user(self, info: Info, input: UserIdInput) -> UserPayload:
+        user = await leaving.deactivate_user(
+            info.context.db,
+            info.context.settings,
+            signed_in(info),
+            **arguments(input, user_id="User"),
+        )
+        return UserPayload(user=User.of(user))
+
+    @mutation(description="Let a deactivated person sign in again.")
+    async def reactivate_user(self, info: Info, input: UserIdInput) -> UserPayload:
+        user = await leaving.reactivate_user(
+            info.context.db,
+            info.context.settings,
+            signed_in(info),
+            **arguments(input, user_id="User"),
+        )
+        return UserPayload(user=User.of(user))
 
     @mutation
     async def grant_signing_authority(

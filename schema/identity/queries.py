@@ -6,8 +6,9 @@ import strawberry
 
 from core.access import may_query
 from core.identity import queries
+from core.identity.api_tokens import api_tokens_of
 from schema.context import Info
-from schema.identity.types import AccountRequest, Organisation, OrganisationKind, User
+from schema.identity.types import AccountRequest, ApiToken, Organisation, OrganisationKind, User
 
 
 @strawberry.type
@@ -39,3 +40,10 @@ class IdentityQueries:
         async with info.context.read() as session:
             rows = await queries.account_requests_for(session, viewer)
         return [AccountRequest.of(r) for r in rows]
+
+    @strawberry.field(description="Admins of an LA: its API tokens (never their secrets).")
+    async def api_tokens(self, info: Info) -> list[ApiToken]:
+        viewer = info.context.viewer
+        if viewer is None or not may_query(viewer, "apiTokens"):
+            return []
+        return [ApiToken.of(r) for r in await api_tokens_of(info.context.db, viewer)]

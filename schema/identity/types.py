@@ -92,26 +92,52 @@ class User(Node):
     organisation_key: strawberry.Private[uuid.UUID]
     email: str
     name: str
-    totp_enabled: bool
+    # What only the person's own organisation (and the platform) sees: the other side of a
+    # case reaches a person as a message's author or an IPA's signatory, and needs their
+    # name, organisation and work email, not their roles or sign-in details (the same rule
+    # as node(User): core.identity.visibility.may_see_user).
+    totp_enabled_value: strawberry.Private[bool]
+    active_value: strawberry.Private[bool]
+    #: The person themselves, just signed up, in or invited (before a session exists).
+    shown_to_self: strawberry.Private[bool] = False
 
     @classmethod
-    def of(cls, row: UserRow) -> User:
+    def of(cls, row: UserRow, *, to_self: bool = False) -> User:
         return cls(
+            shown_to_self=to_self,
             id=encode_id("User", row.id),
             key=row.id,
             organisation_key=row.organisation_id,
             email=row.email,
             name=row.name,
-            totp_enabled=row.totp_enabled,
+            totp_enabled_value=row.totp_enabled,
+            active_value=row.is_active,
         )
+
+    def _own_side(self, info: Info) -> bool:
+        return self.shown_to_self or visibility.may_see_user(
+            info.context.viewer, self.organisation_key
+        )
+
+    @strawberry.field(description="Only for the person's own organisation; false for others.")
+    def totp_enabled(self, info: Info) -> bool:
+        return self.totp_enabled_value and self._own_side(info)
+
+    @strawberry.field(
+        description="False once deactivated: no sign-in, every session and subscription ended."
+    )
+    def active(self, info: Info) -> bool:
+        return self.active_value
 
     @strawberry.field
     async def organisation(self, info: Info) -> Organisation:
         row = await info.context.loaders.organisation_by_id.load(self.organisation_key)
         return Organisation.of(row)
 
-    @strawberry.field
+    @strawberry.field(description="Only for the person's own organisation; empty for others.")
     async def roles(self, info: Info) -> list[Role]:
+        if not self._own_side(info):
+            return []
         return [Role(r) for r in await info.context.loaders.roles_by_user_id.load(self.key)]
 
     @strawberry.field(
@@ -170,6 +196,7 @@ class ApiToken(Node):
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None
 
     @classmethod
     def of(cls, row: ApiTokenRow) -> ApiToken:
@@ -179,6 +206,7 @@ class ApiToken(Node):
             name=row.name,
             created_at=row.created_at,
             last_used_at=row.last_used_at,
+            expires_at=row.expires_at,
         )
 
     @strawberry.field

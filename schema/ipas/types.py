@@ -140,19 +140,8 @@ class IndividualPlacementAgreement(Node):
                     )
                     if snapshot is not None:
                         return Referral.of(row, snapshot, delivery.version, delivery)
-        return Referral.of(row, self._as_in_terms(row), row.version)
-
-    def _as_in_terms(self, row: ReferralRow) -> dict[str, Any]:
         terms = self.terms if isinstance(self.terms, dict) else {}
-        return {
-            "children": terms.get("children")
-            or [{"age": c["age"], "gender": c["gender"]} for c in row.children],
-            "summary": "",
-            "urgency": terms.get("urgency") or row.urgency,
-            "postcode": None,
-            "requiredFrom": None,
-            "details": {},
-        }
+        return Referral.redacted(row, terms.get("children"), terms.get("urgency"))
 
     @strawberry.field(description="The LA's attachments (IPA_ATTACHMENT), in order.")
     async def documents(self, info: Info) -> list[Document]:

@@ -114,7 +114,7 @@ class MessageThread(Node):
             (self.referral_key, self.provider_key if as_provider else None)
         )
         assert row is not None  # a thread is shown only to its parties
-        return referral_for_viewer(row)
+        return referral_for_viewer(row, info.context.viewer)
 
     @strawberry.field
     async def provider(self, info: Info) -> Organisation:

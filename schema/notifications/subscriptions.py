@@ -13,12 +13,12 @@ import strawberry
 from graphql import GraphQLError
 
 from core.identity.authenticate import authenticate
-from core.notifications.realtime import Hub, SlowSubscriber
+from core.notifications.realtime import SESSIONS_ENDED, Hub, SlowSubscriber
 from schema.context import Info
 from schema.notifications.types import Notification
 
-#: How often a quiet subscription checks that its session is still valid (signed out,
-#: expired or deactivated: the subscription ends).
+#: How often a quiet subscription checks that its session is still valid (expired or idle: the
+#: subscription ends). Logout and deactivation publish SESSIONS_ENDED: it checks at once.
 RECHECK_SECONDS = 60.0
 
 
@@ -40,9 +40,11 @@ class NotificationSubscriptions:
                     event = await events.next(RECHECK_SECONDS)
                 except SlowSubscriber as error:
                     raise GraphQLError(str(error), extensions={"code": "SLOW_CONSUMER"}) from None
-                if event is not None:
+                if event is not None and event.get("control") != SESSIONS_ENDED:
                     yield Notification.of_event(event)
                     continue
-                current = await authenticate(ctx.db, token, ctx.client_address)
+                current = await authenticate(
+                    ctx.db, token, ctx.client_address, idle=ctx.settings.session_idle
+                )
                 if current is None or current.user_id != viewer.user_id:
                     return

@@ -111,7 +111,7 @@ class Offer(Node):
             (self.referral_key, provider)
         )
         assert row is not None  # whoever sees the offer sees its referral
-        return referral_for_viewer(row)
+        return referral_for_viewer(row, viewer)
 
     @strawberry.field
     async def provider(self, info: Info) -> Organisation:

@@ -95,4 +95,4 @@ class ReferralMutations:
         await service.decline_referral(ctx.db, viewer, referral_id=key, reason=input.reason)
         async with ctx.read() as session:
             row = await visible_referral(session, viewer, key)
-        return ReferralPayload(referral=referral_for_viewer(row) if row else None)
+        return ReferralPayload(referral=referral_for_viewer(row, viewer) if row else None)

@@ -56,7 +56,7 @@ class ReferralQueries:
             async with info.context.read_plain() as session:
                 return await queries.referral_count(session, viewer, **filters)
 
-        edges = [ReferralEdge(node=referral_for_viewer(row)) for row in page.rows]
+        edges = [ReferralEdge(node=referral_for_viewer(row, viewer)) for row in page.rows]
         return ReferralConnection(
             edges=edges,
             count=count,

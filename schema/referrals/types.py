@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from core.access import may_query
+from core.access import may_query, sees_case_details
+from core.documents import queries as document_queries
+from core.identity.viewer import Viewer
 from core.models import Referral as ReferralRow
 from core.models import ReferralDelivery as DeliveryModel
 from core.referrals import queries
@@ -123,6 +125,10 @@ class Referral(Node):
     my_delivery: ReferralDelivery | None = strawberry.field(
         description="The viewing provider's own delivery; null for local authority users."
     )
+    #: Set by :meth:`redacted`: its relations (documents, thread, offers...) answer nothing.
+    without_case_details: strawberry.Private[bool] = False
+    #: A provider's view: the documents of the version delivered to it, not the live ones.
+    version_document_keys: strawberry.Private[tuple[uuid.UUID, ...] | None] = None
 
     @classmethod
     def of(
@@ -171,7 +177,37 @@ class Referral(Node):
             required_from=required_from,
             details=as_json(content.get("details") or {}),
             my_delivery=ReferralDelivery.of(delivery) if delivery is not None else None,
+            version_document_keys=(
+                tuple(uuid.UUID(key) for key in snapshot.get("documentIds") or ())
+                if snapshot
+                else None
+            ),
         )
+
+    @classmethod
+    def redacted(
+        cls,
+        row: ReferralRow,
+        children: list[dict[str, Any]] | None = None,
+        urgency: str | None = None,
+    ) -> Referral:
+        """No case details: reference, category, urgency, the children's ages and genders
+        (as an IPA's terms give them, when given), and none of its relations."""
+        referral = cls.of(
+            row,
+            {
+                "children": children
+                or [{"age": c["age"], "gender": c["gender"]} for c in row.children],
+                "summary": "",
+                "urgency": urgency or row.urgency,
+                "postcode": None,
+                "requiredFrom": None,
+                "details": {},
+            },
+            row.version,
+        )
+        referral.without_case_details = True
+        return referral
 
     def _is_mine_as_la(self, info: Info) -> bool:
         viewer = info.context.viewer
@@ -181,11 +217,10 @@ class Referral(Node):
             and not viewer.is_signatory_only
         )
 
-    @staticmethod
-    def _signatory_only(info: Info) -> bool:
+    def _signatory_only(self, info: Info) -> bool:
         """A signatory-only user reaches a referral only through an IPA: no case details."""
         viewer = info.context.viewer
-        return viewer is None or viewer.is_signatory_only
+        return self.without_case_details or viewer is None or viewer.is_signatory_only
 
     @strawberry.field
     async def local_authority(self, info: Info) -> Organisation:
@@ -197,6 +232,11 @@ class Referral(Node):
     async def documents(self, info: Info) -> list[Document]:
         if self._signatory_only(info):
             return []
+        if self.version_document_keys is not None:
+            found = await info.context.loaders.get(document_queries.documents_by_ids).load_many(
+                list(self.version_document_keys)
+            )
+            return [Document.of(r) for r in found if r is not None]
         rows = await info.context.loaders.get(queries.documents_by_referral_ids).load(self.key)
         return [Document.of(r) for r in rows]
 
@@ -206,6 +246,8 @@ class Referral(Node):
     ) -> Annotated[MessageThread, strawberry.lazy("schema.messages.types")] | None:
         from schema.messages.types import thread_of_referral
 
+        if self._signatory_only(info):
+            return None
         return await thread_of_referral(info, self.key, self.local_authority_key, provider_id)
 
     @strawberry.field(description="Local authority only: who received it.")
@@ -221,6 +263,8 @@ class Referral(Node):
     ) -> list[Annotated[Offer, strawberry.lazy("schema.offers.types")]]:
         from schema.offers.types import offers_of_referral
 
+        if self._signatory_only(info):
+            return []
         return await offers_of_referral(info, self.key, self.local_authority_key)
 
     @strawberry.field(
@@ -259,8 +303,13 @@ class ReferralConnection:
         return await self.count()
 
 
-def referral_for_viewer(row: queries.ReferralRow) -> Referral:
-    """The viewer's view of a referral: live for its LA, the delivered snapshot for a provider."""
+def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Referral:
+    """What ``viewer`` sees of a referral, decided here for every path that reaches one (its
+    list, ``node``, an offer's, a message's, an IPA's): live for its LA's staff, the delivered
+    snapshot for a provider's staff, and for anyone else who reaches it (a signatory-only user,
+    through an IPA or its offer) only what an IPA says of it, with no case details."""
+    if not sees_case_details(viewer):
+        return Referral.redacted(row.referral)
     if row.delivery is None:
         return Referral.of(row.referral)
     return Referral.of(row.referral, row.snapshot, row.delivery.version, row.delivery)
@@ -273,4 +322,4 @@ async def _referral_node(info: Info, key: uuid.UUID) -> Referral | None:
         return None
     async with info.context.read() as session:
         row = await queries.visible_referral(session, viewer, key)
-    return referral_for_viewer(row) if row else None
+    return referral_for_viewer(row, viewer) if row else None

@@ -259,7 +259,10 @@ async def test_the_profile_lists_documents_newest_first_without_the_spreadsheet(
     ],
 )
 async def test_who_sees_a_providers_profile_documents(world: World, who: str, sees: bool) -> None:
-    # given
+    # given: an approved provider (before approval: tests/security/test_case_documents.py)
+    from tests.security.given import approve
+
+    await approve(world)
     document = (await _uploaded(world, "provider_admin", "insurance.pdf", PDF))["document"]
     provider = await world.org("provider")
     token = await world.token(who)

@@ -52,6 +52,10 @@ async def _some_user(world: World) -> dict[str, Any]:
     return {"userId": caseworker.id, "roles": ["LA_CASEWORKER", "LA_SIGNATORY"]}
 
 
+async def _fake_user(world: World) -> dict[str, Any]:
+    return {"userId": _fake("User")}
+
+
 async def _colleague(world: World) -> dict[str, Any]:
     return {"userId": (await world.person("caseworker")).id}
 
@@ -183,6 +187,19 @@ CASES: dict[str, Case] = {
         _static({"id": FAKE_ID}),
         ("la_admin", "platform_admin"),
         ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    # people who leave (the user is a provider's, so an LA admin reaches NOT_FOUND: allowed)
+    "deactivateUser": Case(
+        "UserIdInput",
+        _fake_user,
+        ("platform_admin", "la_admin", "provider_admin"),
+        ("nobody", "caseworker", "provider_user", "api_token"),
+    ),
+    "reactivateUser": Case(
+        "UserIdInput",
+        _fake_user,
+        ("platform_admin", "la_admin", "provider_admin"),
+        ("nobody", "caseworker", "provider_user", "api_token"),
     ),
     "grantSigningAuthority": Case(
         "SigningAuthorityInput",

@@ -139,7 +139,9 @@ async def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(
     for _ in range(5):
         await client.data(LOGIN, {"email": person.email, "password": "wrong password!"})
     login = (await client.data(LOGIN, {"email": person.email, "password": PASSWORD}))["login"]
-    assert login["userErrors"][0]["code"] == "LOCKED"
+    # answered as a wrong password: the answer never tells that the account exists
+    assert login["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert login["challenge"] is None
     user = await people.user_row(person)
     assert user.locked_until is not None
     assert timedelta(minutes=14) < user.locked_until - utcnow() <= timedelta(minutes=15)

@@ -95,6 +95,7 @@ async def add_document(
         document = await store_document(
             session,
             document_store(people.settings),
+            settings=people.settings,
             organisation_id=organisation_id,
             kind=kind,
             name=f"{title}.pdf",

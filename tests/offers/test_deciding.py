@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.models import Offer
-from core.offers import service
 from tests.offers.helpers import (
     ACCEPT,
     DECLINE,
@@ -177,7 +176,7 @@ async def test_an_accepted_offer_cannot_be_updated(people: People, la, client) -
     assert (unchanged["status"], unchanged["coreFee"]) == ("ACCEPTED", "4250.00")
 
 
-async def test_a_revision_supersedes_the_accepted_offer_and_is_accepted_again(
+async def test_an_accepted_revision_supersedes_the_accepted_offer(
     people: People, la, client
 ) -> None:
     # given an accepted offer
@@ -199,7 +198,7 @@ async def test_a_revision_supersedes_the_accepted_offer_and_is_accepted_again(
     new = revised["offer"]
     assert new["id"] != offer["id"]
     assert new["status"] == "SUBMITTED"
-    assert new["supersedes"] == {"id": offer["id"], "status": "SUPERSEDED"}
+    assert new["supersedes"] == {"id": offer["id"], "status": "ACCEPTED"}
     assert new["coreFee"] == "4400.00"
     assert new["additionalCosts"] == offer["additionalCosts"]
     assert new["home"] == offer["home"]
@@ -207,6 +206,8 @@ async def test_a_revision_supersedes_the_accepted_offer_and_is_accepted_again(
     assert accepted["userErrors"] == []
     assert accepted["offer"]["status"] == "ACCEPTED"
     assert accepted["offer"]["referral"]["status"] == "PLACED"
+    old = (await client.data(NODE, {"id": offer["id"]}, token=provider.admin.token))["node"]
+    assert old["status"] == "SUPERSEDED"
 
 
 async def test_a_revision_attaches_the_compulsory_documents_as_they_are_now(
@@ -229,32 +230,6 @@ async def test_a_revision_attaches_the_compulsory_documents_as_they_are_now(
     assert revised["documents"][0]["id"] == document_id(renewed)
     old = (await client.data(NODE, {"id": offer["id"]}, token=provider.admin.token))["node"]
     assert old["documents"] == offer["documents"]
-
-
-async def test_superseding_an_accepted_offer_calls_the_registered_callbacks(
-    people: People, la, client
-) -> None:
-    # given a callback (as the IPAs will register) and an accepted offer
-    seen: list[tuple[str, str]] = []
-
-    async def record(session, old: Offer, new: Offer) -> None:
-        status = await session.scalar(select(Offer.status).where(Offer.id == old.id))
-        seen.append((status, new.status))
-
-    service.on_offer_superseded(record)
-    try:
-        provider = await ready_provider(people)
-        referral = await sent_referral(client, la)
-        offer = await submitted(client, referral, provider)
-        await client.data(ACCEPT, {"id": offer["id"]}, token=la.caseworker.token)
-        # when
-        await client.data(
-            REVISE, {"input": {"id": offer["id"], "coreFee": "1"}}, token=provider.admin.token
-        )
-    finally:
-        service._ON_SUPERSEDED.remove(record)
-    # then
-    assert seen == [("SUPERSEDED", "SUBMITTED")]
 
 
 async def test_only_an_accepted_offer_can_be_revised(people: People, la, client) -> None:
@@ -342,11 +317,11 @@ async def _revision_of_an_accepted_offer(people: People, la, client):
     return provider, referral, revised
 
 
-async def test_a_declined_revision_of_the_accepted_offer_reopens_the_referral_for_offers(
+async def test_a_declined_revision_leaves_the_accepted_offer_and_the_placement_as_they_were(
     people: People, la, client
 ) -> None:
-    # given a revision of the accepted offer (which it superseded)
-    provider, referral, revised = await _revision_of_an_accepted_offer(people, la, client)
+    # given a revision of the accepted offer
+    _provider, _referral, revised = await _revision_of_an_accepted_offer(people, la, client)
     # when the LA declines the revision
     declined = (
         await client.data(
@@ -355,30 +330,24 @@ async def test_a_declined_revision_of_the_accepted_offer_reopens_the_referral_fo
             token=la.caseworker.token,
         )
     )["declineOffer"]
-    # then no placement is agreed: the referral takes offers again
+    # then nothing agreed changed
     assert declined["userErrors"] == []
-    assert declined["offer"]["referral"]["status"] == "SENT"
-    again = await submitted(client, referral, provider)
-    accepted = (await client.data(ACCEPT, {"id": again["id"]}, token=la.caseworker.token))[
-        "acceptOffer"
-    ]
-    assert accepted["userErrors"] == []
-    assert accepted["offer"]["referral"]["status"] == "PLACED"
+    assert declined["offer"]["referral"]["status"] == "PLACED"
+    old = await client.data(NODE, {"id": revised["supersedes"]["id"]}, token=la.caseworker.token)
+    assert old["node"]["status"] == "ACCEPTED"
 
 
-async def test_a_withdrawn_revision_of_the_accepted_offer_reopens_the_referral_for_offers(
+async def test_a_withdrawn_revision_leaves_the_accepted_offer_as_it_was(
     people: People, la, client
 ) -> None:
-    provider, referral, revised = await _revision_of_an_accepted_offer(people, la, client)
+    provider, _referral, revised = await _revision_of_an_accepted_offer(people, la, client)
     withdrawn = (await client.data(WITHDRAW, {"id": revised["id"]}, token=provider.admin.token))[
         "withdrawOffer"
     ]
     assert withdrawn["userErrors"] == []
-    assert withdrawn["offer"]["referral"]["status"] == "SENT"
-    seen = (await client.data(REFERRAL_OFFERS, {"id": referral}, token=provider.admin.token))[
-        "node"
-    ]
-    assert seen["myDelivery"]["status"] == "NEW"
+    assert withdrawn["offer"]["referral"]["status"] == "PLACED"
+    old = await client.data(NODE, {"id": revised["supersedes"]["id"]}, token=la.caseworker.token)
+    assert old["node"]["status"] == "ACCEPTED"
 
 
 async def test_a_declined_offer_that_revises_nothing_leaves_the_referral_as_it_was(

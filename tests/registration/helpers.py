@@ -16,6 +16,7 @@ from core.documents.storage import LocalDiskStore
 from core.models import Document, Home, Organisation, ProviderRegistration
 from core.models.base import utcnow
 from core.registration.layout import HOME_HEADERS, ORGANISATION_LABELS
+from portal.demo.providers import demo_pdf
 
 ERRORS = "userErrors { field message code }"
 
@@ -131,7 +132,8 @@ async def template(http: httpx.AsyncClient) -> bytes:
     return response.content
 
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+#: A small real PDF (one page): uploads are opened with a PDF reader.
+PDF = demo_pdf("Test document", ("A document uploaded by the tests.",))
 
 
 async def registered_provider(

@@ -1,0 +1,107 @@
+"""People who leave: an admin deactivates a person, which ends every session and open
+subscription of theirs at once; reactivating lets them sign in again (contract section 15)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db import Database
+from core.errors import InvalidState, NotFound
+from core.identity.audit import AuditKind, record
+from core.identity.roles import ADMIN_ROLES
+from core.identity.viewer import Viewer
+from core.models import LoginChallenge, User, UserRole, UserSession
+from core.models.base import utcnow
+from core.notifications.realtime import sessions_ended
+from core.settings import Settings
+
+_FIELD = ("input", "userId")
+
+
+async def _member(session: AsyncSession, viewer: Viewer, user_id: uuid.UUID) -> User:
+    """The user, locked, if the viewer administers their organisation (or is the platform)."""
+    user = await session.get(User, user_id, with_for_update=True)
+    if user is None or not (
+        viewer.is_platform_admin or user.organisation_id == viewer.organisation_id
+    ):
+        raise NotFound("No user with this id was found.", field=_FIELD)
+    return user
+
+
+async def deactivate_user(
+    db: Database, settings: Settings, viewer: Viewer, *, user_id: uuid.UUID
+) -> User:
+    async with db.transaction() as session:
+        user = await _member(session, viewer, user_id)
+        if user.id == viewer.user_id:
+            raise InvalidState(
+                "You cannot deactivate yourself: ask another administrator.", field=_FIELD
+            )
+        if user.is_active:
+            roles = set(
+                await session.scalars(select(UserRole.role).where(UserRole.user_id == user.id))
+            )
+            admin = roles & {r.value for r in ADMIN_ROLES}
+            if admin:
+                others = await session.scalar(
+                    select(func.count())
+                    .select_from(UserRole)
+                    .join(User, User.id == UserRole.user_id)
+                    .where(
+                        User.organisation_id == user.organisation_id,
+                        User.id != user.id,
+                        User.is_active.is_(True),
+                        UserRole.role.in_(admin),
+                    )
+                )
+                if not others:
+                    raise InvalidState(
+                        "This is the organisation's last administrator: give another member the "
+                        "administrator role first.",
+                        field=_FIELD,
+                    )
+            now = utcnow()
+            user.is_active = False
+            await session.execute(
+                update(UserSession)
+                .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                .values(ended_at=now)
+            )
+            await session.execute(
+                update(LoginChallenge)
+                .where(LoginChallenge.user_id == user.id, LoginChallenge.used_at.is_(None))
+                .values(used_at=now)
+            )
+            record(
+                session,
+                AuditKind.USER_DEACTIVATED,
+                actor_user_id=viewer.user_id,
+                subject_user_id=user.id,
+                organisation_id=user.organisation_id,
+                client_address=viewer.client_address,
+            )
+    await sessions_ended(settings, user.id)
+    return user
+
+
+async def reactivate_user(
+    db: Database, settings: Settings, viewer: Viewer, *, user_id: uuid.UUID
+) -> User:
+    async with db.transaction() as session:
+        user = await _member(session, viewer, user_id)
+        if not user.is_active:
+            user.is_active = True
+            user.failed_attempts = 0
+            user.locked_until = None
+            record(
+                session,
+                AuditKind.USER_REACTIVATED,
+                actor_user_id=viewer.user_id,
+                subject_user_id=user.id,
+                organisation_id=user.organisation_id,
+                client_address=viewer.client_address,
+            )
+    return user
