@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 import core.querycount  # noqa: F401  (registers the statement counter)
+from core.children.access_log import AccessLog
 from core.db import Database, create_engine
 from core.jobs.broker import configure_broker
 from core.jobs.inprocess import InProcessBackground
@@ -71,6 +72,9 @@ def create_app(
     graphql = PortalGraphQL(schema, settings=settings, registry=registry, db=db)
 
     realtime = Hub(settings.redis_url)
+    access_log = AccessLog(
+        db, flush_seconds=settings.access_log_flush_seconds, enabled=settings.access_log
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -79,12 +83,15 @@ def create_app(
         if background and not settings.redis_url:
             worker = InProcessBackground(broker)
             worker.start()
+        access_log.start()
         if freeze_startup_objects:
             gc.collect()
             gc.freeze()
         try:
             yield
         finally:
+            # Reads still queued are written before the database goes (a clean stop loses none).
+            await access_log.stop()
             await realtime.stop()
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
@@ -109,4 +116,5 @@ def create_app(
     app.state.db = db
     app.state.schema = schema
     app.state.realtime = realtime
+    app.state.access_log = access_log
     return app

@@ -22,7 +22,7 @@ from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
 from schema.execution import PortalExecutionContext
-from schema.extensions import MaskUnexpectedErrors
+from schema.extensions import MaskUnexpectedErrors, RecordReads
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
@@ -112,6 +112,7 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        RecordReads,
     ]
     if production:
         extensions.append(DisableIntrospection)

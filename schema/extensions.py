@@ -1,4 +1,5 @@
-"""Schema extensions: masking unexpected errors with an id the server log also has."""
+"""Schema extensions: masking unexpected errors with an id the server log also has; noting
+the reads of children's information for the access log."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+
+from core.children.access_log import reading
 
 logger = logging.getLogger("portal.graphql")
 
@@ -57,3 +60,14 @@ class MaskUnexpectedErrors(SchemaExtension):
                 )
             )
         result.errors = masked  # type: ignore[union-attr]
+
+
+class RecordReads(SchemaExtension):
+    """Every object of a child's case built for the answer is noted (``note_read``, in the
+    types' constructors) while the operation executes; the access log gets one row per object
+    when it ends."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        with reading(context.access_log, context.viewer, context.channel, context.client_address):
+            yield

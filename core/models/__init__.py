@@ -2,6 +2,7 @@
 
 from core.models.base import Base
 from core.models.categories import CategorySettings
+from core.models.children import AccessLogEntry, DataExport
 from core.models.identity import (
     AccountRequest,
     ApiToken,
@@ -30,11 +31,13 @@ from core.models.referrals import (
 from core.models.registration import Document, Home, ProviderRegistration
 
 __all__ = [
+    "AccessLogEntry",
     "AccountRequest",
     "ApiToken",
     "AuditEvent",
     "Base",
     "CategorySettings",
+    "DataExport",
     "DeliveryHome",
     "Document",
     "FosteringFamily",

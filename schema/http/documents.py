@@ -12,6 +12,13 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from core.children.access_log import (
+    AccessChannel,
+    AccessLog,
+    Subject,
+    record_read,
+    referral_of_document,
+)
 from core.db import Database
 from core.documents.access import may_see_document
 from core.documents.storage import document_store
@@ -51,9 +58,15 @@ async def download_document(request: Request) -> Response:
         document = await session.get(Document, decoded[1])
         if document is None or not await may_see_document(session, viewer, document):
             return _not_found()
+        referral_id = await referral_of_document(session, document.id)
     store = document_store(settings)
     if not await store.exists(document.storage_key):
         raise RuntimeError(f"document {document.id} has no stored bytes ({document.storage_key})")
+    if referral_id is not None:
+        access_log: AccessLog = request.app.state.access_log
+        record_read(
+            access_log, viewer, AccessChannel.DOWNLOAD, Subject.DOCUMENT, document.id, referral_id
+        )
     return StreamingResponse(
         store.chunks(document.storage_key),
         media_type=document.content_type,

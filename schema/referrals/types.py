@@ -12,6 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from core.access import may_query
+from core.children.access_log import Subject, note_read
 from core.models import Referral as ReferralRow
 from core.models import ReferralDelivery as DeliveryModel
 from core.referrals import queries
@@ -146,6 +147,7 @@ class Referral(Node):
                 "details": row.details or {},
             }
             required_from = row.required_from
+        note_read(Subject.REFERRAL, row.id, row.id, version or row.version)
         return cls(
             id=encode_id("Referral", row.id),
             key=row.id,
