@@ -7,6 +7,7 @@ whether a document the caller may not see exists.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -21,7 +22,7 @@ from core.children.access_log import (
 )
 from core.db import Database
 from core.documents.access import may_see_document
-from core.documents.storage import document_store
+from core.documents.storage import StorageIntegrityError, document_store
 from core.identity.authenticate import authenticate
 from core.models import Document
 from core.settings import Settings
@@ -67,8 +68,28 @@ async def download_document(request: Request) -> Response:
         record_read(
             access_log, viewer, AccessChannel.DOWNLOAD, Subject.DOCUMENT, document.id, referral_id
         )
+    # The first segment is decrypted (and checked) before the answer starts: a changed file
+    # answers an error, never wrong bytes. A later segment that fails ends the stream short
+    # of its Content-Length, which clients report as an error.
+    chunks = store.chunks(document.storage_key)
+    try:
+        first = await anext(chunks, b"")
+    except StorageIntegrityError as error:
+        logger.error("document %s: %s", document.id, error)
+        return JSONResponse(
+            {"error": "The stored file failed its integrity check; it has been logged."},
+            status_code=500,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def body() -> AsyncIterator[bytes]:
+        if first:
+            yield first
+        async for chunk in chunks:
+            yield chunk
+
     return StreamingResponse(
-        store.chunks(document.storage_key),
+        body(),
         media_type=document.content_type,
         headers={
             "Content-Disposition": content_disposition(document.name),
