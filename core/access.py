@@ -103,6 +103,9 @@ MUTATIONS: dict[str, Rule] = {
     # notifications (a person's own; API tokens have none)
     "markNotificationsRead": Rule(people_only=True),
     "setEmailPreferences": Rule(people_only=True),
+    # children's data (which LA, which referral: core/children/)
+    "setRetentionPolicy": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    "requestExport": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
 }
 
 #: Root query fields; a viewer not allowed gets null or an empty list, never an error.
@@ -117,6 +120,7 @@ QUERIES: dict[str, Rule] = {
     "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "notifications": Rule(people_only=True),
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
+    "referralAccessLog": roles(R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
 }
 
 

@@ -119,6 +119,11 @@ class Referral(Node):
     my_delivery: ReferralDelivery | None = strawberry.field(
         description="The viewing provider's own delivery; null for local authority users."
     )
+    purged: bool = strawberry.field(
+        description="True once the retention period purged its personal data; only "
+        "statistics remain.",
+        default=False,
+    )
 
     @classmethod
     def of(
@@ -159,15 +164,18 @@ class Referral(Node):
             sent_at=row.sent_at,
             version=version or row.version,
             urgency=_URGENCIES[content["urgency"]],
+            # A purged referral keeps only age bands, which are statistics, not children.
             children=[
                 ReferralChild(age=c["age"], gender=_GENDERS[c["gender"]], needs=c.get("needs"))
                 for c in content["children"]
+                if "age" in c
             ],
             summary=content["summary"],
             postcode=content.get("postcode"),
             required_from=required_from,
             details=content.get("details") or {},
             my_delivery=ReferralDelivery.of(delivery) if delivery is not None else None,
+            purged=row.purged_at is not None,
         )
 
     def _is_mine_as_la(self, info: Info) -> bool:
