@@ -25,6 +25,7 @@ from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings, load_settings
 from schema.build import build_schema
 from schema.http.documents import download_document
+from schema.http.exports import download_export
 from schema.http.health import health
 from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
@@ -103,6 +104,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
             Route("/documents/{id}", download_document, methods=["GET"]),
+            Route("/exports/{id}", download_export, methods=["GET"]),
             Route("/ipas/{id}/print", print_ipa, methods=["GET"]),
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),

@@ -18,6 +18,9 @@ from strawberry.tools import merge_types
 from core.plugins.registry import CategoryRegistry
 from schema.categories.mutations import CategoryMutations
 from schema.categories.queries import CategoryQueries
+from schema.children.mutations import ChildrenDataMutations
+from schema.children.queries import ChildrenDataQueries
+from schema.children.types import AccessLogEntry, DataExport
 from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
@@ -59,6 +62,7 @@ QUERY_PARTS: tuple[type, ...] = (
     OfferQueries,
     NotificationQueries,
     IpaQueries,
+    ChildrenDataQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     IdentityMutations,
@@ -70,6 +74,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     OfferMutations,
     NotificationMutations,
     IpaMutations,
+    ChildrenDataMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by
@@ -96,6 +101,8 @@ NODE_TYPES: tuple[type, ...] = (
     MessageThread,
     Message,
     IndividualPlacementAgreement,
+    AccessLogEntry,
+    DataExport,
 )
 
 
