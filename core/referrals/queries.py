@@ -69,6 +69,7 @@ LIST_COLUMNS = (
     Referral.version,
     Referral.created_at,
     Referral.sent_at,
+    Referral.purged_at,
 )
 #: The LA sees the live content; a provider the snapshot of the version delivered to it.
 LIVE_CONTENT = (
@@ -208,7 +209,9 @@ async def referral_page(
         provider = viewer.organisation_id
         rows = [
             ReferralRow(
-                ListedReferral(key, la, reference, category, status, version, created, sent),
+                ListedReferral(
+                    key, la, reference, category, status, version, created, sent, purged
+                ),
                 DeliveryRow(delivery, provider, delivery_status, delivered_version, at, reason),
                 content,
             )
@@ -221,6 +224,7 @@ async def referral_page(
                 version,
                 created,
                 sent,
+                purged,
                 delivery,
                 delivery_status,
                 delivered_version,
