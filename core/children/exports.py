@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.children.access_log import AccessChannel, AccessRead, Subject
+from core.children.access_log import AccessChannel, Subject
 from core.db import Database, after_commit
 from core.documents.sniff import sanitise_name
 from core.documents.storage import LocalDiskStore, document_store
@@ -376,19 +376,17 @@ async def make_export(
         export.storage_key = None if failure else export_key(export.id)
         export.finished_at = utcnow()
         if not failure and export.referral_id is not None and requester is not None:
-            read = AccessRead(
-                at=utcnow(),
-                user_id=requester.id,
-                api_token_id=None,
-                organisation_id=requester.organisation_id,
-                referral_id=export.referral_id,
-                subject_type=Subject.REFERRAL,
-                subject_id=export.referral_id,
-                version=None,
-                channel=AccessChannel.EXPORT,
-                client_address=viewer.client_address if viewer else None,
+            session.add(
+                AccessLogEntry(
+                    user_id=requester.id,
+                    organisation_id=requester.organisation_id,
+                    referral_id=export.referral_id,
+                    subject_type=Subject.REFERRAL.value,
+                    subject_id=export.referral_id,
+                    channel=AccessChannel.EXPORT.value,
+                    client_address=viewer.client_address if viewer else None,
+                )
             )
-            session.add(AccessLogEntry(**read.row()))
     return export
 
 
