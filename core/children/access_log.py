@@ -35,7 +35,7 @@ from core.models import (
     OfferDocument,
     ReferralDocument,
 )
-from core.models.base import new_id, utcnow
+from core.models.base import utcnow
 
 logger = logging.getLogger("portal.access_log")
 
@@ -60,7 +60,6 @@ class Subject(StrEnum):
 
 #: The columns of a row, in the order of :data:`AccessRead` tuples.
 COLUMNS = (
-    "id",
     "at",
     "user_id",
     "api_token_id",
@@ -75,7 +74,6 @@ COLUMNS = (
 #: One row of the log as it will be written: a plain tuple in :data:`COLUMNS` order (a page of
 #: 50 referrals makes 50 of them per request: a dataclass each would cost several times more).
 AccessRead = tuple[
-    uuid.UUID,
     datetime,
     uuid.UUID | None,
     uuid.UUID | None,
@@ -103,23 +101,11 @@ def _sqlite_rows(batch: list[AccessRead]) -> list[tuple[object, ...]]:
     stamps: dict[datetime, str] = {}
     rows = []
     for r in batch:
-        stamp = stamps.get(r[1])
+        stamp = stamps.get(r[0])
         if stamp is None:
-            stamp = stamps[r[1]] = r[1].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            stamp = stamps[r[0]] = r[0].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         rows.append(
-            (
-                r[0].hex,
-                stamp,
-                _hex(r[2]),
-                _hex(r[3]),
-                r[4].hex,
-                r[5].hex,
-                r[6],
-                r[7].hex,
-                r[8],
-                r[9],
-                r[10],
-            )
+            (stamp, _hex(r[1]), _hex(r[2]), r[3].hex, r[4].hex, r[5], r[6].hex, r[7], r[8], r[9])
         )
     return rows
 
@@ -166,7 +152,9 @@ class AccessLog:
                     connection = await session.connection()
                     dialect = connection.dialect.name
                     if dialect == "sqlite":
-                        await connection.exec_driver_sql(_SQLITE_INSERT, _sqlite_rows(batch))
+                        # Converted in a thread: the event loop goes on serving meanwhile.
+                        rows = await asyncio.to_thread(_sqlite_rows, batch)
+                        await connection.exec_driver_sql(_SQLITE_INSERT, rows)
                     elif dialect == "postgresql":
                         raw = await connection.get_raw_connection()
                         await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
@@ -242,7 +230,6 @@ class RequestReads:
         address = self.client_address or viewer.client_address
         return [
             (
-                new_id(),
                 at,
                 user,
                 token,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -59,29 +58,26 @@ async def access_log_page(
     referral_id: uuid.UUID,
     *,
     first: int,
-    after: tuple[datetime, uuid.UUID] | None,
+    after: int | None,
 ) -> tuple[AccessLogPage, int]:
-    """The newest reads first, and how many the viewer may see in all."""
+    """The newest reads first (ids grow as rows are written), and how many the viewer may see
+    in all."""
     scope = await _scope(session, viewer, referral_id)
     if scope is None:
         return AccessLogPage(rows=[], has_next=False), 0
     first = max(0, min(first, MAX_PAGE))
     statement = select(AccessLogEntry).where(scope)
     if after is not None:
-        statement = statement.where(
-            tuple_(AccessLogEntry.at, AccessLogEntry.id) < tuple_(after[0], after[1])
-        )
+        statement = statement.where(AccessLogEntry.id < after)
     rows = list(
-        await session.scalars(
-            statement.order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(first + 1)
-        )
+        await session.scalars(statement.order_by(AccessLogEntry.id.desc()).limit(first + 1))
     )
     total = await session.scalar(select(func.count()).select_from(AccessLogEntry).where(scope))
     return AccessLogPage(rows=rows[:first], has_next=len(rows) > first), int(total or 0)
 
 
 async def visible_access_entry(
-    session: AsyncSession, viewer: Viewer | None, key: uuid.UUID
+    session: AsyncSession, viewer: Viewer | None, key: int
 ) -> AccessLogEntry | None:
     entry = await session.get(AccessLogEntry, key)
     if entry is None:

@@ -7,10 +7,13 @@ import strawberry
 
 from core.access import may_query
 from core.children import queries
-from schema.children.types import AccessLogConnection, access_log_connection
+from schema.children.types import (
+    AccessLogConnection,
+    access_log_connection,
+    decode_entry_cursor,
+)
 from schema.context import Info
 from schema.node import decode_any_id
-from schema.pagination import decode_cursor
 
 
 @strawberry.type
@@ -28,7 +31,7 @@ class ChildrenDataQueries:
     ) -> AccessLogConnection:
         viewer = info.context.viewer
         decoded = decode_any_id(referral_id)
-        cursor = decode_cursor(after) if after else None
+        cursor = decode_entry_cursor(after) if after else None
         if (
             not may_query(viewer, "referralAccessLog")
             or decoded is None

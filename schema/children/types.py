@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
 from datetime import datetime
 
 import strawberry
+from graphql import GraphQLError
 
 from core.children import queries
 from core.children.access_log import AccessChannel as _AccessChannel
@@ -15,7 +18,7 @@ from core.models import DataExport as ExportRow
 from schema.context import Info
 from schema.identity.types import ApiToken, Organisation, User
 from schema.node import Node, encode_id, node_resolver
-from schema.pagination import PageInfo, encode_cursor
+from schema.pagination import PageInfo
 
 AccessChannel = strawberry.enum(_AccessChannel, name="AccessChannel")
 
@@ -31,7 +34,7 @@ _SUBJECT_TYPES = {
 
 @strawberry.type(description="One read of a child's information: append-only.")
 class AccessLogEntry(Node):
-    key: strawberry.Private[uuid.UUID]
+    key: strawberry.Private[int]
     user_key: strawberry.Private[uuid.UUID | None]
     api_token_key: strawberry.Private[uuid.UUID | None]
     organisation_key: strawberry.Private[uuid.UUID]
@@ -48,7 +51,7 @@ class AccessLogEntry(Node):
     @classmethod
     def of(cls, row: EntryRow) -> AccessLogEntry:
         return cls(
-            id=encode_id("AccessLogEntry", row.id),
+            id=entry_id(row.id),
             key=row.id,
             user_key=row.user_id,
             api_token_key=row.api_token_id,
@@ -81,6 +84,29 @@ class AccessLogEntry(Node):
         )
 
 
+def entry_id(key: int) -> strawberry.ID:
+    """Rows are numbered; the global id carries the number as a UUID's integer."""
+    return encode_id("AccessLogEntry", uuid.UUID(int=key))
+
+
+def entry_cursor(key: int) -> str:
+    return base64.urlsafe_b64encode(f"log:{key}".encode()).decode().rstrip("=")
+
+
+def decode_entry_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+        prefix, _, number = raw.partition(":")
+        if prefix != "log":
+            raise ValueError(prefix)
+        return int(number)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise GraphQLError(
+            f"after: {cursor!r} is not a cursor of this list; pass an endCursor it returned.",
+            extensions={"code": "INVALID"},
+        ) from None
+
+
 @strawberry.type
 class AccessLogEdge:
     cursor: str
@@ -98,8 +124,7 @@ def access_log_connection(
     page: queries.AccessLogPage, total: int, after: str | None
 ) -> AccessLogConnection:
     edges = [
-        AccessLogEdge(cursor=encode_cursor(row.at, row.id), node=AccessLogEntry.of(row))
-        for row in page.rows
+        AccessLogEdge(cursor=entry_cursor(row.id), node=AccessLogEntry.of(row)) for row in page.rows
     ]
     return AccessLogConnection(
         edges=edges,
@@ -138,7 +163,7 @@ class DataExport(Node):
 @node_resolver("AccessLogEntry")
 async def _entry_node(info: Info, key: uuid.UUID) -> AccessLogEntry | None:
     async with info.context.read() as session:
-        row = await queries.visible_access_entry(session, info.context.viewer, key)
+        row = await queries.visible_access_entry(session, info.context.viewer, key.int)
     return AccessLogEntry.of(row) if row is not None else None
 
 

@@ -179,7 +179,12 @@ SQLITE_ACCESS_LOG = {
 def upgrade() -> None:
     op.create_table(
         "access_log",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=True),
         sa.Column("api_token_id", sa.Uuid(), nullable=True),
@@ -192,12 +197,7 @@ def upgrade() -> None:
         sa.Column("client_address", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_log")),
     )
-    op.create_index("ix_access_log_referral_at", "access_log", ["referral_id", "at", "id"])
-    op.create_index(
-        "ix_access_log_referral_organisation",
-        "access_log",
-        ["referral_id", "organisation_id", "at"],
-    )
+    op.create_index("ix_access_log_referral", "access_log", ["referral_id", "id"])
     op.create_table(
         "data_exports",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -259,6 +259,5 @@ def downgrade() -> None:
         batch.drop_column("retention_days")
     op.drop_index(op.f("ix_data_exports_requested_by_id"), table_name="data_exports")
     op.drop_table("data_exports")
-    op.drop_index("ix_access_log_referral_organisation", table_name="access_log")
-    op.drop_index("ix_access_log_referral_at", table_name="access_log")
+    op.drop_index("ix_access_log_referral", table_name="access_log")
     op.drop_table("access_log")
