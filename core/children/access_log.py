@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 
+import orjson
 from sqlalchemy import insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,7 +59,7 @@ class Subject(StrEnum):
     IPA = "IPA"
 
 
-#: The columns of a row, in the order of :data:`AccessRead` tuples.
+#: The columns of a row, in the order PostgreSQL's COPY is given them.
 COLUMNS = (
     "at",
     "user_id",
@@ -71,23 +72,26 @@ COLUMNS = (
     "channel",
     "client_address",
 )
-#: One row of the log as it will be written: a plain tuple in :data:`COLUMNS` order (a page of
-#: 50 referrals makes 50 of them per request: a dataclass each would cost several times more).
-AccessRead = tuple[
-    datetime,
-    uuid.UUID | None,
-    uuid.UUID | None,
-    uuid.UUID,
-    uuid.UUID,
-    str,
-    uuid.UUID,
-    int | None,
-    str,
-    str | None,
+#: What one request read, one item per object: ``(subject type, subject id, referral id,
+#: version)``, plain tuples (a page of 50 referrals makes 50 per request).
+Item = tuple[str, uuid.UUID, uuid.UUID, int | None]
+#: One request's reads as they are queued: ``(at, user, api token, organisation, channel,
+#: client address, items)``; each item is one row of the log.
+RequestBatch = tuple[
+    datetime, uuid.UUID | None, uuid.UUID | None, uuid.UUID, str, str | None, list[Item]
 ]
 
+#: SQLite: one INSERT per request's reads, its items expanded into rows by ``json_each`` (in C):
+#: binding ten values per row from Python was most of what the log cost a busy list. Values
+#: as SQLAlchemy stores these types on SQLite (Uuid: 32 hex digits; UTCDateTime:
+#: ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC).
 _SQLITE_INSERT = (
-    f"INSERT INTO access_log ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    "INSERT INTO access_log (at, user_id, api_token_id, organisation_id, channel, "
+    "client_address, subject_type, subject_id, referral_id, version) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, json_extract(value, '$[0]'), "
+    "replace(json_extract(value, '$[1]'), '-', ''), "
+    "replace(json_extract(value, '$[2]'), '-', ''), json_extract(value, '$[3]') "
+    "FROM json_each(?7)"
 )
 
 
@@ -95,19 +99,28 @@ def _hex(value: uuid.UUID | None) -> str | None:
     return None if value is None else value.hex
 
 
-def _sqlite_rows(batch: list[AccessRead]) -> list[tuple[object, ...]]:
-    """The rows as SQLAlchemy stores these types on SQLite (Uuid: 32 hex digits; UTCDateTime:
-    ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC)."""
-    stamps: dict[datetime, str] = {}
-    rows = []
-    for r in batch:
-        stamp = stamps.get(r[0])
-        if stamp is None:
-            stamp = stamps[r[0]] = r[0].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        rows.append(
-            (stamp, _hex(r[1]), _hex(r[2]), r[3].hex, r[4].hex, r[5], r[6].hex, r[7], r[8], r[9])
+def _sqlite_params(batch: list[RequestBatch]) -> list[tuple[object, ...]]:
+    return [
+        (
+            at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            _hex(user),
+            _hex(token),
+            organisation.hex,
+            channel,
+            address,
+            orjson.dumps(items),
         )
-    return rows
+        for at, user, token, organisation, channel, address, items in batch
+    ]
+
+
+def _records(batch: list[RequestBatch]) -> list[tuple[object, ...]]:
+    """Rows in :data:`COLUMNS` order."""
+    return [
+        (at, user, token, organisation, referral, subject, key, version, channel, address)
+        for at, user, token, organisation, channel, address, items in batch
+        for subject, key, referral, version in items
+    ]
 
 
 class AccessLog:
@@ -121,18 +134,19 @@ class AccessLog:
         self.db = db
         self.flush_seconds = flush_seconds
         self.enabled = enabled
-        self._pending: list[AccessRead] = []
+        self._pending: list[RequestBatch] = []
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
-    def add(self, reads: list[AccessRead]) -> None:
-        """Queue ``reads`` for the next write (no I/O: called at the end of each request)."""
-        if self.enabled and reads:
-            self._pending.extend(reads)
+    def add(self, reads: RequestBatch | None) -> None:
+        """Queue a request's reads for the next write (no I/O: called as each request ends)."""
+        if self.enabled and reads is not None:
+            self._pending.append(reads)
 
     @property
     def pending(self) -> int:
-        return len(self._pending)
+        """Rows queued, not written yet."""
+        return sum(len(batch[6]) for batch in self._pending)
 
     async def flush(self) -> int:
         """Write everything queued so far in one statement; the number of rows written.
@@ -152,23 +166,21 @@ class AccessLog:
                     connection = await session.connection()
                     dialect = connection.dialect.name
                     if dialect == "sqlite":
-                        # Converted in a thread: the event loop goes on serving meanwhile.
-                        rows = await asyncio.to_thread(_sqlite_rows, batch)
-                        await connection.exec_driver_sql(_SQLITE_INSERT, rows)
+                        await connection.exec_driver_sql(_SQLITE_INSERT, _sqlite_params(batch))
                     elif dialect == "postgresql":
                         raw = await connection.get_raw_connection()
                         await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-                            "access_log", records=batch, columns=COLUMNS
+                            "access_log", records=_records(batch), columns=COLUMNS
                         )
                     else:
                         await session.execute(
                             insert(AccessLogEntry),
-                            [dict(zip(COLUMNS, r, strict=True)) for r in batch],
+                            [dict(zip(COLUMNS, r, strict=True)) for r in _records(batch)],
                         )
             except Exception:
                 self._pending[:0] = batch
                 raise
-            return len(batch)
+            return sum(len(b[6]) for b in batch)
 
     async def _run(self) -> None:
         while True:
@@ -207,8 +219,8 @@ class RequestReads:
         self.viewer = viewer
         self.channel = channel
         self.client_address = client_address
-        #: (subject, id) -> (referral id, version)
-        self.reads: dict[tuple[str, uuid.UUID], tuple[uuid.UUID, int | None]] = {}
+        #: (subject, id) -> the item
+        self.reads: dict[tuple[str, uuid.UUID], Item] = {}
 
     def note(
         self,
@@ -218,31 +230,23 @@ class RequestReads:
         version: int | None = None,
     ) -> None:
         if self.viewer is not None:
-            self.reads.setdefault((subject.value, subject_id), (referral_id, version))
+            key = (subject, subject_id)
+            if key not in self.reads:
+                self.reads[key] = (subject.value, subject_id, referral_id, version)
 
-    def collected(self) -> list[AccessRead]:
+    def collected(self) -> RequestBatch | None:
         viewer = self.viewer
         if viewer is None or not self.reads:
-            return []
-        at = utcnow()
-        user, token, organisation = viewer.user_id, viewer.api_token_id, viewer.organisation_id
-        channel = self.channel.value
-        address = self.client_address or viewer.client_address
-        return [
-            (
-                at,
-                user,
-                token,
-                organisation,
-                referral,
-                subject,
-                key,
-                version,
-                channel,
-                address,
-            )
-            for (subject, key), (referral, version) in self.reads.items()
-        ]
+            return None
+        return (
+            utcnow(),
+            viewer.user_id,
+            viewer.api_token_id,
+            viewer.organisation_id,
+            self.channel.value,
+            self.client_address or viewer.client_address,
+            list(self.reads.values()),
+        )
 
 
 _current: contextvars.ContextVar[RequestReads | None] = contextvars.ContextVar(
