@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     purge_batch_size: int = 100
     #: A READY export can be downloaded this many days; the purge deletes it after.
     export_keep_days: int = 7
+    #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
+    #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
+    #: wraps every resolver, which the fast path refuses).
+    fast_execution: bool = True
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",
