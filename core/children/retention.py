@@ -34,6 +34,7 @@ from core.documents.storage import document_store
 from core.identity.audit import AuditKind, record
 from core.identity.roles import OrganisationKind
 from core.models import (
+    DataExport,
     Document,
     Ipa,
     IpaDocument,
@@ -84,6 +85,7 @@ class PurgeReport:
     referrals: list[str] = field(default_factory=list)
     ipas: list[str] = field(default_factory=list)
     files_deleted: int = 0
+    exports_deleted: int = 0
     dry_run: bool = False
 
     def lines(self) -> list[str]:
@@ -92,6 +94,8 @@ class PurgeReport:
             f"{verb} {len(self.referrals)} referral(s): {', '.join(self.referrals) or '-'}",
             f"{verb} {len(self.ipas)} IPA(s) of: {', '.join(self.ipas) or '-'}",
             *([] if self.dry_run else [f"deleted {self.files_deleted} stored file(s)"]),
+            f"{'would delete' if self.dry_run else 'deleted'} {self.exports_deleted} expired "
+            "export(s)",
         ]
 
 
@@ -185,7 +189,33 @@ async def purge(
         for key in sorted(orphans):
             await store.delete(key)
             report.files_deleted += 1
+    report.exports_deleted = await _expire_exports(db, settings, now, dry_run)
     return report
+
+
+async def _expire_exports(db: Database, settings: Settings, now: datetime, dry_run: bool) -> int:
+    """Exports are kept ``export_keep_days``: a zip of a child's case must not linger."""
+    cutoff = now - timedelta(days=settings.export_keep_days)
+    async with db.transaction() as session:
+        expired = list(
+            (
+                await session.execute(
+                    select(DataExport.id, DataExport.storage_key).where(
+                        DataExport.created_at < cutoff
+                    )
+                )
+            ).all()
+        )
+        if expired and not dry_run:
+            await session.execute(
+                delete(DataExport).where(DataExport.id.in_([e[0] for e in expired]))
+            )
+    if not dry_run:
+        store = document_store(settings)
+        for _, key in expired:
+            if key:
+                await store.delete(key)
+    return len(expired)
 
 
 async def _purge_one(

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import select
 
 from core.children.exports import make_export
 from core.db import Database
@@ -251,3 +252,31 @@ async def test_portal_export_writes_the_zip(
     )
     manifest = orjson.loads(zipfile.ZipFile(out).read("export.json"))
     assert manifest["tables"]["organisations"][0]["name"] == "Dudley"
+
+
+async def test_an_export_is_deleted_by_the_purge_after_its_days(
+    given: Children, db: Database, settings: Settings
+) -> None:
+    # given
+    from datetime import timedelta
+
+    from core.children.retention import purge
+    from core.models import DataExport
+    from core.models.base import utcnow
+
+    referral = await _full_referral(given)
+    await given.scene.client.data(
+        REQUEST, {"input": {"referralId": referral}}, token=given.la_admin.token
+    )
+    zips = list((settings.storage_dir / "exports").iterdir())
+    assert len(zips) == 1
+
+    # when
+    kept = await purge(db, settings, now=utcnow() + timedelta(days=6))
+    gone = await purge(db, settings, now=utcnow() + timedelta(days=8))
+
+    # then
+    assert (kept.exports_deleted, gone.exports_deleted) == (0, 1)
+    assert not zips[0].exists()
+    async with db.session() as session:
+        assert list(await session.scalars(select(DataExport))) == []
