@@ -76,10 +76,10 @@ COLUMNS = (
 #: version)``, plain tuples (a page of 50 referrals makes 50 per request).
 Item = tuple[str, uuid.UUID, uuid.UUID, int | None]
 #: One request's reads as they are queued: ``(at, user, api token, organisation, channel,
-#: client address, items)``; each item is one row of the log.
-RequestBatch = tuple[
-    datetime, uuid.UUID | None, uuid.UUID | None, uuid.UUID, str, str | None, list[Item]
-]
+#: client address, count, items as JSON)``, ids as 32 hex digits. Only strings, numbers and
+#: bytes: the garbage collector stops tracking such a tuple, so a second's worth of queued
+#: reads (thousands of rows) adds nothing to every collection the requests trigger.
+RequestBatch = tuple[datetime, str | None, str | None, str, str, str | None, int, bytes]
 
 #: SQLite: one INSERT per request's reads, its items expanded into rows by ``json_each`` (in C):
 #: binding ten values per row from Python was most of what the log cost a busy list. Values
@@ -103,23 +103,38 @@ def _sqlite_params(batch: list[RequestBatch]) -> list[tuple[object, ...]]:
     return [
         (
             at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
-            _hex(user),
-            _hex(token),
-            organisation.hex,
+            user,
+            token,
+            organisation,
             channel,
             address,
-            orjson.dumps(items),
+            items,
         )
-        for at, user, token, organisation, channel, address, items in batch
+        for at, user, token, organisation, channel, address, _, items in batch
     ]
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(value)
 
 
 def _records(batch: list[RequestBatch]) -> list[tuple[object, ...]]:
     """Rows in :data:`COLUMNS` order."""
     return [
-        (at, user, token, organisation, referral, subject, key, version, channel, address)
-        for at, user, token, organisation, channel, address, items in batch
-        for subject, key, referral, version in items
+        (
+            at,
+            _uuid(user),
+            _uuid(token),
+            uuid.UUID(organisation),
+            uuid.UUID(referral),
+            subject,
+            uuid.UUID(key),
+            version,
+            channel,
+            address,
+        )
+        for at, user, token, organisation, channel, address, _, items in batch
+        for subject, key, referral, version in orjson.loads(items)
     ]
 
 
@@ -146,7 +161,7 @@ class AccessLog:
     @property
     def pending(self) -> int:
         """Rows queued, not written yet."""
-        return sum(len(batch[6]) for batch in self._pending)
+        return sum(batch[6] for batch in self._pending)
 
     async def flush(self) -> int:
         """Write everything queued so far in one statement; the number of rows written.
@@ -180,7 +195,7 @@ class AccessLog:
             except Exception:
                 self._pending[:0] = batch
                 raise
-            return sum(len(b[6]) for b in batch)
+            return sum(b[6] for b in batch)
 
     async def _run(self) -> None:
         while True:
@@ -240,12 +255,13 @@ class RequestReads:
             return None
         return (
             utcnow(),
-            viewer.user_id,
-            viewer.api_token_id,
-            viewer.organisation_id,
+            _hex(viewer.user_id),
+            _hex(viewer.api_token_id),
+            viewer.organisation_id.hex,
             self.channel.value,
             self.client_address or viewer.client_address,
-            list(self.reads.values()),
+            len(self.reads),
+            orjson.dumps(list(self.reads.values())),
         )
 
 
