@@ -147,7 +147,7 @@ async def _ipa_ended_at(
 
 
 async def _candidates(
-    session: AsyncSession, settings: Settings, now: datetime, after: uuid.UUID | None, limit: int
+    session: AsyncSession, after: uuid.UUID | None, limit: int
 ) -> list[uuid.UUID]:
     """Closed-looking referrals not purged yet, or with an IPA not purged yet (ordered by id,
     from ``after``): each is then checked against its dates."""
@@ -180,7 +180,7 @@ async def purge(
     while True:
         orphans: set[str] = set()
         async with db.transaction() as session:
-            ids = await _candidates(session, settings, now, after, settings.purge_batch_size)
+            ids = await _candidates(session, after, settings.purge_batch_size)
             if not ids:
                 break
             after = ids[-1]

@@ -250,13 +250,12 @@ def downgrade() -> None:
         for name, statement in _sqlite_ipa_triggers(with_purge=False).items():
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
             op.execute(statement)
-    with op.batch_alter_table("ipas") as batch:
-        batch.drop_column("purged_at")
-    with op.batch_alter_table("referrals") as batch:
-        batch.drop_column("purged_at")
-    with op.batch_alter_table("organisations") as batch:
-        batch.drop_column("ipa_retention_days")
-        batch.drop_column("retention_days")
+    # Plain DROP COLUMN (SQLite >= 3.35): a batch copy of ``ipas`` would trip over the
+    # triggers of other tables that name it.
+    op.drop_column("ipas", "purged_at")
+    op.drop_column("referrals", "purged_at")
+    op.drop_column("organisations", "ipa_retention_days")
+    op.drop_column("organisations", "retention_days")
     op.drop_index(op.f("ix_data_exports_requested_by_id"), table_name="data_exports")
     op.drop_table("data_exports")
     op.drop_index("ix_access_log_referral", table_name="access_log")
