@@ -167,10 +167,12 @@ def main() -> dict[str, object]:
     env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_STORAGE_DIR": str(workdir / "storage")}
     graphql_port, baseline_port, log_off_port = free_port(), free_port(), free_port()
     graphql = start(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(graphql_port)], env, graphql_port
+        [sys.executable, "-m", "portal.cli", "serve", "--port", str(graphql_port)],
+        env,
+        graphql_port,
     )
     log_off = start(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(log_off_port)],
+        [sys.executable, "-m", "portal.cli", "serve", "--port", str(log_off_port)],
         {**env, "PORTAL_ACCESS_LOG": "false"},
         log_off_port,
     )

@@ -47,7 +47,8 @@ class Context:
     @property
     def access_log(self) -> AccessLog:
         """The process's access log (made by ``create_app``)."""
-        return self.request.app.state.access_log  # type: ignore[no-any-return]
+        access_log: AccessLog = self.request.app.state.access_log
+        return access_log
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -1,21 +1,18 @@
-"""``setRetentionPolicy`` and ``requestExport``: each checks its caller in ``mutate`` and
-calls one service."""
+"""``setRetentionPolicy`` and ``requestExport``: each calls one service (``@mutation`` checks
+the caller)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import strawberry
 
 from core.children.exports import request_export
 from core.children.policy import set_retention_policy
-from core.identity.viewer import Viewer
 from schema.children.types import DataExport
 from schema.context import Info
-from schema.errors import UserError, mutate
+from schema.errors import USER_ERRORS, UserError
 from schema.identity.inputs import OrganisationPayload
 from schema.identity.types import Organisation
-from schema.node import decode_id
+from schema.mutation import arguments, mutation, signed_in
 
 
 @strawberry.input
@@ -35,51 +32,34 @@ class RequestExportInput:
 
 @strawberry.type
 class DataExportPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     export: DataExport | None = None
 
 
 @strawberry.type
 class ChildrenDataMutations:
-    @strawberry.mutation
+    @mutation
     async def set_retention_policy(
         self, info: Info, input: SetRetentionPolicyInput
     ) -> OrganisationPayload:
         ctx = info.context
+        organisation = await set_retention_policy(
+            ctx.db,
+            ctx.settings,
+            signed_in(info),
+            **arguments(input, organisation_id="Organisation"),
+        )
+        return OrganisationPayload(organisation=Organisation.of(organisation))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            organisation = await set_retention_policy(
-                ctx.db,
-                ctx.settings,
-                viewer,
-                organisation_id=decode_id(
-                    input.organisation_id, "Organisation", field=("input", "organisationId")
-                ),
-                retention_days=input.retention_days,
-                ipa_retention_days=input.ipa_retention_days,
-            )
-            return {"organisation": Organisation.of(organisation)}
-
-        return await mutate(info, "setRetentionPolicy", OrganisationPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def request_export(self, info: Info, input: RequestExportInput) -> DataExportPayload:
         ctx = info.context
-
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            export = await request_export(
-                ctx.db,
-                ctx.settings,
-                viewer,
-                referral_id=decode_id(input.referral_id, "Referral", field=("input", "referralId"))
-                if input.referral_id
-                else None,
-                organisation_id=decode_id(
-                    input.organisation_id, "Organisation", field=("input", "organisationId")
-                )
-                if input.organisation_id
-                else None,
-            )
-            return {"export": DataExport.of(export, ctx.settings.base_url)}
-
-        return await mutate(info, "requestExport", DataExportPayload, act)
+        values = arguments(input, referral_id="Referral", organisation_id="Organisation")
+        export = await request_export(
+            ctx.db,
+            ctx.settings,
+            signed_in(info),
+            referral_id=values.get("referral_id"),
+            organisation_id=values.get("organisation_id"),
+        )
+        return DataExportPayload(export=DataExport.of(export, ctx.settings.base_url))

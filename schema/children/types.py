@@ -20,7 +20,8 @@ from schema.identity.types import ApiToken, Organisation, User
 from schema.node import Node, encode_id, node_resolver
 from schema.pagination import PageInfo
 
-AccessChannel = strawberry.enum(_AccessChannel, name="AccessChannel")
+AccessChannel = _AccessChannel
+strawberry.enum(_AccessChannel, name="AccessChannel")
 
 #: The API's type name of each kind of subject (for ``subjectId``).
 _SUBJECT_TYPES = {

@@ -239,7 +239,7 @@ async def test_portal_export_writes_the_zip(
 ) -> None:
     import asyncio
 
-    from core.cli import main
+    from portal.cli import main
 
     la = await people.local_authority("Dudley", "DUD")
     monkeypatch.setenv("PORTAL_DATABASE_URL", settings.database_url)

@@ -423,7 +423,7 @@ def test_portal_purge_reports_what_it_did(
     capsys: pytest.CaptureFixture[str],
     settings: Settings,
 ) -> None:
-    from core.cli import main
+    from portal.cli import main
 
     monkeypatch.setenv("PORTAL_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("PORTAL_STORAGE_DIR", str(settings.storage_dir))
