@@ -261,7 +261,8 @@ class RequestReads:
             self.channel.value,
             self.client_address or viewer.client_address,
             len(self.reads),
-            orjson.dumps(list(self.reads.values())),
+            # default=str: ids read by asyncpg come as its own UUID type
+            orjson.dumps(list(self.reads.values()), default=str),
         )
 
 
