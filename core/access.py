@@ -123,6 +123,9 @@ MUTATIONS: dict[str, Rule] = {
     "rotateWebhookSecret": roles(R.LA_ADMIN, people_only=True),
     "deleteWebhookEndpoint": roles(R.LA_ADMIN, people_only=True),
     "retryWebhookDelivery": roles(R.LA_ADMIN, people_only=True),
+    # children's data (which LA, which referral: core/children/)
+    "setRetentionPolicy": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
+    "requestExport": roles(R.LA_ADMIN, R.PLATFORM_ADMIN, people_only=True),
 }
 
 #: Root query fields; a viewer not allowed gets null or an empty list, never an error.
@@ -139,6 +142,7 @@ QUERIES: dict[str, Rule] = {
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
     "webhookEndpoints": roles(R.LA_ADMIN, people_only=True),
     "apiTokens": roles(R.LA_ADMIN, people_only=True),
+    "referralAccessLog": roles(R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
 }
 
 

@@ -74,6 +74,31 @@ class Settings(BaseSettings):
     #: How long a worker holds the webhook deliveries it claimed; after that (a killed worker)
     #: another takes them over. Longer than a batch can take (5 rounds of 10 s timeouts).
     webhook_lease_seconds: int = 180
+    #: Record every read of a child's information (contract section 12). Off only for the
+    #: benchmark's comparison; refused when PORTAL_ENV=production.
+    access_log: bool = True
+    #: How often the access log's buffer is written: a crash loses at most this much.
+    access_log_flush_seconds: float = 1.0
+    #: Documents at rest: a 32-byte AES-256-GCM key, base64 (required in production; without
+    #: it, development and tests use a key derived from PORTAL_SECRET_KEY).
+    storage_key: str | None = None
+    #: Keys still read while ``portal rotate-storage-key`` re-encrypts (comma-separated).
+    storage_old_keys: str = ""
+    #: Retention of a closed referral's personal data: the default an LA starts with, and the
+    #: platform's bounds on what an LA may set.
+    retention_days_default: int = 365
+    retention_days_min: int = 30
+    retention_days_max: int = 3650
+    #: IPAs are kept this long after they end (contracts: 7 years by default).
+    ipa_retention_days_default: int = 7 * 365
+    ipa_retention_days_min: int = 365
+    ipa_retention_days_max: int = 25 * 365
+    #: A sent referral with no live offer this many days after its last send counts as closed.
+    referral_closed_after_days: int = 90
+    #: Referrals purged per transaction.
+    purge_batch_size: int = 100
+    #: A READY export can be downloaded this many days; the purge deletes it after.
+    export_keep_days: int = 7
     #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
     #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
     #: wraps every resolver, which the fast path refuses).
@@ -168,6 +193,31 @@ class Settings(BaseSettings):
             raise ValueError("expected at least 1024 bytes")
         return value
 
+    @field_validator("storage_key")
+    @classmethod
+    def _storage_key(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        _decode_storage_key(value)
+        return value
+
+    @field_validator("storage_old_keys")
+    @classmethod
+    def _storage_old_keys(cls, value: str) -> str:
+        for key in value.split(","):
+            if key.strip():
+                _decode_storage_key(key.strip())
+        return value
+
+    @field_validator("access_log_flush_seconds")
+    @classmethod
+    def _flush_seconds(cls, value: float) -> float:
+        if not 0 < value <= 1:
+            raise ValueError(
+                "expected more than 0 and at most 1 second (a crash loses at most 1 s)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _production_is_strict(self) -> Settings:
         if self.env == "production":
@@ -175,6 +225,16 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "PORTAL_SECRET_KEY: set a random secret of at least 32 characters "
                     "when PORTAL_ENV=production"
+                )
+            if not self.storage_key:
+                raise ValueError(
+                    "PORTAL_STORAGE_KEY: set a 32-byte key, base64-encoded (e.g. "
+                    "python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())'"
+                    ") when PORTAL_ENV=production"
+                )
+            if not self.access_log:
+                raise ValueError(
+                    "PORTAL_ACCESS_LOG: the access log cannot be turned off in production"
                 )
         if (
             self.env == "production"
@@ -186,7 +246,25 @@ class Settings(BaseSettings):
                 "without Secure over plain http); set an https:// address, or "
                 "PORTAL_ALLOW_PLAIN_HTTP=true to accept the risk"
             )
+        if not self.retention_days_min <= self.retention_days_default <= self.retention_days_max:
+            raise ValueError(
+                "PORTAL_RETENTION_DAYS_DEFAULT: expected between the minimum and maximum"
+            )
         return self
+
+    def storage_keys(self) -> list[bytes]:
+        """The current storage key first, then the old ones still read."""
+        import hashlib
+
+        current = (
+            _decode_storage_key(self.storage_key)
+            if self.storage_key
+            else hashlib.sha256(b"portal-storage-key:" + self.secret_key.encode()).digest()
+        )
+        old = [
+            _decode_storage_key(k.strip()) for k in self.storage_old_keys.split(",") if k.strip()
+        ]
+        return [current, *[k for k in old if k != current]]
 
     @property
     def session_idle(self) -> timedelta:
@@ -224,3 +302,16 @@ def load_settings(**overrides: object) -> Settings:
             variable = "PORTAL_" + str(location[0]).upper()
             raise SettingsError(f"{variable}: {message}") from None
         raise SettingsError(message) from None
+
+
+def _decode_storage_key(value: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        key = base64.b64decode(value.strip() + "=" * (-len(value.strip()) % 4), altchars=b"-_")
+    except (binascii.Error, ValueError):
+        raise ValueError("expected a 32-byte key, base64-encoded") from None
+    if len(key) != 32:
+        raise ValueError(f"expected a 32-byte key, base64-encoded (this one is {len(key)} bytes)")
+    return key

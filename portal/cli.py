@@ -199,6 +199,71 @@ def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from core.children.retention import purge
+    from core.db import Database, create_engine
+    from core.models.base import utcnow
+
+    async def run() -> list[str]:
+        db = Database(create_engine(settings.database_url))
+        try:
+            report = await purge(db, settings, now=utcnow(), dry_run=args.dry_run)
+        finally:
+            await db.dispose()
+        return report.lines()
+
+    for line in asyncio.run(run()):
+        print(line)
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    import uuid
+    from pathlib import Path
+
+    from core.children.exports import export_zip
+    from core.db import Database, create_engine
+    from core.errors import DomainError
+
+    try:
+        key = uuid.UUID(args.referral or args.organisation)
+    except ValueError:
+        print("portal: give the id as a UUID (the database id)", file=sys.stderr)
+        return 2
+
+    async def run() -> bytes:
+        db = Database(create_engine(settings.database_url))
+        try:
+            if args.referral:
+                return await export_zip(db, settings, referral_id=key)
+            return await export_zip(db, settings, organisation_id=key)
+        finally:
+            await db.dispose()
+
+    try:
+        data = asyncio.run(run())
+    except DomainError as error:
+        print(f"portal: {error.message}", file=sys.stderr)
+        return 2
+    kind = "referral" if args.referral else "organisation"
+    out = Path(args.out or f"{kind}-{key}.zip")
+    out.write_bytes(data)
+    print(f"wrote {out} ({len(data):,} bytes)")
+    return 0
+
+
+def _rotate_storage_key(args: argparse.Namespace, settings: Settings) -> int:
+    from core.documents.rotation import rotate_storage_key
+
+    report = rotate_storage_key(settings, batch_size=args.batch_size)
+    print(
+        f"re-encrypted {report.rotated} of {report.total} stored file(s) under the current "
+        f"PORTAL_STORAGE_KEY ({report.plaintext} were plaintext); the old keys in "
+        "PORTAL_STORAGE_OLD_KEYS are no longer needed"
+    )
+    return 0
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -215,6 +280,13 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace, Settings], int]]] =
     "create-admin": (
         "create a PLATFORM_ADMIN (password from PORTAL_ADMIN_PASSWORD)",
         _create_admin,
+    ),
+    "purge": ("purge personal data past its retention period", _purge),
+    "export": ("write a zip of everything held about a referral or an organisation", _export),
+    "rotate-storage-key": (
+        "re-encrypt every stored file under PORTAL_STORAGE_KEY (old keys from "
+        "PORTAL_STORAGE_OLD_KEYS)",
+        _rotate_storage_key,
     ),
     "outbox": (
         "list emails not sent yet (e.g. invitation links on a development install)",
@@ -236,6 +308,15 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--name", required=True)
         if name == "outbox":
             sub.add_argument("--limit", type=int, default=20)
+        if name == "purge":
+            sub.add_argument("--dry-run", action="store_true", help="list, change nothing")
+        if name == "export":
+            which = sub.add_mutually_exclusive_group(required=True)
+            which.add_argument("--referral", metavar="ID")
+            which.add_argument("--organisation", metavar="ID")
+            sub.add_argument("--out", metavar="FILE")
+        if name == "rotate-storage-key":
+            sub.add_argument("--batch-size", type=int, default=100)
         if name == "worker":
             sub.add_argument("--processes", type=int, default=2)
             sub.add_argument("--threads", type=int, default=4)

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 import core.querycount  # noqa: F401  (registers the statement counter)
+from core.children.access_log import AccessLog
 from core.db import Database, create_engine
 from core.jobs.broker import configure_broker
 from core.jobs.inprocess import InProcessBackground
@@ -27,6 +28,7 @@ from core.settings import Settings, load_settings
 from schema.build import build_schema
 from schema.http.documents import download_document
 from schema.http.explorer import explorer_asset
+from schema.http.exports import download_export
 from schema.http.headers import SecurityHeaders
 from schema.http.health import health, live, ready
 from schema.http.ipas import print_ipa, print_offer
@@ -103,6 +105,9 @@ def create_app(
         readiness_redis = redis.asyncio.Redis.from_url(
             settings.redis_url, socket_connect_timeout=1.0, socket_timeout=1.0
         )
+    access_log = AccessLog(
+        db, flush_seconds=settings.access_log_flush_seconds, enabled=settings.access_log
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -112,12 +117,15 @@ def create_app(
         if background and not settings.redis_url:
             worker = InProcessBackground(broker)
             worker.start()
+        access_log.start()
         if freeze_startup_objects:
             gc.collect()
             gc.freeze()
         try:
             yield
         finally:
+            # Reads still queued are written before the database goes (a clean stop loses none).
+            await access_log.stop()
             await realtime.stop()
             if readiness_redis is not None:
                 await readiness_redis.aclose()
@@ -136,6 +144,7 @@ def create_app(
             Route("/health/ready", ready, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/documents/{id}", download_document, methods=["GET"]),
+            Route("/exports/{id}", download_export, methods=["GET"]),
             Route("/ipas/{id}/print", print_ipa, methods=["GET"]),
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
@@ -160,4 +169,5 @@ def create_app(
     app.state.readiness_redis = readiness_redis
     app.state.broker = None
     app.state.web = web
+    app.state.access_log = access_log
     return app

@@ -20,6 +20,9 @@ from strawberry.types import ExecutionContext
 from core.plugins.registry import CategoryRegistry
 from schema.categories.mutations import CategoryMutations
 from schema.categories.queries import CategoryQueries
+from schema.children.mutations import ChildrenDataMutations
+from schema.children.queries import ChildrenDataQueries
+from schema.children.types import AccessLogEntry, DataExport
 from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
@@ -31,6 +34,7 @@ from schema.extensions import (
     NoSuggestions,
     ObserveOperation,
     OperationNameRequired,
+    RecordReads,
     log_errors,
     truncate_client_error,
 )
@@ -74,6 +78,7 @@ QUERY_PARTS: tuple[type, ...] = (
     NotificationQueries,
     IpaQueries,
     WebhookQueries,
+    ChildrenDataQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     IdentityMutations,
@@ -86,6 +91,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     NotificationMutations,
     IpaMutations,
     WebhookMutations,
+    ChildrenDataMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by
@@ -115,6 +121,8 @@ NODE_TYPES: tuple[type, ...] = (
     IndividualPlacementAgreement,
     WebhookEndpoint,
     WebhookDelivery,
+    AccessLogEntry,
+    DataExport,
 )
 
 
@@ -184,6 +192,7 @@ def build_schema(
         MaskUnexpectedErrors,
         IntrospectionPolicy,
         OperationNameRequired,
+        RecordReads,
     ]
     if observe:
         extensions.append(ObserveOperation)

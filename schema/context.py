@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from core.children.access_log import AccessChannel, AccessLog
 from core.db import Database
 from core.identity.ratelimit import AttemptLimiter
 from core.identity.viewer import Viewer
@@ -34,14 +35,20 @@ class Context:
     #: Websockets: the ``connection_init`` payload, and the token the viewer signed in with.
     connection_params: dict[str, object] | None = None
     credentials: str | None = None
-    #: Where the operation came from: ``"API"`` (``/graphql``, HTTP or websocket) or ``"WEB"``
-    #: (a web page of ``web/`` running its operation in process). Read by the access log.
-    channel: str = "API"
+    #: How the reads of this request reach a person: the web client sets WEB on its pages
+    #: (DOWNLOAD and PRINT are the download and print endpoints'); the access log records it.
+    channel: AccessChannel = AccessChannel.API
     _read_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)
+
+    @property
+    def access_log(self) -> AccessLog:
+        """The process's access log (made by ``create_app``)."""
+        access_log: AccessLog = self.request.app.state.access_log
+        return access_log
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

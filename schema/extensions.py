@@ -1,6 +1,6 @@
 """Schema extensions: masking unexpected errors with an id the server log also has, who
-may introspect the schema, and telling the request's log line and metrics which operation ran
-and how it went."""
+may introspect the schema, telling the request's log line and metrics which operation ran and
+how it went, and noting the reads of children's information for the access log."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from graphql import GraphQLError, OperationDefinitionNode, StringValueNode, Vali
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
+from core.children.access_log import reading
 from schema.http.observe import current_request
 
 logger = logging.getLogger("portal.graphql")
@@ -190,3 +191,14 @@ def truncate_client_error(error: GraphQLError) -> None:
     error.nodes = None
     # A coercion error wraps the inner error that says the same (logged as its "traceback").
     error.original_error = None
+
+
+class RecordReads(SchemaExtension):
+    """Every object of a child's case built for the answer is noted (``note_read``, in the
+    types' constructors) while the operation executes; the access log gets one row per object
+    when it ends."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        with reading(context.access_log, context.viewer, context.channel, context.client_address):
+            yield

@@ -25,6 +25,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
+from core.children.access_log import AccessChannel
 from core.db import Database
 from core.identity.authenticate import authenticate
 from core.identity.ratelimit import AttemptLimiter
@@ -213,7 +214,7 @@ class PortalGraphQL(GraphQL[Context, None]):
 
     async def web_context(self, request: Request, response: Response) -> Context:
         """The context of an operation run in process by a web page (``web/``): the same
-        viewer (session cookie), settings and loaders as ``/graphql``, marked ``channel="WEB"``.
+        viewer (session cookie), settings and loaders as ``/graphql``, on the WEB channel.
         Web forms carry their own CSRF token, so the cookie-POST header guard does not apply.
         ``response`` collects what the operation sets (the session cookie of ``verifyTotp``)."""
         client_address = request.client.host if request.client else None
@@ -229,7 +230,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             viewer=viewer,
             client_address=client_address,
             credentials=token,
-            channel="WEB",
+            channel=AccessChannel.WEB,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

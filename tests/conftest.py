@@ -23,6 +23,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
 
 from core.db import Database, create_engine
 from core.migrate import upgrade
@@ -205,8 +206,13 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def app(settings: Settings, registry: CategoryRegistry) -> AsyncIterator[object]:
-    application = create_app(settings, registry=registry)
+def application(settings: Settings, registry: CategoryRegistry) -> Starlette:
+    """The app itself (its ``state``: the access log, the database, ...)."""
+    return create_app(settings, registry=registry)
+
+
+@pytest.fixture
+async def app(application: Starlette) -> AsyncIterator[object]:
     async with LifespanManager(application) as manager:
         yield manager.app
 

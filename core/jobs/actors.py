@@ -52,6 +52,25 @@ async def sweep_reminders(runtime: Runtime) -> None:
     await remind_unread_referrals(runtime.db, runtime.settings)
 
 
+async def sweep_retention(runtime: Runtime) -> None:
+    """Purge the personal data of referrals and IPAs whose retention period ended."""
+    from core.children.retention import purge
+    from core.models.base import utcnow
+
+    report = await purge(runtime.db, runtime.settings, now=utcnow())
+    for line in report.lines():
+        logger.info("retention: %s", line)
+
+
+async def make_export(runtime: Runtime, export_id: str) -> None:
+    """Make a requested export (an organisation's: big)."""
+    import uuid
+
+    from core.children.exports import make_export as make
+
+    await make(runtime.db, runtime.settings, uuid.UUID(export_id))
+
+
 ActorFn = Callable[..., Awaitable[None]]
 
 #: name -> (function, queue, options). Retries back off from 1 s to 5 min for unexpected
@@ -76,6 +95,16 @@ ACTORS: dict[str, tuple[ActorFn, str, dict[str, Any]]] = {
         sweep_reminders,
         SWEEP_QUEUE,
         {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
+    ),
+    "sweep_retention": (
+        sweep_retention,
+        SWEEP_QUEUE,
+        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 3_600_000},
+    ),
+    "make_export": (
+        make_export,
+        SWEEP_QUEUE,
+        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 3_600_000},
     ),
 }
 

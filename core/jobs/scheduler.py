@@ -44,6 +44,8 @@ SWEEPS: tuple[Sweep, ...] = (
     Sweep("document-expiry", "sweep_document_expiry", CronTrigger(minute=5, timezone=UTC)),
     # The daily REMINDER to provider users with unread referrals (once per user per day).
     Sweep("reminders", "sweep_reminders", CronTrigger(hour=8, timezone="Europe/London")),
+    # Children's data past its retention period: daily, at a quiet hour.
+    Sweep("retention", "sweep_retention", CronTrigger(hour=2, minute=30, timezone=UTC)),
 )
 
 #: Every job: a late tick still runs once (coalesced), never two of the same job at once.

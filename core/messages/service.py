@@ -16,9 +16,10 @@ from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import LA_STAFF_VALUES, PROVIDER_STAFF_VALUES
+from core.children.identifiers import check_identifiers
 from core.db import Database, upsert_insert
 from core.documents.kinds import DocumentKind
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound, invalid
 from core.identity.viewer import Viewer
 from core.messages.parties import is_party
 from core.models import (
@@ -62,6 +63,9 @@ def check_body(body: str) -> str:
             f"{len(cleaned):,}); shorten it or attach a document.",
             field=("input", "body"),
         )
+    problems = check_identifiers(cleaned, ("input", "body"))
+    if problems:
+        raise invalid(problems)
     return cleaned
 
 

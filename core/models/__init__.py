@@ -2,6 +2,7 @@
 
 from core.models.base import Base
 from core.models.categories import CategorySettings
+from core.models.children import AccessLogEntry, DataExport
 from core.models.identity import (
     AccountRequest,
     ApiToken,
@@ -31,11 +32,13 @@ from core.models.registration import Document, Home, ProviderRegistration
 from core.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "AccessLogEntry",
     "AccountRequest",
     "ApiToken",
     "AuditEvent",
     "Base",
     "CategorySettings",
+    "DataExport",
     "DeliveryHome",
     "Document",
     "FosteringFamily",

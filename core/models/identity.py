@@ -36,6 +36,10 @@ class Organisation(HasId, Base):
     managing_local_authority_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
+    #: Local authorities: days a closed referral's personal data is kept (None: the default).
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    #: Local authorities: days an IPA is kept after it ends (None: the default).
+    ipa_retention_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -35,6 +35,8 @@ class Ipa(HasId, Base):
     enabled_at: Mapped[datetime | None]
     signed_at: Mapped[datetime | None]
     superseded_at: Mapped[datetime | None]
+    #: Set when its retention period purged its terms and attachments.
+    purged_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index(

@@ -43,6 +43,8 @@ class Referral(HasId, Base):
     sent_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     withdraw_reason: Mapped[str | None] = mapped_column(String(2000))
+    #: Set when the retention period purged its personal data (only statistics remain).
+    purged_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_referrals_la_created", "local_authority_id", "created_at"),)
 

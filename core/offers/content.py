@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from core.children.identifiers import check_identifiers
 from core.errors import Problem, invalid
 from core.offers.kinds import CostFrequency
 from core.offers.money import pence_of
@@ -89,6 +90,7 @@ def check_details(
         return {}
     cleaned = dict(details)
     problems.extend(registry.offer_details_problems(category, cleaned))
+    problems.extend(check_identifiers(cleaned, ("input", "details")))
     return cleaned
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from core.children.identifiers import check_identifiers
 from core.errors import Problem, invalid
 from core.genders import Gender
 from core.plugins.registry import CategoryRegistry
@@ -106,6 +107,8 @@ def check_content(
             problems.append(
                 Problem(f"Needs: at most {MAX_NEEDS} characters.", "INVALID", (*where, "needs"))
             )
+        if needs:
+            problems.extend(check_identifiers(needs, (*where, "needs")))
         cleaned_children.append(
             {"age": child.age, "gender": Gender(child.gender).value, "needs": needs}
         )
@@ -122,6 +125,8 @@ def check_content(
         problems.append(
             Problem(f"Summary: at most {MAX_SUMMARY} characters.", "INVALID", ("input", "summary"))
         )
+    else:
+        problems.extend(check_identifiers(cleaned_summary, ("input", "summary")))
     cleaned_postcode = None
     if postcode and postcode.strip():
         try:
@@ -140,6 +145,7 @@ def check_content(
     else:
         cleaned_details = dict(details or {})
         problems.extend(registry.referral_details_problems(category, cleaned_details))
+        problems.extend(check_identifiers(cleaned_details, ("input", "details")))
     if problems:
         raise invalid(problems)
     return ReferralContent(

@@ -71,6 +71,7 @@ LIST_COLUMNS = (
     Referral.version,
     Referral.created_at,
     Referral.sent_at,
+    Referral.purged_at,
 )
 #: The LA sees the live content; a provider the snapshot of the version delivered to it.
 LIVE_CONTENT = (
@@ -210,7 +211,9 @@ async def referral_page(
         provider = viewer.organisation_id
         rows = [
             ReferralRow(
-                ListedReferral(key, la, reference, category, status, version, created, sent),  # type: ignore[call-arg]  # fields from LIST_COLUMNS
+                ListedReferral(  # type: ignore[call-arg]  # fields from LIST_COLUMNS
+                    key, la, reference, category, status, version, created, sent, purged
+                ),
                 DeliveryRow(delivery, provider, delivery_status, delivered_version, at, reason),
                 content,
             )
@@ -223,6 +226,7 @@ async def referral_page(
                 version,
                 created,
                 sent,
+                purged,
                 delivery,
                 delivery_status,
                 delivered_version,

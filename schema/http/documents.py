@@ -7,14 +7,22 @@ whether a document the caller may not see exists.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from core.children.access_log import (
+    AccessChannel,
+    AccessLog,
+    Subject,
+    record_read,
+    referral_of_document,
+)
 from core.db import Database
 from core.documents.access import may_see_document
-from core.documents.storage import document_store
+from core.documents.storage import StorageIntegrityError, document_store
 from core.identity.authenticate import authenticate
 from core.models import Document
 from core.settings import Settings
@@ -51,11 +59,37 @@ async def download_document(request: Request) -> Response:
         document = await session.get(Document, decoded[1])
         if document is None or not await may_see_document(session, viewer, document):
             return _not_found()
+        referral_id = await referral_of_document(session, document.id)
     store = document_store(settings)
     if not await store.exists(document.storage_key):
         raise RuntimeError(f"document {document.id} has no stored bytes ({document.storage_key})")
+    if referral_id is not None:
+        access_log: AccessLog = request.app.state.access_log
+        record_read(
+            access_log, viewer, AccessChannel.DOWNLOAD, Subject.DOCUMENT, document.id, referral_id
+        )
+    # The first segment is decrypted (and checked) before the answer starts: a changed file
+    # answers an error, never wrong bytes. A later segment that fails ends the stream short
+    # of its Content-Length, which clients report as an error.
+    chunks = store.chunks(document.storage_key)
+    try:
+        first = await anext(chunks, b"")
+    except StorageIntegrityError as error:
+        logger.error("document %s: %s", document.id, error)
+        return JSONResponse(
+            {"error": "The stored file failed its integrity check; it has been logged."},
+            status_code=500,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def body() -> AsyncIterator[bytes]:
+        if first:
+            yield first
+        async for chunk in chunks:
+            yield chunk
+
     return StreamingResponse(
-        store.chunks(document.storage_key),
+        body(),
         media_type=document.content_type,
         headers={
             "Content-Disposition": content_disposition(document.name),

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from core.children.access_log import AccessChannel, Subject, record_read
 from core.db import Database
 from core.identity.authenticate import authenticate
 from core.identity.viewer import Viewer
@@ -208,6 +209,14 @@ async def print_ipa(request: Request) -> Response:
         (s, people[s.signed_by_id], people.get(s.on_behalf_of_id) if s.on_behalf_of_id else None)
         for s in signatures
     ]
+    record_read(
+        request.app.state.access_log,
+        viewer,
+        AccessChannel.PRINT,
+        Subject.IPA,
+        row.ipa.id,
+        row.ipa.referral_id,
+    )
     reference = str(row.ipa.terms.get("referralReference", row.referral.reference))
     return page(f"IPA {reference}", ipa_html(row, documents, rows))
 
@@ -299,4 +308,13 @@ async def print_offer(request: Request) -> Response:
         provider = await session.get(Organisation, offer.provider_id)
         la = await session.get(Organisation, referral.local_authority_id)
     assert home is not None and provider is not None and la is not None
+    record_read(
+        request.app.state.access_log,
+        viewer,
+        AccessChannel.PRINT,
+        Subject.OFFER,
+        offer.id,
+        offer.referral_id,
+        offer.version,
+    )
     return page(f"Offer {referral.reference}", offer_html(offer, referral, home, provider, la))

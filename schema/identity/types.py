@@ -45,6 +45,8 @@ class Organisation(Node):
     enabled_categories: list[CareCategory] = strawberry.field(
         description="Local authorities only: the care categories this LA may send referrals for."
     )
+    own_retention_days: strawberry.Private[int | None] = None
+    own_ipa_retention_days: strawberry.Private[int | None] = None
 
     @classmethod
     def of(cls, row: OrganisationRow) -> Organisation:
@@ -55,7 +57,23 @@ class Organisation(Node):
             kind=OrganisationKind(row.kind),
             code=row.code,
             enabled_categories=[CareCategory(c) for c in row.enabled_categories or []],
+            own_retention_days=row.retention_days,
+            own_ipa_retention_days=row.ipa_retention_days,
         )
+
+    @strawberry.field(
+        description="Local authorities: days a closed referral's personal data is kept."
+    )
+    def retention_days(self, info: Info) -> int | None:
+        if self.kind is not OrganisationKind.LOCAL_AUTHORITY:
+            return None
+        return self.own_retention_days or info.context.settings.retention_days_default
+
+    @strawberry.field(description="Local authorities: days an IPA is kept after it ends.")
+    def ipa_retention_days(self, info: Info) -> int | None:
+        if self.kind is not OrganisationKind.LOCAL_AUTHORITY:
+            return None
+        return self.own_ipa_retention_days or info.context.settings.ipa_retention_days_default
 
     @strawberry.field(
         description="Members, visible to admins of this organisation and platform admins."

@@ -12,6 +12,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from core.children.access_log import Subject, note_read
 from core.ipas import queries
 from core.ipas.kinds import IpaStatus as _IpaStatus
 from core.ipas.visibility import may_see_ipa, sees_case_details
@@ -92,6 +93,7 @@ class IndividualPlacementAgreement(Node):
 
     @classmethod
     def of(cls, row: Any, referral: ReferralRow | None = None) -> IndividualPlacementAgreement:
+        note_read(Subject.IPA, row.id, row.referral_id)
         return cls(
             id=encode_id("IndividualPlacementAgreement", row.id),
             key=row.id,

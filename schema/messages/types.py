@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from core.children.access_log import Subject, note_read
 from core.messages import queries
 from core.messages.parties import is_party
 from core.messages.service import ThreadRow
@@ -125,6 +126,7 @@ class MessageThread(Node):
     @strawberry.field(description="Oldest first.")
     async def messages(self, info: Info) -> list[Message]:
         rows = await info.context.loaders.get(queries.messages_by_thread_ids).load(self.key)
+        note_read(Subject.MESSAGE_THREAD, self.key, self.referral_key)
         return [Message.of(r) for r in rows]
 
     @strawberry.field(description="Messages in this thread that are new for the viewer.")
@@ -192,4 +194,5 @@ async def _message_node(info: Info, key: uuid.UUID) -> Message | None:
     message, thread = found
     if not is_party(info.context.viewer, thread.local_authority_id, thread.thread.provider_id):
         return None
+    note_read(Subject.MESSAGE_THREAD, thread.thread.id, thread.thread.referral_id)
     return Message.of(message)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from core.children.access_log import Subject, note_read
 from core.models import FosteringFamily as FamilyRow
 from core.models import Offer as OfferRow
 from core.offers import queries
@@ -71,6 +72,7 @@ class Offer(Node):
 
     @classmethod
     def of(cls, row: OfferRow) -> Offer:
+        note_read(Subject.OFFER, row.id, row.referral_id, row.version)
         return cls(
             id=encode_id("Offer", row.id),
             key=row.id,

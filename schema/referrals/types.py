@@ -12,6 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from core.access import may_query, sees_case_details
+from core.children.access_log import Subject, note_read
 from core.documents import queries as document_queries
 from core.identity.viewer import Viewer
 from core.models import Referral as ReferralRow
@@ -129,6 +130,11 @@ class Referral(Node):
     without_case_details: strawberry.Private[bool] = False
     #: A provider's view: the documents of the version delivered to it, not the live ones.
     version_document_keys: strawberry.Private[tuple[uuid.UUID, ...] | None] = None
+    purged: bool = strawberry.field(
+        description="True once the retention period purged its personal data; only "
+        "statistics remain.",
+        default=False,
+    )
 
     @classmethod
     def of(
@@ -157,6 +163,7 @@ class Referral(Node):
                 "details": row.details or {},
             }
             required_from = row.required_from
+        note_read(Subject.REFERRAL, row.id, row.id, version or row.version)
         return cls(
             id=encode_id("Referral", row.id),
             key=row.id,
@@ -168,9 +175,11 @@ class Referral(Node):
             sent_at=row.sent_at,
             version=version or row.version,
             urgency=_URGENCIES[content["urgency"]],
+            # A purged referral keeps only age bands, which are statistics, not children.
             children=[
                 ReferralChild(age=c["age"], gender=_GENDERS[c["gender"]], needs=c.get("needs"))
                 for c in content["children"]
+                if "age" in c
             ],
             summary=content["summary"],
             postcode=content.get("postcode"),
@@ -182,6 +191,7 @@ class Referral(Node):
                 if snapshot
                 else None
             ),
+            purged=row.purged_at is not None,
         )
 
     @classmethod

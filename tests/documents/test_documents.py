@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.documents.storage import document_store
 from core.settings import Settings
 from tests.identity.world import World
 from tests.registration.helpers import PDF, UPLOAD_DOCUMENT, upload, upload_data
@@ -348,7 +349,7 @@ async def test_the_same_bytes_twice_are_two_documents_and_one_stored_blob(
     assert first["id"] != second["id"]
     blobs = stored_files(settings.storage_dir)
     assert len(blobs) == 1
-    assert blobs[0].read_bytes() == PDF
+    assert document_store(settings).cipher.decrypt(blobs[0].read_bytes()) == PDF
     assert not blobs[0].stat().st_mode & 0o222  # stored read-only: never overwritten
 
 

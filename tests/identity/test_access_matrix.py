@@ -69,6 +69,15 @@ async def _set_categories(world: World) -> dict[str, Any]:
     }
 
 
+async def _retention_policy(world: World) -> dict[str, Any]:
+    from schema.node import encode_id
+
+    return {
+        "organisationId": encode_id("Organisation", await world.org("la")),
+        "retentionDays": 400,
+    }
+
+
 FAKE_ID = "QWNjb3VudFJlcXVlc3Q6MDAwMDAwMDAwMDAwNDAwMDgwMDAwMDAwMDAwMDAwMDA"  # AccountRequest:0..0
 
 FAKE_REFERRAL = "UmVmZXJyYWw6MDAwMDAwMDAwMDAwNDAwMDgwMDAwMDAwMDAwMDAwMDA"  # Referral:0..0
@@ -397,6 +406,19 @@ CASES: dict[str, Case] = {
         _fake_input("WebhookDelivery"),
         ("la_admin",),
         ("nobody", "caseworker", "provider_admin", "platform_admin", "api_token"),
+    ),
+    # children's data: an LA's own admins or a platform admin; people only
+    "setRetentionPolicy": Case(
+        "SetRetentionPolicyInput",
+        _retention_policy,
+        ("la_admin", "platform_admin"),
+        ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    "requestExport": Case(
+        "RequestExportInput",
+        _static({"referralId": FAKE_REFERRAL}),
+        ("la_admin", "platform_admin"),
+        ("nobody", "caseworker", "provider_admin", "api_token"),
     ),
 }
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import Database
-from core.documents.storage import LocalDiskStore
+from core.documents.storage import document_store
 from core.identity.roles import Role
 from core.models import Home, Notification, OutboxEmail
 from core.querycount import count_queries
@@ -285,7 +285,7 @@ REVIEW = """
 
 
 async def _cost(world: World, db: Database, settings: Settings, la: uuid.UUID, n: int) -> int:
-    store = LocalDiskStore(settings.storage_dir)
+    store = document_store(settings)
     for number in range(n):
         await registered_provider(db, store, name=f"Provider {number}", managing_la=la, homes=3)
     token = await world.token("la_admin")

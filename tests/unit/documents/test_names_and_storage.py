@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from core.documents.encryption import Cipher
 from core.documents.sniff import sanitise_name
 from core.documents.storage import LocalDiskStore
 
@@ -27,7 +29,7 @@ def test_control_and_format_characters_are_removed(raw: str | None, clean: str) 
 
 async def test_the_store_never_overwrites_a_blob(tmp_path: Path) -> None:
     # given
-    store = LocalDiskStore(tmp_path)
+    store = LocalDiskStore(tmp_path, Cipher([os.urandom(32)]))
     blob = await store.put(b"original")
     path = tmp_path / blob.key
     before = path.stat()
@@ -44,6 +46,6 @@ async def test_the_store_never_overwrites_a_blob(tmp_path: Path) -> None:
 
 
 async def test_the_store_refuses_keys_that_are_not_its_own(tmp_path: Path) -> None:
-    store = LocalDiskStore(tmp_path)
+    store = LocalDiskStore(tmp_path, Cipher([os.urandom(32)]))
     with pytest.raises(ValueError):
         await store.exists("../../etc/passwd")

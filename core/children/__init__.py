@@ -1,0 +1,1 @@
+"""Children's data: the access log, identifiers kept out, retention, exports."""
