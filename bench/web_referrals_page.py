@@ -75,7 +75,7 @@ def main() -> dict[str, object]:
         "PORTAL_STORAGE_DIR": str(workdir / "storage"),
         "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    server = start([sys.executable, "-m", "core.cli", "serve", "--port", str(port)], env, port)
+    server = start([sys.executable, "-m", "portal.cli", "serve", "--port", str(port)], env, port)
     base = f"http://127.0.0.1:{port}"
     try:
         with (

@@ -153,6 +153,13 @@ class Subscriber:
             raise AssertionError(f"no notification within {within}s")
         return getting.result()["notifications"]
 
+    async def ended(self, within: float = 5.0) -> None:
+        """Wait until the server completes the subscription (no error, no more events)."""
+        done, _ = await asyncio.wait({self.task}, timeout=within)
+        if self.task not in done:
+            raise AssertionError(f"the subscription was still open after {within}s")
+        self.task.result()
+
 
 @contextlib.asynccontextmanager
 async def gql_subscriber(
