@@ -87,6 +87,11 @@ MUTATIONS: dict[str, Rule] = {
     # API tokens act as LA_CASEWORKER (contract section 3): an LA's system decides offers too.
     "acceptOffer": roles(*LA_STAFF),
     "declineOffer": roles(*LA_STAFF),
+    # sufficiency (a provider's own homes; an LA's own referrals)
+    "updateHomeVacancy": roles(*PROVIDER_STAFF),
+    "setAutoDeclineWithoutVacancy": roles(R.PROVIDER_ADMIN, people_only=True),
+    "setResponseHours": roles(R.LA_ADMIN, people_only=True),
+    "extendResponseDeadline": roles(*LA_STAFF),
     # documents (which kinds each organisation may upload: core/documents/kinds.py)
     "uploadDocument": roles(*PROVIDER_STAFF, *LA_STAFF),
     # registration
@@ -117,6 +122,8 @@ QUERIES: dict[str, Rule] = {
     "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "notifications": Rule(people_only=True),
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
+    # which figures each may see: core/statistics.py (scope_for)
+    "placementStatistics": roles(*LA_STAFF, *PROVIDER_STAFF, R.PLATFORM_ADMIN),
 }
 
 

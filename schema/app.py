@@ -27,6 +27,7 @@ from schema.http.documents import download_document
 from schema.http.health import health
 from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
+from schema.http.pdfs import ipa_pdf, offer_pdf
 from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
 
@@ -98,6 +99,8 @@ def create_app(
             Route("/documents/{id}", download_document, methods=["GET"]),
             Route("/ipas/{id}/print", print_ipa, methods=["GET"]),
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
+            Route("/ipas/{id}.pdf", ipa_pdf, methods=["GET"]),
+            Route("/offers/{id}.pdf", offer_pdf, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)],

@@ -45,6 +45,8 @@ from schema.referrals.types import Referral, ReferralDelivery
 from schema.registration.mutations import RegistrationMutations
 from schema.registration.queries import RegistrationQueries
 from schema.registration.types import Home, ProviderRegistration
+from schema.sufficiency.mutations import SufficiencyMutations
+from schema.sufficiency.queries import SufficiencyQueries
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
@@ -59,6 +61,7 @@ QUERY_PARTS: tuple[type, ...] = (
     OfferQueries,
     NotificationQueries,
     IpaQueries,
+    SufficiencyQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     IdentityMutations,
@@ -70,6 +73,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     OfferMutations,
     NotificationMutations,
     IpaMutations,
+    SufficiencyMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by

@@ -14,6 +14,7 @@ from strawberry.types.enum import EnumValue, StrawberryEnumDefinition
 
 from core.genders import Gender as _Gender
 from core.plugins.registry import CategoryRegistry
+from core.referrals.kinds import DeclineReasonCode as _DeclineReasonCode
 
 
 class CareCategory(str):
@@ -52,3 +53,10 @@ Gender = strawberry.enum(_Gender, name="Gender")
 class ContractType(Enum):
     FRAMEWORK = "FRAMEWORK"
     SPOT = "SPOT"
+
+
+DeclineReasonCode = strawberry.enum(
+    _DeclineReasonCode,
+    name="DeclineReasonCode",
+    description="Why a referral or an offer was declined, beside the free-text reason.",
+)

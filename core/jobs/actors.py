@@ -46,6 +46,21 @@ async def sweep_reminders(runtime: Runtime) -> None:
     await remind_unread_referrals(runtime.db, runtime.settings)
 
 
+async def sweep_deadlines(runtime: Runtime) -> None:
+    """Remind providers before response deadlines; tell LAs who missed them (once each)."""
+    from core.referrals.deadlines import remind_before_deadlines, report_missed_deadlines
+
+    await remind_before_deadlines(runtime.db, runtime.settings)
+    await report_missed_deadlines(runtime.db, runtime.settings)
+
+
+async def sweep_vacancies(runtime: Runtime) -> None:
+    """Ask providers' admins to confirm stale vacancy declarations (once each)."""
+    from core.vacancies import remind_stale_vacancies
+
+    await remind_stale_vacancies(runtime.db, runtime.settings)
+
+
 ActorFn = Callable[..., Awaitable[None]]
 
 #: name -> (function, queue, options). Retries back off from 1 s to 5 min for unexpected
@@ -63,6 +78,16 @@ ACTORS: dict[str, tuple[ActorFn, str, dict[str, Any]]] = {
     ),
     "sweep_reminders": (
         sweep_reminders,
+        SWEEP_QUEUE,
+        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
+    ),
+    "sweep_deadlines": (
+        sweep_deadlines,
+        SWEEP_QUEUE,
+        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
+    ),
+    "sweep_vacancies": (
+        sweep_vacancies,
         SWEEP_QUEUE,
         {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
     ),

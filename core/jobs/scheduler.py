@@ -42,6 +42,10 @@ SWEEPS: tuple[Sweep, ...] = (
     Sweep("document-expiry", "sweep_document_expiry", CronTrigger(minute=5, timezone=UTC)),
     # The daily REMINDER to provider users with unread referrals (once per user per day).
     Sweep("reminders", "sweep_reminders", CronTrigger(hour=8, timezone="Europe/London")),
+    # Response deadlines: reminders before them, reports to the LA after them.
+    Sweep("deadlines", "sweep_deadlines", IntervalTrigger(minutes=10)),
+    # Stale vacancy declarations: ask the provider's admins to confirm them.
+    Sweep("vacancies", "sweep_vacancies", CronTrigger(hour=9, timezone="Europe/London")),
 )
 
 #: Every job: a late tick still runs once (coalesced), never two of the same job at once.

@@ -50,6 +50,8 @@ class DeliveryRow(NamedTuple):
     version: int
     delivered_at: datetime
     decline_reason: str | None
+    decline_reason_code: str | None
+    responded_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ LIST_COLUMNS = (
     Referral.version,
     Referral.created_at,
     Referral.sent_at,
+    Referral.respond_by,
 )
 #: The LA sees the live content; a provider the snapshot of the version delivered to it.
 LIVE_CONTENT = (
@@ -85,6 +88,8 @@ DELIVERY_COLUMNS = (
     ReferralDelivery.version.label("delivery_version"),
     ReferralDelivery.delivered_at,
     ReferralDelivery.decline_reason,
+    ReferralDelivery.decline_reason_code,
+    ReferralDelivery.responded_at,
     ReferralVersion.content,
 )
 
@@ -104,6 +109,8 @@ assert tuple(c.key for c in DELIVERY_COLUMNS) == (
     "delivery_version",
     "delivered_at",
     "decline_reason",
+    "decline_reason_code",
+    "responded_at",
     "content",
 )
 
@@ -208,8 +215,19 @@ async def referral_page(
         provider = viewer.organisation_id
         rows = [
             ReferralRow(
-                ListedReferral(key, la, reference, category, status, version, created, sent),
-                DeliveryRow(delivery, provider, delivery_status, delivered_version, at, reason),
+                ListedReferral(
+                    key, la, reference, category, status, version, created, sent, respond_by
+                ),
+                DeliveryRow(
+                    delivery,
+                    provider,
+                    delivery_status,
+                    delivered_version,
+                    at,
+                    reason,
+                    reason_code,
+                    responded_at,
+                ),
                 content,
             )
             for (
@@ -221,11 +239,14 @@ async def referral_page(
                 version,
                 created,
                 sent,
+                respond_by,
                 delivery,
                 delivery_status,
                 delivered_version,
                 at,
                 reason,
+                reason_code,
+                responded_at,
                 content,
             ) in result[:limit]
         ]

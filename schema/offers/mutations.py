@@ -151,6 +151,7 @@ class OfferMutations:
                 viewer,
                 offer_id=decode_id(input.id, "Offer"),
                 reason=input.reason,
+                reason_code=input.reason_code.value if input.reason_code else None,
             )
             return {"offer": Offer.of(offer)}
 

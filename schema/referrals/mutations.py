@@ -9,7 +9,7 @@ import strawberry
 
 from core.errors import InvalidInput
 from core.identity.viewer import Viewer
-from core.referrals import service
+from core.referrals import deadlines, service
 from core.referrals.content import ChildInput
 from schema.context import Info
 from schema.errors import mutate
@@ -17,6 +17,7 @@ from schema.node import decode_id
 from schema.referrals.inputs import (
     CreateReferralInput,
     DeclineReferralInput,
+    ExtendResponseDeadlineInput,
     ReferralChildInput,
     ReferralIdInput,
     ReferralPayload,
@@ -138,7 +139,13 @@ class ReferralMutations:
 
         async def act(viewer: Viewer) -> dict[str, Any]:
             key = decode_id(input.id, "Referral")
-            await service.decline_referral(ctx.db, viewer, referral_id=key, reason=input.reason)
+            await service.decline_referral(
+                ctx.db,
+                viewer,
+                referral_id=key,
+                reason=input.reason,
+                reason_code=input.reason_code.value if input.reason_code else None,
+            )
             async with ctx.read() as session:
                 from core.referrals.queries import visible_referral
 
@@ -148,3 +155,21 @@ class ReferralMutations:
             return {"referral": referral_for_viewer(row) if row else None}
 
         return await mutate(info, "declineReferral", ReferralPayload, act)
+
+    @strawberry.mutation
+    async def extend_response_deadline(
+        self, info: Info, input: ExtendResponseDeadlineInput
+    ) -> ReferralPayload:
+        ctx = info.context
+
+        async def act(viewer: Viewer) -> dict[str, Any]:
+            referral = await deadlines.extend_response_deadline(
+                ctx.db,
+                ctx.settings,
+                viewer,
+                referral_id=decode_id(input.referral_id, "Referral", field=("input", "referralId")),
+                respond_by=input.respond_by,
+            )
+            return {"referral": Referral.of(referral)}
+
+        return await mutate(info, "extendResponseDeadline", ReferralPayload, act)

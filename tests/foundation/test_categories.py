@@ -49,6 +49,7 @@ async def test_each_category_publishes_json_schemas_and_default_settings(
     assert by_value["FOSTERING"]["offerDetailsSchema"]["required"] == ["family"]
     assert by_value["FAMILY_ASSESSMENT"]["referralDetailsSchema"]["required"] == ["parents"]
     assert by_value["SUPPORTED_ACCOMMODATION"]["settings"] == {
-        "contractTypes": ["FRAMEWORK", "SPOT"]
+        "contractTypes": ["FRAMEWORK", "SPOT"],
+        "vacancyRule": "IGNORE",
     }
-    assert by_value["RESIDENTIAL"]["settings"] == {"frameworkFirst": False}
+    assert by_value["RESIDENTIAL"]["settings"] == {"frameworkFirst": False, "vacancyRule": "IGNORE"}
