@@ -146,11 +146,19 @@ def age_band(age: Any) -> ColumnElement[str]:
     return case((age <= 4, "0-4"), (age <= 9, "5-9"), (age <= 15, "10-15"), else_="16-17")
 
 
-def interpolated(rank: Any, count: Any, value: Any, q: float) -> ColumnElement[float]:
+def floor(dialect: str, value: Any) -> ColumnElement[int]:
+    """The integer part of a non-negative number: PostgreSQL's cast rounds, SQLite's (which may
+    lack ``floor``) truncates."""
+    if dialect == "postgresql":
+        return cast(func.floor(value), Integer)
+    return cast(value, Integer)
+
+
+def interpolated(dialect: str, rank: Any, count: Any, value: Any, q: float) -> ColumnElement[float]:
     """``percentile_cont(q)`` over ranked rows (``rank`` from 0, ``count`` of the group): an
     aggregate to use with those rows (grouped by the same partition)."""
     position = cast(count - 1, Float) * q
-    low = cast(position, Integer)  # positions are never negative: the cast is floor
+    low = floor(dialect, position)
     fraction = position - low
     return func.sum(
         case((rank == low, value * (1 - fraction)), else_=0.0)
@@ -158,7 +166,7 @@ def interpolated(rank: Any, count: Any, value: Any, q: float) -> ColumnElement[f
     ) / case((func.count() > 0, 1.0), else_=None)
 
 
-def _percentiles(values: Select[Any], qs: Sequence[float]) -> Select[Any]:
+def _percentiles(dialect: str, values: Select[Any], qs: Sequence[float]) -> Select[Any]:
     """One row: each ``q`` percentile of the single column of ``values`` (nulls left out)."""
     inner = values.subquery()
     x = inner.c[0]
@@ -171,7 +179,7 @@ def _percentiles(values: Select[Any], qs: Sequence[float]) -> Select[Any]:
         .where(x.is_not(None))
         .subquery()
     )
-    return select(*[interpolated(ranked.c.i, ranked.c.n, ranked.c.x, q) for q in qs])
+    return select(*[interpolated(dialect, ranked.c.i, ranked.c.n, ranked.c.x, q) for q in qs])
 
 
 # ---------------------------------------------------------------- the figures
@@ -259,12 +267,12 @@ async def placement_statistics(session: AsyncSession, scope: Scope) -> Placement
         .scalar_subquery()
     )
     no_match = select(func.count()).select_from(reached).where(reached.c.n == 0).scalar_subquery()
-    median_reached = _percentiles(select(reached.c.n), [0.5]).scalar_subquery()
+    median_reached = _percentiles(dialect, select(reached.c.n), [0.5]).scalar_subquery()
     offer_median, offer_p90 = (
-        _percentiles(to_offer, [0.5]).scalar_subquery(),
-        _percentiles(to_offer, [0.9]).scalar_subquery(),
+        _percentiles(dialect, to_offer, [0.5]).scalar_subquery(),
+        _percentiles(dialect, to_offer, [0.9]).scalar_subquery(),
     )
-    accept_median = _percentiles(to_accept, [0.5]).scalar_subquery()
+    accept_median = _percentiles(dialect, to_accept, [0.5]).scalar_subquery()
     row = (
         await session.execute(
             select(
@@ -355,17 +363,17 @@ async def _fees(
         (func.row_number().over(partition_by=group, order_by=offers.c.total) - 1).label("total_i"),
         func.count().over(partition_by=group).label("n"),
     ).subquery()
-    n = func.max(ranked.c.n)
+    n = ranked.c.n  # the group's size, on each of its rows
     rows = (
         await session.execute(
             select(
                 ranked.c.category,
                 ranked.c.band,
                 func.count(),
-                interpolated(ranked.c.fee_i, n, ranked.c.fee, 0.5),
-                interpolated(ranked.c.fee_i, n, ranked.c.fee, 0.25),
-                interpolated(ranked.c.fee_i, n, ranked.c.fee, 0.75),
-                interpolated(ranked.c.total_i, n, ranked.c.total, 0.5),
+                interpolated(dialect, ranked.c.fee_i, n, ranked.c.fee, 0.5),
+                interpolated(dialect, ranked.c.fee_i, n, ranked.c.fee, 0.25),
+                interpolated(dialect, ranked.c.fee_i, n, ranked.c.fee, 0.75),
+                interpolated(dialect, ranked.c.total_i, n, ranked.c.total, 0.5),
             )
             .group_by(ranked.c.category, ranked.c.band)
             .order_by(ranked.c.category, ranked.c.band)
