@@ -127,6 +127,13 @@ QUERIES: dict[str, Rule] = {
 }
 
 
+#: HTTP downloads beside the GraphQL API, by name.
+DOWNLOADS: dict[str, Rule] = {
+    # An LA's referrals and placements in the DfE placements data standard (its own only).
+    "placementsExport": roles(R.LA_ADMIN),
+}
+
+
 def _allows(rule: Rule, viewer: Viewer | None) -> bool:
     if rule.public:
         return True
@@ -139,6 +146,10 @@ def _allows(rule: Rule, viewer: Viewer | None) -> bool:
 
 def may_query(viewer: Viewer | None, field: str) -> bool:
     return _allows(QUERIES[field], viewer)
+
+
+def may_download(viewer: Viewer | None, name: str) -> bool:
+    return _allows(DOWNLOADS[name], viewer)
 
 
 def require_mutation(viewer: Viewer | None, field: str) -> None:

@@ -28,6 +28,7 @@ from schema.http.health import health
 from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
 from schema.http.pdfs import ipa_pdf, offer_pdf
+from schema.http.placements import export_placements
 from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
 
@@ -101,6 +102,7 @@ def create_app(
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
             Route("/ipas/{id}.pdf", ipa_pdf, methods=["GET"]),
             Route("/offers/{id}.pdf", offer_pdf, methods=["GET"]),
+            Route("/exports/placements.{format}", export_placements, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)],

@@ -47,7 +47,9 @@ async def test_an_offer_downloads_as_a_pdf_with_its_reference_and_fees(ipa_scene
     s = ipa_scene
     offer = await s.offer()
     # when
-    response = await _get(s, f"/offers/{encode_id('Offer', offer)}.pdf", token=s.provider_user.token)
+    response = await _get(
+        s, f"/offers/{encode_id('Offer', offer)}.pdf", token=s.provider_user.token
+    )
     # then
     assert response.status_code == 200
     text = _text(response.content)

@@ -67,9 +67,12 @@ async def test_providers_see_the_deadline(people: People, la, client) -> None:
     provider = await provider_with_homes(people, HomeSpec())
     referral = await sent_referral(client, la)
     data = await client.data(MY_DELIVERY, {"id": referral}, token=provider.admin.token)
-    assert data["node"]["respondBy"] == (
-        await client.data(MY_DELIVERY, {"id": referral}, token=la.caseworker.token)
-    )["node"]["respondBy"]
+    assert (
+        data["node"]["respondBy"]
+        == (await client.data(MY_DELIVERY, {"id": referral}, token=la.caseworker.token))["node"][
+            "respondBy"
+        ]
+    )
 
 
 async def test_providers_that_have_not_responded_are_reminded_once_before_the_deadline(
@@ -92,7 +95,9 @@ async def test_providers_that_have_not_responded_are_reminded_once_before_the_de
     early = await remind_before_deadlines(
         people.db, people.settings, now=deadline - timedelta(hours=3)
     )
-    due = await remind_before_deadlines(people.db, people.settings, now=deadline - timedelta(hours=1))
+    due = await remind_before_deadlines(
+        people.db, people.settings, now=deadline - timedelta(hours=1)
+    )
     again = await remind_before_deadlines(
         people.db, people.settings, now=deadline - timedelta(minutes=30)
     )

@@ -3,8 +3,8 @@ only a reason keep working, with OTHER (contract 13)."""
 
 from __future__ import annotations
 
-from tests.offers.helpers import ready_provider, sent_referral, submitted
 from tests.offers.helpers import DECLINE as DECLINE_OFFER_OLD
+from tests.offers.helpers import ready_provider, sent_referral, submitted
 from tests.people import People
 from tests.referrals.homes import HomeSpec, provider_with_homes
 from tests.referrals.operations import DECLINE as DECLINE_REFERRAL_OLD
@@ -31,7 +31,11 @@ async def test_a_provider_declines_a_referral_with_a_code_and_its_reason(
     referral = await sent_referral(client, la)
     result = await client.data(
         DECLINE_REFERRAL,
-        {"id": referral, "reason": "Our home has two boys of 15", "code": "MATCHING_WITH_OTHER_CHILDREN"},
+        {
+            "id": referral,
+            "reason": "Our home has two boys of 15",
+            "code": "MATCHING_WITH_OTHER_CHILDREN",
+        },
         token=provider.admin.token,
     )
     assert result["declineReferral"]["userErrors"] == []
@@ -59,7 +63,9 @@ async def test_a_code_does_not_replace_the_required_reason(people: People, la, c
     provider = await provider_with_homes(people, HomeSpec())
     referral = await sent_referral(client, la)
     result = await client.data(
-        DECLINE_REFERRAL, {"id": referral, "reason": " ", "code": "RISK"}, token=provider.admin.token
+        DECLINE_REFERRAL,
+        {"id": referral, "reason": " ", "code": "RISK"},
+        token=provider.admin.token,
     )
     assert result["declineReferral"]["userErrors"][0]["field"] == ["input", "reason"]
 

@@ -109,9 +109,13 @@ class History:
     ) -> None:
         costs = []
         if weekly:
-            costs.append({"description": "Support", "amountPence": weekly * 100, "frequency": "WEEKLY"})
+            costs.append(
+                {"description": "Support", "amountPence": weekly * 100, "frequency": "WEEKLY"}
+            )
         if one_off:
-            costs.append({"description": "Set-up", "amountPence": one_off * 100, "frequency": "ONE_OFF"})
+            costs.append(
+                {"description": "Set-up", "amountPence": one_off * 100, "frequency": "ONE_OFF"}
+            )
         async with self.people.db.transaction() as session:
             session.add(
                 Offer(
@@ -142,14 +146,26 @@ async def history(people: People):
     await h.deliver(a1, p3, _at(2, 9), "NO_VACANCY")
     await h.offer(a1, p1, _at(2, 11), 1000, weekly=100, status="ACCEPTED", decided=_at(2, 15))
     await h.offer(
-        a1, p2, _at(2, 13), 1200, status="DECLINED", decided=_at(2, 15),
-        reason=ANOTHER_OFFER_ACCEPTED, code="OTHER",
+        a1,
+        p2,
+        _at(2, 13),
+        1200,
+        status="DECLINED",
+        decided=_at(2, 15),
+        reason=ANOTHER_OFFER_ACCEPTED,
+        code="OTHER",
     )
     a2 = await h.referral(stoke, "RESIDENTIAL", "WITHIN_5_DAYS", 7, _at(3, 9))
     await h.deliver(a2, p2, _at(3, 9))
     await h.deliver(a2, p1, _at(3, 9), "LOCATION")
     await h.offer(
-        a2, p2, _at(3, 19), 800, status="DECLINED", decided=_at(4, 9), reason="Too dear",
+        a2,
+        p2,
+        _at(3, 19),
+        800,
+        status="DECLINED",
+        decided=_at(4, 9),
+        reason="Too dear",
         code="COST",
     )
     await h.referral(stoke, "RESIDENTIAL", "OVER_5_DAYS", 16, _at(10, 9))
@@ -165,18 +181,34 @@ async def history(people: People):
 
 
 def _reasons(**counts: tuple[int, int]) -> list[dict]:
-    codes = ("NO_VACANCY", "CANNOT_MEET_NEEDS", "LOCATION", "MATCHING_WITH_OTHER_CHILDREN",
-             "RISK", "COST", "OTHER")
+    codes = (
+        "NO_VACANCY",
+        "CANNOT_MEET_NEEDS",
+        "LOCATION",
+        "MATCHING_WITH_OTHER_CHILDREN",
+        "RISK",
+        "COST",
+        "OTHER",
+    )
     return [
-        {"code": c, "referralDeclines": counts.get(c, (0, 0))[0], "offerDeclines": counts.get(c, (0, 0))[1]}
+        {
+            "code": c,
+            "referralDeclines": counts.get(c, (0, 0))[0],
+            "offerDeclines": counts.get(c, (0, 0))[1],
+        }
         for c in codes
     ]
 
 
 def _fee(category, band, offers, median, lower, upper, total) -> dict:
     return {
-        "category": category, "ageBand": band, "offers": offers, "medianCoreFee": median,
-        "lowerQuartileCoreFee": lower, "upperQuartileCoreFee": upper, "medianWeeklyTotal": total,
+        "category": category,
+        "ageBand": band,
+        "offers": offers,
+        "medianCoreFee": median,
+        "lowerQuartileCoreFee": lower,
+        "upperQuartileCoreFee": upper,
+        "medianWeeklyTotal": total,
     }
 
 
@@ -263,9 +295,7 @@ async def test_a_provider_sees_its_own_response_figures(people: People, client, 
     }
 
 
-async def test_a_provider_compares_with_the_regions_median(
-    people: People, client, history
-) -> None:
+async def test_a_provider_compares_with_the_regions_median(people: People, client, history) -> None:
     p1 = history["p1"]
     region = await _figures(client, p1.admin)
     assert (region["referralsSent"], region["medianHoursToFirstOffer"]) == (5, 5.0)

@@ -177,13 +177,17 @@ async def test_every_category_takes_the_vacancy_rule(people: People, client) -> 
         from tests.sufficiency.given import SET_RULE
 
         result = await client.data(
-            SET_RULE, {"category": category, "settings": {"vacancyRule": "REQUIRE"}}, token=lead.token
+            SET_RULE,
+            {"category": category, "settings": {"vacancyRule": "REQUIRE"}},
+            token=lead.token,
         )
         payload = result["updateCategorySettings"]
         assert payload["userErrors"] == [], category
         assert payload["category"]["settings"]["vacancyRule"] == "REQUIRE"
     wrong = await client.data(
-        SET_RULE, {"category": "FOSTERING", "settings": {"vacancyRule": "SOMETIMES"}}, token=lead.token
+        SET_RULE,
+        {"category": "FOSTERING", "settings": {"vacancyRule": "SOMETIMES"}},
+        token=lead.token,
     )
     assert wrong["updateCategorySettings"]["userErrors"][0]["field"][:3] == [
         "input",
