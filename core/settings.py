@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     #: Providers that have not responded are reminded once the deadline is this close (and
     #: half their time to respond has passed).
     response_reminder_hours: int = 24
+    #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
+    #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
+    #: wraps every resolver, which the fast path refuses).
+    fast_execution: bool = True
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",
