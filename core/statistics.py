@@ -14,7 +14,6 @@ in Python: each statement returns one row, or one per group.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC as _UTC
 from datetime import date, datetime, time, timedelta
@@ -166,20 +165,27 @@ def interpolated(dialect: str, rank: Any, count: Any, value: Any, q: float) -> C
     ) / case((func.count() > 0, 1.0), else_=None)
 
 
-def _percentiles(dialect: str, values: Select[Any], qs: Sequence[float]) -> Select[Any]:
-    """One row: each ``q`` percentile of the single column of ``values`` (nulls left out)."""
-    inner = values.subquery()
-    x = inner.c[0]
-    ranked = (
-        select(
-            x.label("x"),
-            (func.row_number().over(order_by=x) - 1).label("i"),
-            func.count().over().label("n"),
-        )
-        .where(x.is_not(None))
-        .subquery()
+def _rank(value: Any, name: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """``<name>_i`` (rank from 0) and ``<name>_n`` (how many) of ``value`` among the rows
+    whose ``value`` is not null; the null rows rank among themselves and are left out by
+    :func:`_among`."""
+    known = case((value.is_(None), 0), else_=1)
+    return (
+        (func.row_number().over(partition_by=known, order_by=value) - 1).label(f"{name}_i"),
+        func.count().over(partition_by=known).label(f"{name}_n"),
     )
-    return select(*[interpolated(dialect, ranked.c.i, ranked.c.n, ranked.c.x, q) for q in qs])
+
+
+def _among(dialect: str, value: Any, rank: Any, count: Any, q: float) -> ColumnElement[float]:
+    """``percentile_cont(q)`` of ``value`` over the ranked rows where it is not null."""
+    position = cast(count - 1, Float) * q
+    low = floor(dialect, position)
+    fraction = position - low
+    known = value.is_not(None)
+    return func.sum(
+        case((and_(known, rank == low), value * (1 - fraction)), else_=0.0)
+        + case((and_(known, rank == low + 1), value * fraction), else_=0.0)
+    ) / case((func.count(value) > 0, 1.0), else_=None)
 
 
 # ---------------------------------------------------------------- the figures
@@ -255,39 +261,57 @@ async def placement_statistics(session: AsyncSession, scope: Scope) -> Placement
         .group_by(R.c.id, R.c.first_sent_at)
         .subquery()
     )
-    to_offer = select(hours_between(dialect, firsts.c.first_offer, firsts.c.first_sent_at))
-    to_accept = select(hours_between(dialect, firsts.c.first_acceptance, firsts.c.first_sent_at))
+    hours = select(
+        hours_between(dialect, firsts.c.first_offer, firsts.c.first_sent_at).label("offer"),
+        hours_between(dialect, firsts.c.first_acceptance, firsts.c.first_sent_at).label("accept"),
+    ).subquery()
+    # One pass over the referrals with offers: each column ranked among its own non-null values
+    # (a partition of the nulls aside, whichever end a database sorts them to).
+    ranked_hours = select(
+        hours.c.offer,
+        hours.c.accept,
+        *_rank(hours.c.offer, "offer"),
+        *_rank(hours.c.accept, "accept"),
+    ).subquery()
     reached = providers_reached(scope).subquery()
+    ranked_reached = select(reached.c.n, *_rank(reached.c.n, "n")).subquery()
 
-    referrals_sent = select(func.count()).select_from(ids.subquery()).scalar_subquery()
-    offers = select(func.count()).where(O.c.referral_id.in_(ids), *_offers(scope)).scalar_subquery()
-    accepted = (
-        select(func.count())
-        .where(O.c.referral_id.in_(ids), O.c.status == OfferStatus.ACCEPTED.value, *_offers(scope))
-        .scalar_subquery()
-    )
-    no_match = select(func.count()).select_from(reached).where(reached.c.n == 0).scalar_subquery()
-    median_reached = _percentiles(dialect, select(reached.c.n), [0.5]).scalar_subquery()
-    offer_median, offer_p90 = (
-        _percentiles(dialect, to_offer, [0.5]).scalar_subquery(),
-        _percentiles(dialect, to_offer, [0.9]).scalar_subquery(),
-    )
-    accept_median = _percentiles(dialect, to_accept, [0.5]).scalar_subquery()
-    row = (
+    sent, offer_n, accepted_n = (
         await session.execute(
             select(
-                referrals_sent,
-                no_match,
-                median_reached,
-                offers,
-                accepted,
-                offer_median,
-                offer_p90,
-                accept_median,
+                select(func.count()).select_from(ids.subquery()).scalar_subquery(),
+                select(func.count())
+                .where(O.c.referral_id.in_(ids), *_offers(scope))
+                .scalar_subquery(),
+                select(func.count())
+                .where(
+                    O.c.referral_id.in_(ids),
+                    O.c.status == OfferStatus.ACCEPTED.value,
+                    *_offers(scope),
+                )
+                .scalar_subquery(),
             )
         )
     ).one()
-    sent, no_match_n, median_n, offer_n, accepted_n, h_offer, h_offer90, h_accept = row
+    r = ranked_reached.c
+    no_match_n, median_n = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(case((r.n == 0, 1), else_=0)), 0),
+                interpolated(dialect, r.n_i, r.n_n, r.n, 0.5),
+            )
+        )
+    ).one()
+    h = ranked_hours.c
+    h_offer, h_offer90, h_accept = (
+        await session.execute(
+            select(
+                _among(dialect, h.offer, h.offer_i, h.offer_n, 0.5),
+                _among(dialect, h.offer, h.offer_i, h.offer_n, 0.9),
+                _among(dialect, h.accept, h.accept_i, h.accept_n, 0.5),
+            )
+        )
+    ).one()
     return PlacementFigures(
         referrals_sent=sent,
         referrals_with_no_match=no_match_n,
