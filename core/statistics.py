@@ -304,9 +304,11 @@ async def placement_statistics(session: AsyncSession, scope: Scope) -> Placement
             select(
                 select(func.count()).select_from(ids.subquery()).scalar_subquery(),
                 select(func.count())
+                .select_from(O)
                 .where(*_of_referrals(O.c.referral_id, scope, ids), *_offers(scope))
                 .scalar_subquery(),
                 select(func.count())
+                .select_from(O)
                 .where(
                     *_of_referrals(O.c.referral_id, scope, ids),
                     O.c.status == OfferStatus.ACCEPTED.value,
