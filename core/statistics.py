@@ -263,11 +263,11 @@ async def placement_statistics(session: AsyncSession, scope: Scope) -> Placement
     ids = select(scoped_referrals(scope).subquery().c.id)
     accepted_states = (OfferStatus.ACCEPTED.value, OfferStatus.SUPERSEDED.value)
 
-    # Per referral: its first send, its first offer and its first acceptance.
-    firsts = (
+    # Per referral with offers: its first offer and first acceptance (offers grouped by their
+    # referral, read along ix_offers_referral), then its first send.
+    per_referral = (
         select(
-            R.c.id,
-            R.c.first_sent_at,
+            O.c.referral_id,
             func.min(O.c.submitted_at).label("first_offer"),
             func.min(
                 case(
@@ -279,9 +279,13 @@ async def placement_statistics(session: AsyncSession, scope: Scope) -> Placement
                 )
             ).label("first_acceptance"),
         )
-        .join(O, and_(O.c.referral_id == R.c.id, *_offers(scope)))
-        .where(*_of_referrals(R.c.id, scope, ids))
-        .group_by(R.c.id, R.c.first_sent_at)
+        .where(*_of_referrals(O.c.referral_id, scope, ids), *_offers(scope))
+        .group_by(O.c.referral_id)
+        .subquery()
+    )
+    firsts = (
+        select(per_referral, R.c.first_sent_at)
+        .join(R, R.c.id == per_referral.c.referral_id)
         .subquery()
     )
     hours = select(
@@ -394,14 +398,24 @@ async def _decline_reasons(
 async def _fees(
     session: AsyncSession, scope: Scope, ids: Select[Any], dialect: str
 ) -> tuple[FeeFigures, ...]:
-    band = age_band(first_child_age(dialect)).label("band")
-    total = (O.c.core_fee_pence + weekly_additional_pence(dialect)).label("total")
-    offers = (
-        select(R.c.category.label("category"), band, O.c.core_fee_pence.label("fee"), total)
+    # Each value computed once: the age (a JSON read), then its band; the weekly total.
+    raw = (
+        select(
+            R.c.category.label("category"),
+            first_child_age(dialect).label("age"),
+            O.c.core_fee_pence.label("fee"),
+            (O.c.core_fee_pence + weekly_additional_pence(dialect)).label("total"),
+        )
         .join(R, R.c.id == O.c.referral_id)
         .where(*_of_referrals(O.c.referral_id, scope, ids), *_offers(scope))
-        .subquery()
+        # Materialized: flattened into the windows and the grouping, SQLite would read the
+        # JSON again for every reference to the age and the total.
+        .cte("fee_rows")
+        .prefix_with("MATERIALIZED")
     )
+    offers = select(
+        raw.c.category, age_band(raw.c.age).label("band"), raw.c.fee, raw.c.total
+    ).subquery()
     group = (offers.c.category, offers.c.band)
     ranked = select(
         offers.c.category,
