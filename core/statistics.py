@@ -104,7 +104,7 @@ class PlacementFigures:
 # ---------------------------------------------------------------- dialect pieces
 
 
-def hours_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[float]:
+def hours_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[Any]:
     if dialect == "postgresql":
         return func.extract("epoch", later - earlier) / 3600.0
     return (func.julianday(later) - func.julianday(earlier)) * 24.0
@@ -153,7 +153,7 @@ def floor(dialect: str, value: Any) -> ColumnElement[int]:
     return cast(value, Integer)
 
 
-def interpolated(dialect: str, rank: Any, count: Any, value: Any, q: float) -> ColumnElement[float]:
+def interpolated(dialect: str, rank: Any, count: Any, value: Any, q: float) -> ColumnElement[Any]:
     """``percentile_cont(q)`` over ranked rows (``rank`` from 0, ``count`` of the group): an
     aggregate to use with those rows (grouped by the same partition)."""
     position = cast(count - 1, Float) * q
@@ -176,7 +176,7 @@ def _rank(value: Any, name: str) -> tuple[ColumnElement[Any], ColumnElement[Any]
     )
 
 
-def _among(dialect: str, value: Any, rank: Any, count: Any, q: float) -> ColumnElement[float]:
+def _among(dialect: str, value: Any, rank: Any, count: Any, q: float) -> ColumnElement[Any]:
     """``percentile_cont(q)`` of ``value`` over the ranked rows where it is not null."""
     position = cast(count - 1, Float) * q
     low = floor(dialect, position)

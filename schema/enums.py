@@ -31,12 +31,12 @@ class CareCategory(str):
 
 
 _DEFINITION = StrawberryEnumDefinition(
-    wrapped_cls=CareCategory,  # type: ignore[arg-type]
+    wrapped_cls=CareCategory,  # type: ignore[arg-type]  # an enum made at start
     name="CareCategory",
     values=[],
     description="One value per installed category plugin; these four ship with the portal.",
 )
-CareCategory.__strawberry_definition__ = _DEFINITION  # type: ignore[attr-defined]
+CareCategory.__strawberry_definition__ = _DEFINITION  # type: ignore[attr-defined]  # bound at start
 
 
 def bind_care_categories(registry: CategoryRegistry) -> None:
@@ -46,7 +46,8 @@ def bind_care_categories(registry: CategoryRegistry) -> None:
     ]
 
 
-Gender = strawberry.enum(_Gender, name="Gender")
+Gender = _Gender
+strawberry.enum(_Gender, name="Gender")
 
 
 @strawberry.enum
@@ -55,7 +56,8 @@ class ContractType(Enum):
     SPOT = "SPOT"
 
 
-DeclineReasonCode = strawberry.enum(
+DeclineReasonCode = _DeclineReasonCode
+strawberry.enum(
     _DeclineReasonCode,
     name="DeclineReasonCode",
     description="Why a referral or an offer was declined, beside the free-text reason.",

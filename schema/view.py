@@ -68,9 +68,9 @@ class PortalGraphQL(GraphQL[Context, None]):
         """An HTTP request's plain reads (authentication, then its list) share one pooled
         connection (:meth:`Database.request_scope`); a WebSocket lives too long to hold one."""
         if isinstance(request, WebSocket):
-            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
         async with self.db.request_scope():
-            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
 
     def _guard_cookie_post(self, request: Request) -> None:
         """A cookie-authenticated POST runs only with ``X-Requested-With`` or our ``Origin``.
@@ -127,5 +127,5 @@ class PortalGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Sign in: no valid session."})
         return UNSET
 
-    def encode_json(self, data: Any) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)

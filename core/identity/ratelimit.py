@@ -19,7 +19,7 @@ class AttemptLimiter:
     def __init__(self, redis_url: str | None, limit: str = "30/minute") -> None:
         storage: Storage
         if redis_url:
-            storage = storage_from_string("async+" + redis_url, implementation="redispy")  # type: ignore[assignment]
+            storage = storage_from_string("async+" + redis_url, implementation="redispy")  # type: ignore[assignment]  # limits types it as the base storage
         else:
             storage = MemoryStorage()
         self._limiter = MovingWindowRateLimiter(storage)

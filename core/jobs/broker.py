@@ -12,7 +12,6 @@ configured is a no-op rather than Dramatiq's default of connecting to RabbitMQ.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import dramatiq
@@ -20,6 +19,8 @@ import dramatiq.broker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO
 
+from core.jobs.actors import declare_actors
+from core.jobs.queue import current_broker, enqueue, enqueue_async
 from core.jobs.runtime import Runtime
 from core.settings import Settings
 
@@ -31,8 +32,6 @@ MAINTENANCE_CHANCE = 1_000_000  # per million: a maintenance pass on every dispa
 
 def create_broker(settings: Settings) -> dramatiq.Broker:
     """A broker for ``settings`` with the portal's actors declared on it."""
-    from core.jobs.actors import declare_actors
-
     broker: dramatiq.Broker
     if settings.redis_url:
         from dramatiq.brokers.redis import RedisBroker
@@ -62,23 +61,4 @@ def configure_broker(settings: Settings) -> dramatiq.Broker:
     return broker
 
 
-def current_broker() -> dramatiq.Broker | None:
-    """The configured broker, or None (never Dramatiq's implicit RabbitMQ default)."""
-    return dramatiq.broker.global_broker
-
-
-def enqueue(actor_name: str, *args: object, delay_ms: int | None = None) -> bool:
-    """Send a message to ``actor_name``; False when no broker (or no such actor) is set up."""
-    broker = current_broker()
-    if broker is None or actor_name not in broker.actors:
-        logger.debug("no broker for %s: not enqueued (a periodic sweep will do it)", actor_name)
-        return False
-    broker.get_actor(actor_name).send_with_options(args=args, delay=delay_ms)
-    return True
-
-
-async def enqueue_async(actor_name: str, *args: object, delay_ms: int | None = None) -> bool:
-    """:func:`enqueue` from a coroutine: the Redis broker's blocking call runs in a thread."""
-    if isinstance(current_broker(), StubBroker):
-        return enqueue(actor_name, *args, delay_ms=delay_ms)
-    return await asyncio.to_thread(enqueue, actor_name, *args, delay_ms=delay_ms)
+__all__ = ["configure_broker", "create_broker", "current_broker", "enqueue", "enqueue_async"]

@@ -136,6 +136,7 @@ class Hub:
     async def _read_redis(self) -> None:
         import redis.asyncio as aioredis
 
+        assert self.redis_url is not None  # only started when Redis is configured
         while True:
             client = aioredis.Redis.from_url(self.redis_url, socket_connect_timeout=5)
             pubsub = client.pubsub(ignore_subscribe_messages=True)

@@ -61,7 +61,7 @@ def core_criteria(
     *,
     vacancy: VacancyCheck | None = None,
     rule: VacancyRule = VacancyRule.IGNORE,
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """The homes meeting the core criteria, as columns (no ORM objects).
 
     The column order is the order :func:`match_providers` unpacks them in; the last column
@@ -81,7 +81,7 @@ def core_criteria(
     )
 
 
-def _criteria(category: str, children: Sequence[Mapping[str, Any]]) -> Select[Any]:
+def _criteria(category: str, children: Sequence[Mapping[str, Any]]) -> Select[*tuple[Any, ...]]:
     ages = [int(c["age"]) for c in children]
     statement = (
         select(

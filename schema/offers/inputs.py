@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from schema.enums import DeclineReasonCode
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.offers.types import CostFrequency, Offer
 
 
@@ -63,5 +63,5 @@ class DeclineOfferInput:
 
 @strawberry.type
 class OfferPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     offer: Offer | None = None

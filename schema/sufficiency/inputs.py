@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.registration.types import Home
 
 
@@ -19,7 +19,7 @@ class UpdateHomeVacancyInput:
 
 @strawberry.type
 class HomePayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     home: Home | None = None
 
 
@@ -44,12 +44,15 @@ class ResponseHours:
 
 @strawberry.type
 class ResponseHoursPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     response_hours: ResponseHours | None = None
 
 
 @strawberry.type
 class AutoDeclinePayload:
-    user_errors: list[UserError]
-    """Whether referrals none of whose matching homes has a vacancy are declined at once."""
-    enabled: bool | None = None
+    user_errors: list[UserError] = USER_ERRORS
+    enabled: bool | None = strawberry.field(
+        default=None,
+        description="Whether referrals none of whose matching homes has a vacancy are "
+        "declined at once.",
+    )

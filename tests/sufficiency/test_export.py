@@ -132,7 +132,7 @@ async def test_the_command_line_writes_the_same_export(
     out = tmp_path / "placements.csv"
     # when
     done = subprocess.run(
-        [sys.executable, "-m", "core.cli", "export-placements", "--la", "STK", "--out", str(out)],
+        [sys.executable, "-m", "portal.cli", "export-placements", "--la", "STK", "--out", str(out)],
         env={**os.environ, "PORTAL_DATABASE_URL": people.settings.database_url},
         capture_output=True,
         text=True,
@@ -145,7 +145,7 @@ async def test_the_command_line_writes_the_same_export(
 
 def test_an_unknown_la_code_is_a_clear_error(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "core.cli", "export-placements", "--la", "ZZZ", "--to", "soon"],
+        [sys.executable, "-m", "portal.cli", "export-placements", "--la", "ZZZ", "--to", "soon"],
         env={**os.environ, "PORTAL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"},
         capture_output=True,
         text=True,
