@@ -108,6 +108,12 @@ MUTATIONS: dict[str, Rule] = {
     # notifications (a person's own; API tokens have none)
     "markNotificationsRead": Rule(people_only=True),
     "setEmailPreferences": Rule(people_only=True),
+    # webhooks: an LA admin's own LA's endpoints (the service scopes them)
+    "createWebhookEndpoint": roles(R.LA_ADMIN, people_only=True),
+    "updateWebhookEndpoint": roles(R.LA_ADMIN, people_only=True),
+    "rotateWebhookSecret": roles(R.LA_ADMIN, people_only=True),
+    "deleteWebhookEndpoint": roles(R.LA_ADMIN, people_only=True),
+    "retryWebhookDelivery": roles(R.LA_ADMIN, people_only=True),
 }
 
 #: Root query fields; a viewer not allowed gets null or an empty list, never an error.
@@ -131,6 +137,7 @@ QUERIES: dict[str, Rule] = {
 DOWNLOADS: dict[str, Rule] = {
     # An LA's referrals and placements in the DfE placements data standard (its own only).
     "placementsExport": roles(R.LA_ADMIN),
+    "webhookEndpoints": roles(R.LA_ADMIN, people_only=True),
 }
 
 

@@ -152,7 +152,10 @@ class Database:
     """Owns the engine and hands out sessions for reading and units of work for writing."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        from core.observability.metrics import instrument_engine
+
         self.engine = engine
+        instrument_engine(engine)
         self._read = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         # A single statement is its own transaction: on PostgreSQL, autocommit spares the
         # BEGIN and ROLLBACK round trips around it (SQLite: see _configure_sqlite).

@@ -45,6 +45,21 @@ class Settings(BaseSettings):
     #: Providers that have not responded are reminded once the deadline is this close (and
     #: half their time to respond has passed).
     response_reminder_hours: int = 24
+    #: The issuer an authenticator app shows beside the account (so that staging and
+    #: production accounts can be told apart).
+    totp_issuer: str = "Placement portal"
+    #: GraphiQL at ``GET /graphql`` and introspection. In production both are for signed-in
+    #: people and API tokens only (never anonymous callers); false turns both off everywhere.
+    explorer: bool = True
+    #: ``GET /metrics`` answers only with ``Authorization: Bearer <this>``; unset: 404.
+    metrics_token: str | None = None
+    #: ``json``: one JSON object per log line (production); ``console``: readable lines.
+    log_format: Literal["json", "console"] = "console"
+    #: Webhook URLs may resolve to private, loopback or link-local addresses (tests, labs).
+    webhook_allow_private: bool = False
+    #: How long a worker holds the webhook deliveries it claimed; after that (a killed worker)
+    #: another takes them over. Longer than a batch can take (5 rounds of 10 s timeouts).
+    webhook_lease_seconds: int = 180
     #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
     #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
     #: wraps every resolver, which the fast path refuses).
@@ -96,6 +111,15 @@ class Settings(BaseSettings):
             raise ValueError("expected a URL like smtp://127.0.0.1:1025")
         return value
 
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if len(value) < 16:
+            raise ValueError("expected a random token of at least 16 characters")
+        return value
+
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
@@ -113,6 +137,14 @@ class Settings(BaseSettings):
             parse(value)
         except ValueError:
             raise ValueError('expected a rate like "30/minute"') from None
+        return value
+
+    @field_validator("totp_issuer")
+    @classmethod
+    def _totp_issuer(cls, value: str) -> str:
+        value = value.strip()
+        if not value or ":" in value or len(value) > 60:
+            raise ValueError("expected a short name without ':' (at most 60 characters)")
         return value
 
     @field_validator("max_upload_bytes")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -14,8 +14,8 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from core.plugins.registry import CategoryRegistry
 from schema.categories.mutations import CategoryMutations
@@ -23,8 +23,13 @@ from schema.categories.queries import CategoryQueries
 from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
-from schema.execution import PortalExecutionContext
-from schema.extensions import MaskUnexpectedErrors
+from schema.execution import execution_context_class
+from schema.extensions import (
+    IntrospectionPolicy,
+    MaskUnexpectedErrors,
+    ObserveOperation,
+    log_errors,
+)
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
@@ -49,6 +54,9 @@ from schema.registration.queries import RegistrationQueries
 from schema.registration.types import Home, ProviderRegistration
 from schema.sufficiency.mutations import SufficiencyMutations
 from schema.sufficiency.queries import SufficiencyQueries
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
+from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
@@ -64,6 +72,7 @@ QUERY_PARTS: tuple[type, ...] = (
     NotificationQueries,
     IpaQueries,
     SufficiencyQueries,
+    WebhookQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     IdentityMutations,
@@ -76,6 +85,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     NotificationMutations,
     IpaMutations,
     SufficiencyMutations,
+    WebhookMutations,
 )
 SUBSCRIPTION_PARTS: tuple[type, ...] = (NotificationSubscriptions,)
 #: The depth and alias limits as validation rules made once: the validation cache is keyed by
@@ -102,7 +112,23 @@ NODE_TYPES: tuple[type, ...] = (
     MessageThread,
     Message,
     IndividualPlacementAgreement,
+    WebhookEndpoint,
+    WebhookDelivery,
 )
+
+
+class PortalSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Each error logged once, client errors never at ERROR (see :func:`log_errors`)."""
+        operation_type = None
+        if execution_context is not None:
+            try:
+                operation_type = execution_context.operation_type
+            except RuntimeError:  # a document that does not parse has no operation
+                operation_type = None
+        log_errors(errors, operation_type)
 
 
 class FastPathRefused(Exception):
@@ -136,6 +162,7 @@ def build_schema(
     production: bool = False,
     fast_execution: bool = True,
     extra_extensions: tuple = (),
+    observe: bool = True,
 ) -> strawberry.Schema:
     """The GraphQL schema for the installed categories.
 
@@ -150,9 +177,10 @@ def build_schema(
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        IntrospectionPolicy,
     ]
-    if production:
-        extensions.append(DisableIntrospection)
+    if observe:
+        extensions.append(ObserveOperation)
     extensions.extend(extra_extensions)
     check_extensions(extensions, fast_execution=fast_execution)
     query = merge_types("Query", QUERY_PARTS)
@@ -161,14 +189,12 @@ def build_schema(
     config = StrawberryConfig(disable_field_suggestions=production)
     # PortalExecutionContext reads plain fields as attributes: the default resolver's way.
     assert config.default_resolver is getattr
-    return strawberry.Schema(
+    return PortalSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,
         types=NODE_TYPES,
         extensions=extensions,
         config=config,
-        execution_context_class=(
-            PortalExecutionContext if fast_execution else StrawberryGraphQLCoreExecutionContext
-        ),
+        execution_context_class=execution_context_class(fast_execution),
     )

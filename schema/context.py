@@ -34,6 +34,9 @@ class Context:
     #: Websockets: the ``connection_init`` payload, and the token the viewer signed in with.
     connection_params: dict[str, object] | None = None
     credentials: str | None = None
+    #: Where the operation came from: ``"API"`` (``/graphql``, HTTP or websocket) or ``"WEB"``
+    #: (a web page of ``web/`` running its operation in process). Read by the access log.
+    channel: str = "API"
     _read_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: Loaders = field(init=False)
 

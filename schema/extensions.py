@@ -1,4 +1,6 @@
-"""Schema extensions: masking unexpected errors with an id the server log also has."""
+"""Schema extensions: masking unexpected errors with an id the server log also has, who
+may introspect the schema, and telling the request's log line and metrics which operation ran
+and how it went."""
 
 from __future__ import annotations
 
@@ -7,7 +9,10 @@ import uuid
 from collections.abc import Iterator
 
 from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
+
+from schema.http.observe import current_request
 
 logger = logging.getLogger("portal.graphql")
 
@@ -20,6 +25,27 @@ def is_unexpected(error: GraphQLError) -> bool:
     """
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
+
+
+def log_errors(errors: list[GraphQLError], operation_type: object = None) -> None:
+    """How the schema logs its errors (``Schema.process_errors``): each once, at the level it
+    deserves. A client's own errors (syntax, validation, variables, refused operations) are
+    not the server's faults and anyone can send them: DEBUG, one line. An unexpected error in
+    a query or mutation is logged by :class:`MaskUnexpectedErrors`, with the id the client
+    sees; in a subscription (where that extension cannot replace it) here, at ERROR."""
+    from strawberry.types.graphql import OperationType
+
+    for error in errors:
+        if not is_unexpected(error):
+            logger.debug("client error: %s", error.message)
+        elif operation_type is OperationType.SUBSCRIPTION:
+            original = error.original_error
+            assert original is not None
+            logger.error(
+                "unexpected error in a subscription at %s",
+                ".".join(str(p) for p in error.path or ()),
+                exc_info=(type(original), original, original.__traceback__),
+            )
 
 
 class MaskUnexpectedErrors(SchemaExtension):
@@ -39,12 +65,16 @@ class MaskUnexpectedErrors(SchemaExtension):
             error_id = uuid.uuid4().hex[:12]
             original = error.original_error
             assert original is not None
+            request = current_request()
+            if request is not None:
+                request.error_ids.append(error_id)
             logger.error(
                 "unexpected error %s in %s at %s",
                 error_id,
                 self.execution_context.operation_name or "anonymous operation",
                 ".".join(str(p) for p in error.path or ()),
                 exc_info=(type(original), original, original.__traceback__),
+                extra={"error_id": error_id},
             )
             masked.append(
                 GraphQLError(
@@ -57,3 +87,40 @@ class MaskUnexpectedErrors(SchemaExtension):
                 )
             )
         result.errors = masked  # type: ignore[union-attr]  # set only on an ExecutionResult
+
+
+class IntrospectionPolicy(SchemaExtension):
+    """Introspection (``__schema``, ``__type``) as :func:`introspection_allowed` says for the
+    caller: refused as a validation error otherwise (``__typename`` is always allowed)."""
+
+    def on_operation(self) -> Iterator[None]:
+        from schema.http.explorer import introspection_allowed
+
+        context = self.execution_context.context
+        settings = getattr(context, "settings", None)
+        if settings is not None and not introspection_allowed(
+            settings, getattr(context, "viewer", None)
+        ):
+            self.execution_context.validation_rules = (
+                *self.execution_context.validation_rules,
+                NoSchemaIntrospectionCustomRule,
+            )
+        yield
+
+
+class ObserveOperation(SchemaExtension):
+    """Record the operation's name, type and outcome for the request's log line and metrics."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        request = current_request()
+        if request is None:
+            return
+        context = self.execution_context
+        request.operation = context.operation_name
+        try:
+            operation_type = context.operation_type
+        except Exception:  # a document that did not parse has no operation
+            operation_type = None
+        request.operation_type = operation_type.value if operation_type is not None else None
+        request.outcome = "errors" if getattr(context.result, "errors", None) else "ok"

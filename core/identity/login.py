@@ -30,6 +30,7 @@ from core.identity.secrets import (
 from core.identity.viewer import Viewer
 from core.models import LoginChallenge, User, UserSession
 from core.models.base import utcnow
+from core.observability.metrics import LOCKOUTS, LOGIN_FAILURES
 from core.settings import Settings
 
 MAX_FAILURES = 5
@@ -88,6 +89,7 @@ async def login(
     usable = user is not None and user.is_active and user.password_hash is not None
     now = utcnow()
     if user is not None and user.locked_until and user.locked_until > now:
+        LOGIN_FAILURES.labels("locked").inc()
         await passwords.verify_password(None, password, fast=_fast(settings))
         async with db.transaction() as session:
             record(
@@ -105,6 +107,7 @@ async def login(
         if user is not None and usable:
             await _count_failure(db, user.id, client_address, "password")
         else:
+            LOGIN_FAILURES.labels("unknown_account").inc()
             async with db.transaction() as session:
                 record(
                     session,
@@ -172,7 +175,7 @@ async def enrol_totp(db: Database, settings: Settings, *, challenge: str) -> Enr
             .where(User.id == user.id)
             .values(totp_secret=encrypt_secret(settings.secret_key, secret))
         )
-    return Enrolment(totp.provisioning_uri(secret, user.email), secret)
+    return Enrolment(totp.provisioning_uri(secret, user.email, settings.totp_issuer), secret)
 
 
 async def verify_totp(
@@ -261,6 +264,7 @@ async def _count_failure(
     db: Database, user_id: uuid.UUID, client_address: str | None, reason: str
 ) -> None:
     """One more failure; the fifth locks the account for 15 minutes."""
+    LOGIN_FAILURES.labels("password" if reason == "password" else "totp").inc()
     async with db.transaction() as session:
         failures = await session.scalar(
             update(User)
@@ -280,6 +284,7 @@ async def _count_failure(
                 .where(User.id == user_id)
                 .values(failed_attempts=0, locked_until=utcnow() + LOCK_DURATION)
             )
+            LOCKOUTS.inc()
             record(
                 session,
                 AuditKind.ACCOUNT_LOCKED,

@@ -64,6 +64,25 @@ async def delegates_by_signatory_ids(
     )
 
 
+async def principals_by_delegate_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[list[User]]:
+    """For each delegate, the active signatories whose current authority they hold, by name."""
+    return groups(
+        ids,
+        await session.execute(
+            select(SigningDelegation.delegate_id, User)
+            .join(User, User.id == SigningDelegation.signatory_id)
+            .where(
+                SigningDelegation.delegate_id.in_(ids),
+                SigningDelegation.revoked_at.is_(None),
+                User.is_active.is_(True),
+            )
+            .order_by(User.name)
+        ),
+    )
+
+
 async def organisations_for(
     session: AsyncSession, viewer: Viewer, kind: str | None
 ) -> list[Organisation]:

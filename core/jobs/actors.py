@@ -19,11 +19,13 @@ from core.jobs.runtime import Runtime
 from core.notifications.delivery import deliver_due
 from core.notifications.expiry import warn_expiring_documents
 from core.notifications.reminders import remind_unread_referrals
+from core.webhooks.delivery import deliver_due as deliver_webhooks
 
 logger = logging.getLogger(__name__)
 
 OUTBOX_QUEUE = "outbox"
 SWEEP_QUEUE = "sweeps"
+WEBHOOK_QUEUE = "webhooks"
 
 
 async def send_outbox(runtime: Runtime) -> None:
@@ -31,6 +33,13 @@ async def send_outbox(runtime: Runtime) -> None:
     report = await deliver_due(runtime.db, runtime.settings)
     if report.retry_in_ms is not None:
         await enqueue_async("send_outbox", delay_ms=report.retry_in_ms)
+
+
+async def send_webhooks(runtime: Runtime) -> None:
+    """POST every due webhook delivery; if some failed, come back when the first is due again."""
+    report = await deliver_webhooks(runtime.db, runtime.settings)
+    if report.retry_in_ms is not None:
+        await enqueue_async("send_webhooks", delay_ms=report.retry_in_ms)
 
 
 async def sweep_document_expiry(runtime: Runtime) -> None:
@@ -66,6 +75,11 @@ ACTORS: dict[str, tuple[ActorFn, str, dict[str, Any]]] = {
     "send_outbox": (
         send_outbox,
         OUTBOX_QUEUE,
+        {"max_retries": 20, "min_backoff": 1_000, "max_backoff": 300_000, "time_limit": 900_000},
+    ),
+    "send_webhooks": (
+        send_webhooks,
+        WEBHOOK_QUEUE,
         {"max_retries": 20, "min_backoff": 1_000, "max_backoff": 300_000, "time_limit": 900_000},
     ),
     "sweep_document_expiry": (

@@ -39,6 +39,8 @@ class Sweep:
 SWEEPS: tuple[Sweep, ...] = (
     # The outbox is sent after each commit; this catches whatever that missed.
     Sweep("outbox", "send_outbox", IntervalTrigger(seconds=30)),
+    # Webhooks likewise: what a lost enqueue or a killed worker left (its lease ended).
+    Sweep("webhooks", "send_webhooks", IntervalTrigger(seconds=30)),
     Sweep("document-expiry", "sweep_document_expiry", CronTrigger(minute=5, timezone=UTC)),
     # The daily REMINDER to provider users with unread referrals (once per user per day).
     Sweep("reminders", "sweep_reminders", CronTrigger(hour=8, timezone="Europe/London")),

@@ -39,6 +39,7 @@ from core.notifications.kinds import NotificationKind
 from core.notifications.service import Subject, notify
 from core.referrals.deadlines import mark_responded
 from core.settings import Settings
+from core.webhooks.events import WebhookEvent, emit
 
 MAX_BODY = 10_000
 MAX_ATTACHMENTS = 20
@@ -250,7 +251,17 @@ async def send_message(
             message=f"New message from {sender} about referral {referral.reference}.",
             subject=Subject("MessageThread", thread_id),
             email_subject=f"New message about referral {referral.reference}",
+            page=Subject("Referral", referral.id),
         )
+        if not viewer.is_local_authority:
+            await emit(
+                session,
+                organisation_id=referral.local_authority_id,
+                event=WebhookEvent.MESSAGE_RECEIVED,
+                subject_type="Message",
+                subject_keys=[message.id],
+                referral_key=referral.id,
+            )
     return message
 
 

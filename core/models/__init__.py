@@ -28,6 +28,7 @@ from core.models.referrals import (
     ReferralVersion,
 )
 from core.models.registration import Document, Home, ProviderRegistration
+from core.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccountRequest",
@@ -64,4 +65,6 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

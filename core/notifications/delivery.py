@@ -27,6 +27,7 @@ from core.models import OutboxEmail
 from core.models.base import utcnow
 from core.notifications.outbox import PendingEmail
 from core.notifications.smtp import SMTP_TIMEOUT, Mailer, mailer_for
+from core.observability.metrics import EMAILS_FAILED, EMAILS_SENT
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -152,8 +153,10 @@ async def deliver_due(
                         db, email, f"{type(error).__name__}: {error}", now=clock()
                     )
                     report.failed += 1
+                    EMAILS_FAILED.inc()
                     earliest_retry = min(earliest_retry or retry_at, retry_at)
                     continue
+                EMAILS_SENT.inc()
                 if await mark_sent(db, email, now=clock()):
                     report.sent += 1
                 else:

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from core.observability.metrics import LIVE_SUBSCRIPTIONS
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -179,11 +180,13 @@ class Hub:
         """Receive ``user_id``'s events while the block runs (registered before it starts)."""
         subscriber = _Subscriber()
         self._by_user.setdefault(user_id.hex, set()).add(subscriber)
+        LIVE_SUBSCRIPTIONS.inc()
         try:
             await self._start()
             await asyncio.wait_for(self._ready.wait(), 10)
             yield subscriber
         finally:
+            LIVE_SUBSCRIPTIONS.dec()
             subscribers = self._by_user.get(user_id.hex)
             if subscribers is not None:
                 subscribers.discard(subscriber)

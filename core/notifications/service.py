@@ -38,6 +38,7 @@ from core.ids import time_ordered_id_sql
 from core.models import Notification, OutboxEmail, User
 from core.models.base import utcnow
 from core.notifications.kinds import NotificationKind
+from core.notifications.links import page_link
 from core.notifications.outbox import send_after_commit
 from core.notifications.realtime import publish
 from core.settings import Settings
@@ -96,6 +97,7 @@ async def notify(
     subject: Subject | None = None,
     email_subject: str | None = None,
     email_body: str | None = None,
+    page: Subject | None = None,
 ) -> NotificationEvent:
     """Notify each recipient (active users only, each once) of one event.
 
@@ -156,6 +158,7 @@ async def notify(
                 now,
                 subject=literal(email_subject or f"Placement portal: {message[:120]}"),
                 text=literal(email_body or message),
+                link=_link(settings, page or subject),
             ).where(and_(table.c.event_id == event.event_id, _wants_email(dialect, kind.value))),
         )
     )
@@ -260,9 +263,11 @@ def _outbox_rows(
     *,
     subject: ColumnElement[str],
     text: ColumnElement[str],
+    link: str | None = None,
 ) -> Select[Any]:
     """The outbox email of each notification selected from (notifications JOIN users); the
-    caller narrows it to one event and to the people who want this kind of email."""
+    caller narrows it to one event and to the people who want this kind of email. ``link``:
+    the web page of what it is about (else the portal's home)."""
     table = Notification.__table__
     return (
         select(
@@ -273,7 +278,9 @@ def _outbox_rows(
             + User.name
             + literal(",\n\n")
             + text
-            + literal(f"\n\nSign in to the placement portal to see it: {settings.base_url}\n"),
+            + literal(
+                f"\n\nSee it in the placement portal: {link or page_link(settings, None, None)}\n"
+            ),
             # One email per notification: its Message-ID is the notification id, as hex on
             # both databases (message_id_for's form).
             literal("<") + _hex(dialect, table.c.id) + literal(f"@{settings.mail_domain}>"),
@@ -286,6 +293,12 @@ def _outbox_rows(
         .select_from(table)
         .join(User, User.id == table.c.user_id)
     )
+
+
+def _link(settings: Settings, subject: Subject | None) -> str:
+    if subject is None:
+        return page_link(settings, None, None)
+    return page_link(settings, subject.type_name, subject.key)
 
 
 def _after_commit(

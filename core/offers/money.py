@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from core.errors import Problem
 
@@ -47,3 +49,13 @@ def pence_of(amount: Decimal, field: tuple[str, ...], problems: list[Problem]) -
 def amount_of(pence: int) -> Decimal:
     """Pence as pounds with two decimal places (``Decimal("1250.00")``)."""
     return (Decimal(pence) / 100).quantize(_PENNY)
+
+
+def weekly_total_pence(core_fee_pence: int, additional_costs: Iterable[Mapping[str, Any]]) -> int:
+    """What a placement costs each week: the core fee plus the WEEKLY additional costs
+    (ONE_OFF costs are paid once and left out)."""
+    return core_fee_pence + sum(
+        int(c.get("amountPence", 0))
+        for c in additional_costs
+        if c.get("frequency", "WEEKLY") == "WEEKLY"
+    )

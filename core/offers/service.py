@@ -57,6 +57,7 @@ from core.referrals.kinds import DeclineReasonCode, DeliveryStatus, ReferralStat
 from core.referrals.matching import match_providers, match_request
 from core.settings import Settings
 from core.vacancies import has_vacancy, vacancy_check
+from core.webhooks.events import WebhookEvent, emit
 
 LIVE_INDEX = "uq_offers_live_per_provider"
 #: How a document id is written where a client writes it (the GraphQL layer passes its
@@ -434,6 +435,23 @@ async def _notify_la(
         subject=Subject("Offer", offer.id),
         email_subject=f"Referral {referral.reference}: {provider} {what}",
     )
+    event = _WEBHOOK_EVENTS.get(kind)
+    if event is not None:
+        await emit(
+            session,
+            organisation_id=referral.local_authority_id,
+            event=event,
+            subject_type="Offer",
+            subject_keys=[offer.id],
+            referral_key=referral.id,
+        )
+
+
+#: What the LA's systems hear (webhooks) of what its staff are told.
+_WEBHOOK_EVENTS = {
+    NotificationKind.OFFER_RECEIVED: WebhookEvent.OFFER_SUBMITTED,
+    NotificationKind.OFFER_WITHDRAWN: WebhookEvent.OFFER_WITHDRAWN,
+}
 
 
 # ---------------------------------------------------------------- submitting

@@ -41,6 +41,7 @@ from core.referrals.matching import match_providers, match_request
 from core.referrals.references import next_reference
 from core.settings import Settings
 from core.vacancies import vacancy_check
+from core.webhooks.events import WebhookEvent, emit
 
 REFERRAL_DOCUMENT_KINDS = frozenset({"REFERRAL_FORM", "OTHER"})
 
@@ -420,7 +421,16 @@ async def send_referral(
         if referral.respond_by is None:
             referral.respond_by = now + response_time(organisation, referral.urgency)
         skipped = {d for d, _ in declined}
-        reached = [p for d, p in (*new, *renewed) if d not in skipped]
+        reached_pairs = [(d, p) for d, p in (*new, *renewed) if d not in skipped]
+        reached = [p for _, p in reached_pairs]
+        await emit(
+            session,
+            organisation_id=organisation.id,
+            event=WebhookEvent.REFERRAL_DELIVERED,
+            subject_type="ReferralDelivery",
+            subject_keys=[uuid.UUID(hex=d) for d, _ in reached_pairs],
+            referral_key=referral.id,
+        )
         if reached:
             delivered = json_rows(
                 dialect_of(session),

@@ -39,6 +39,7 @@ from core.registration.spreadsheet import parse_registration
 from core.registration.status import TRANSITIONS, UPLOADABLE, Decision, RegistrationStatus
 from core.registration.types import CategorySpec, HomeRow, ParsedRegistration
 from core.settings import Settings
+from core.webhooks.events import WebhookEvent, emit
 
 FILE = ("input", "file")
 MAX_REASON = 2000
@@ -244,6 +245,13 @@ async def upload_spreadsheet(
         registration.decided_at = None
         registration.decided_by_id = None
         registration.decision_reason = None
+        await emit(
+            session,
+            organisation_id=managing_la_id,
+            event=WebhookEvent.REGISTRATION_SUBMITTED,
+            subject_type="ProviderRegistration",
+            subject_keys=[registration.id],
+        )
     return registration
 
 

@@ -31,6 +31,11 @@ class CategoryDefinition:
     settings: JSON = strawberry.field(
         description="Current settings, as configured by the category lead."
     )
+    settings_schema: JSON = strawberry.field(
+        description="JSON Schema of the settings; each setting's description says what it "
+        "does to the next referral sent."
+    )
+    description: str = strawberry.field(description="What the category is, in plain words.")
 
     @classmethod
     def of(cls, category: Category, settings: dict[str, Any]) -> CategoryDefinition:
@@ -44,4 +49,6 @@ class CategoryDefinition:
             offer_details_schema=as_json(d.offer_details_schema),
             required_offer_documents=[DocumentKind(k) for k in d.required_offer_documents],
             settings=as_json(settings),
+            settings_schema=as_json(d.settings_schema),
+            description=d.description,
         )

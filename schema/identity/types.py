@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from core.identity import queries as identity_queries
 from core.identity import visibility
 from core.identity.login import LoginStep as _LoginStep
 from core.identity.roles import OrganisationKind as _OrganisationKind
@@ -38,6 +39,9 @@ class Organisation(Node):
     key: strawberry.Private[uuid.UUID]
     name: str
     kind: OrganisationKind
+    code: str | None = strawberry.field(
+        description="Local authorities only: the short code in referral references, e.g. BIR."
+    )
     enabled_categories: list[CareCategory] = strawberry.field(
         description="Local authorities only: the care categories this LA may send referrals for."
     )
@@ -49,6 +53,7 @@ class Organisation(Node):
             key=row.id,
             name=row.name,
             kind=OrganisationKind(row.kind),
+            code=row.code,
             enabled_categories=[CareCategory(c) for c in row.enabled_categories or []],
         )
 
@@ -129,6 +134,34 @@ class User(Node):
         return [
             User.of(u) for u in await info.context.loaders.delegates_by_signatory_id.load(self.key)
         ]
+
+    @strawberry.field(
+        description="Signatories who authorised this user to sign IPAs on their behalf "
+        "(give one as SignIpaInput.onBehalfOfUserId)."
+    )
+    async def signs_on_behalf_of(self, info: Info) -> list[User]:
+        if not visibility.may_see_user(info.context.viewer, self.organisation_key):
+            return []
+        return [
+            User.of(u)
+            for u in await info.context.loaders.get(
+                identity_queries.principals_by_delegate_ids
+            ).load(self.key)
+        ]
+
+    @strawberry.field(
+        description="The other active people of this user's organisation, by name: whom a "
+        "signatory may authorise to sign on their behalf. Shown to the user themselves and to "
+        "those who may see the organisation's members; empty for anyone else."
+    )
+    async def colleagues(self, info: Info) -> list[User]:
+        viewer = info.context.viewer
+        if viewer is None or not (
+            viewer.user_id == self.key or visibility.may_see_members(viewer, self.organisation_key)
+        ):
+            return []
+        members = await info.context.loaders.members_by_organisation_id.load(self.organisation_key)
+        return [User.of(u) for u in members if u.id != self.key and u.is_active]
 
 
 @strawberry.type

@@ -18,7 +18,7 @@ from core.models import Offer as OfferRow
 from core.offers import queries
 from core.offers.kinds import CostFrequency as _CostFrequency
 from core.offers.kinds import OfferStatus as _OfferStatus
-from core.offers.money import amount_of
+from core.offers.money import amount_of, weekly_total_pence
 from core.registration import queries as registration
 from schema.context import Info
 from schema.documents.types import Document
@@ -58,6 +58,10 @@ class Offer(Node):
         description="Weekly core fee in GBP; fixed for the placement."
     )
     additional_costs: list[AdditionalCost]
+    total_weekly_fee: Decimal = strawberry.field(
+        description="What the placement costs each week: the core fee plus the weekly "
+        "additional costs (one-off costs are left out)."
+    )
     start_date: date | None
     details: JSON = strawberry.field(
         description="Category-specific fields, validated against "
@@ -96,6 +100,9 @@ class Offer(Node):
                 )
                 for c in row.additional_costs or []
             ],
+            total_weekly_fee=amount_of(
+                weekly_total_pence(row.core_fee_pence, row.additional_costs or [])
+            ),
             start_date=row.start_date,
             details=as_json(row.details or {}),
             submitted_at=row.submitted_at,

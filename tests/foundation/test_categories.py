@@ -53,3 +53,17 @@ async def test_each_category_publishes_json_schemas_and_default_settings(
         "vacancyRule": "IGNORE",
     }
     assert by_value["RESIDENTIAL"]["settings"] == {"frameworkFirst": False, "vacancyRule": "IGNORE"}
+    assert by_value["RESIDENTIAL"]["settings"] == {"frameworkFirst": False}
+
+
+async def test_each_category_shows_its_settings_schema_and_description(
+    client: GraphQLClient,
+) -> None:
+    # when
+    data = await client.data("{ categories { category description settingsSchema } }")
+    # then: the schema a settings form is drawn from, with what each setting does
+    residential = next(c for c in data["categories"] if c["category"] == "RESIDENTIAL")
+    assert residential["description"] == "Children's homes registered with Ofsted."
+    framework_first = residential["settingsSchema"]["properties"]["frameworkFirst"]
+    assert framework_first["type"] == "boolean"
+    assert "FRAMEWORK homes only" in framework_first["description"]

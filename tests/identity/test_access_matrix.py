@@ -375,6 +375,37 @@ CASES: dict[str, Case] = {
         ("caseworker", "provider_user", "provider_admin"),
         ("nobody", "api_token"),
     ),
+    # webhooks: an LA admin's own LA's endpoints (a loopback URL: refused as INVALID, no DNS)
+    "createWebhookEndpoint": Case(
+        "CreateWebhookEndpointInput",
+        _static({"url": "http://127.0.0.1/hooks", "events": ["IPA_SIGNED"]}),
+        ("la_admin",),
+        ("nobody", "caseworker", "provider_admin", "platform_admin", "api_token"),
+    ),
+    "updateWebhookEndpoint": Case(
+        "UpdateWebhookEndpointInput",
+        _fake_input("WebhookEndpoint", enabled=False),
+        ("la_admin",),
+        ("nobody", "caseworker", "provider_admin", "platform_admin", "api_token"),
+    ),
+    "rotateWebhookSecret": Case(
+        "WebhookEndpointIdInput",
+        _fake_input("WebhookEndpoint"),
+        ("la_admin",),
+        ("nobody", "caseworker", "provider_admin", "platform_admin", "api_token"),
+    ),
+    "deleteWebhookEndpoint": Case(
+        "WebhookEndpointIdInput",
+        _fake_input("WebhookEndpoint"),
+        ("la_admin",),
+        ("nobody", "caseworker", "provider_admin", "platform_admin", "api_token"),
+    ),
+    "retryWebhookDelivery": Case(
+        "WebhookDeliveryIdInput",
+        _fake_input("WebhookDelivery"),
+        ("la_admin",),
+        ("nobody", "caseworker", "provider_admin", "platform_admin", "api_token"),
+    ),
 }
 
 

@@ -76,3 +76,52 @@ async def test_authority_cannot_be_granted_to_another_organisation(world: World)
     outsider = await world.person("provider_user")
     granted = await world.client.data(GRANT, {"id": outsider.id}, token=signatory.token)
     assert granted["grantSigningAuthority"]["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+ME_SIGNING = "{ viewer { signsOnBehalfOf { email } colleagues { email } } }"
+
+
+async def test_a_delegate_sees_whose_authority_they_sign_under(world: World) -> None:
+    # given a signatory who authorised a caseworker
+    signatory = await world.person("la_signatory")
+    caseworker = await world.person("caseworker")
+    await world.client.data(GRANT, {"id": caseworker.id}, token=signatory.token)
+    # when the caseworker looks at themselves
+    data = await world.client.data(ME_SIGNING, token=caseworker.token)
+    # then
+    assert data["viewer"]["signsOnBehalfOf"] == [{"email": signatory.email}]
+
+
+async def test_a_signatory_sees_the_colleagues_they_may_authorise(world: World) -> None:
+    # given a signatory-only person and a caseworker of the same LA, and a provider's user
+    signatory = await world.person("la_signatory")
+    caseworker = await world.person("caseworker")
+    outsider = await world.person("provider_user")
+    # when
+    data = await world.client.data(ME_SIGNING, token=signatory.token)
+    # then: colleagues of the same organisation only, not the signatory themselves
+    emails = {c["email"] for c in data["viewer"]["colleagues"]}
+    assert caseworker.email in emails
+    assert signatory.email not in emails and outsider.email not in emails
+
+
+async def test_colleagues_of_another_user_are_hidden_from_a_non_admin(world: World) -> None:
+    # given two colleagues, neither an admin
+    signatory = await world.person("la_signatory")
+    caseworker = await world.person("caseworker")
+    query = f'{{ node(id: "{signatory.id}") {{ ... on User {{ colleagues {{ email }} }} }} }}'
+    # when the caseworker asks for the signatory's colleagues
+    data = await world.client.data(query, token=caseworker.token)
+    # then
+    assert data["node"]["colleagues"] == []
+
+
+async def test_a_local_authority_shows_its_short_code(world: World) -> None:
+    # given
+    caseworker = await world.person("caseworker")
+    # when
+    data = await world.client.data(
+        "{ organisations(kind: LOCAL_AUTHORITY) { name code } }", token=caseworker.token
+    )
+    # then
+    assert data["organisations"] == [{"name": "Birmingham", "code": "BIR"}]

@@ -310,3 +310,23 @@ async def test_a_provider_signatory_cannot_offer(people: People, la, client) -> 
     result = await _submit(client, signatory.token, offer_input(referral, provider))
     # then
     assert [e["code"] for e in result["userErrors"]] == ["FORBIDDEN"]
+
+
+OFFER_TOTAL = "query ($id: ID!) { node(id: $id) { ... on Offer { totalWeeklyFee } } }"
+
+
+async def test_an_offers_weekly_total_is_the_core_fee_and_weekly_costs_not_one_off_ones(
+    people: People, la, client
+) -> None:
+    # given an offer of 4250.00 a week, 350.00 a week extra and 99.99 once
+    provider = await ready_provider(people)
+    referral = await sent_referral(client, la)
+    costs = [
+        {"description": "Extra 1:1 support", "amount": "350.00", "frequency": "WEEKLY"},
+        {"description": "Welcome pack", "amount": "99.99", "frequency": "ONE_OFF"},
+    ]
+    offer = await submitted(client, referral, provider, additionalCosts=costs)
+    # when
+    data = await client.data(OFFER_TOTAL, {"id": offer["id"]}, token=la.caseworker.token)
+    # then
+    assert data["node"]["totalWeeklyFee"] == "4600.00"

@@ -5,8 +5,8 @@ automatically when no matching home has a vacancy; local authorities set the hou
 have to respond by urgency; referrals carry ``respond_by``; declines of referrals and offers
 carry a ``DeclineReasonCode``; an offer records whether its home had a current vacancy.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 03:00:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import core.models.base
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Webhooks for LA systems: endpoints, deliveries and the mutations of LA admins."""

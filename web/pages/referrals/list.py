@@ -1,0 +1,49 @@
+"""``/referrals``: the LA's referrals, or those delivered to the provider; filters by status
+and category. A provider's referral is tagged "New" until the person opens it."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from web.operations import operations
+from web.page import OperationFailed, Page, page
+
+OPS = operations(__file__)
+
+STATUSES = ("DRAFT", "SENT", "PLACED", "WITHDRAWN")
+
+
+@page("/referrals")
+async def referrals(p: Page) -> Response:
+    header = await p.header()
+    status = p.query_params.get("status") or None
+    category = p.query_params.get("category") or None
+    if status not in (None, *STATUSES):
+        status = None
+    variables = {"status": status, "category": category, "after": p.query_params.get("after")}
+    try:
+        data = await p.query(OPS["Referrals"], variables)
+    except OperationFailed as failure:
+        if failure.masked:
+            raise
+        # A category (or cursor) that is not one of ours, from an edited address: unfiltered.
+        category = None
+        data = await p.query(OPS["Referrals"], {"status": status})
+    categories = {c["category"]: c["label"] for c in data["categories"]}
+    unread = {
+        edge["node"]["subjectId"]
+        for edge in data["notifications"]["edges"]
+        if edge["node"]["kind"] == "REFERRAL_RECEIVED"
+    }
+    rows = [edge["node"] for edge in data["referrals"]["edges"]]
+    return p.render(
+        "referrals/list.html",
+        referrals=rows,
+        new=unread if header.organisation_kind == "PROVIDER" else set(),
+        total=data["referrals"]["totalCount"],
+        page_info=data["referrals"]["pageInfo"],
+        categories=categories,
+        statuses=STATUSES,
+        chosen_status=status or "",
+        chosen_category=category or "",
+    )

@@ -1,0 +1,184 @@
+"""``/referrals/{id}/offer``: make or edit the provider's offer - one of its matching homes,
+the weekly core fee, additional costs, start date, the category's offer details (fostering:
+the family, filled from a saved one), the compulsory documents as they will be attached and
+optional ones."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from starlette.responses import Response
+
+from web.forms import Form
+from web.jsonschema_form import parse_date, parse_form, schema_fields
+from web.operations import operations
+from web.page import Page, page
+
+OPS = operations(__file__)
+
+COST_ROWS = 3
+FREQUENCIES = (("WEEKLY", "Weekly"), ("ONE_OFF", "One-off"))
+
+
+async def _load(p: Page) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    data = await p.query(OPS["OfferForm"], {"id": p.params["id"]})
+    referral = data["node"]
+    if not referral or "reference" not in referral or referral.get("myDelivery") is None:
+        raise p.not_found()
+    category = next(c for c in data["categories"] if c["category"] == referral["category"])
+    return data, referral, category
+
+
+def _documents(data: dict[str, Any], category: dict[str, Any]) -> tuple[list, list]:
+    """The compulsory documents as they will be attached (newest unexpired of each kind, or
+    what is wrong), and the other profile documents that may be added."""
+    today = date.today().isoformat()
+    documents = data["viewer"]["organisation"]["documents"]
+    required = []
+    for kind in category["requiredOfferDocuments"]:
+        of_kind = [d for d in documents if d["kind"] == kind]
+        current = [d for d in of_kind if not d["expiresOn"] or d["expiresOn"] > today]
+        required.append(
+            {
+                "kind": kind,
+                "document": current[0] if current else None,
+                "expired": of_kind[0] if of_kind and not current else None,
+            }
+        )
+    chosen = {r["document"]["id"] for r in required if r["document"]}
+    optional = [
+        d
+        for d in documents
+        if d["id"] not in chosen and (not d["expiresOn"] or d["expiresOn"] > today)
+    ]
+    return required, optional
+
+
+@page("/referrals/{id}/offer", methods=("GET", "POST"), kinds=("PROVIDER",))
+async def offer_form(p: Page) -> Response:
+    data, referral, category = await _load(p)
+    live = next((o for o in referral["offers"] if o["status"] == "SUBMITTED"), None)
+    if p.request.method == "GET":
+        family_id = p.query_params.get("family")
+        family = next((f for f in data["fosteringFamilies"] if f["id"] == family_id), None)
+        return _render(p, data, referral, category, live, Form(), family=family)
+    values = await p.form_values()
+    form = Form(values=values)
+    variables = _input(values, category, form)
+    variables["referralId"] = referral["id"]
+    if form:
+        return _render(p, data, referral, category, live, form, status=400)
+    if live is not None:
+        variables.pop("referralId")
+        variables.pop("fosteringFamilyId", None)
+        update = {"input": {"id": live["id"], **variables}}
+        outcome = await p.mutate(OPS["UpdateOffer"], update, form=form)
+        banner = "Your offer was updated."
+    else:
+        outcome = await p.mutate(OPS["SubmitOffer"], {"input": variables}, form=form)
+        banner = "Your offer was sent to " + referral["localAuthority"]["name"] + "."
+    if not outcome.ok:
+        return _render(p, data, referral, category, live, outcome.form, status=400)
+    return p.redirect(f"/offers/{outcome['offer']['id']}", banner=banner)
+
+
+def _input(values: dict[str, Any], category: dict[str, Any], form: Form) -> dict[str, Any]:
+    """The offer's input from the posted form; problems the page can see go on ``form``."""
+    problems: list[tuple[str, str]] = []
+    if not values.get("homeId"):
+        form.add("homeId", "Select the home you are offering")
+    core_fee = _money(values.get("coreFee"), "coreFee", "the weekly core fee", form, True)
+    costs = []
+    for index in range(COST_ROWS):
+        prefix = f"additionalCosts.{index}"
+        description = str(values.get(f"{prefix}.description", "")).strip()
+        amount_text = str(values.get(f"{prefix}.amount", "")).strip()
+        if not description and not amount_text:
+            continue
+        if not description:
+            form.add(f"{prefix}.description", "Describe what the cost is for")
+        amount = _money(amount_text, f"{prefix}.amount", "the amount", form, True)
+        frequency = values.get(f"{prefix}.frequency") or "WEEKLY"
+        costs.append({"description": description, "amount": amount, "frequency": frequency})
+    start = parse_date(values, "startDate", "Start date", problems)
+    details, detail_problems = parse_form(category["offerDetailsSchema"], "details", values)
+    for name, message in [*problems, *detail_problems]:
+        form.add(name, message)
+    documents = values.get("documentIds") or []
+    variables: dict[str, Any] = {
+        "referralId": None,
+        "homeId": values.get("homeId"),
+        "coreFee": core_fee,
+        "additionalCosts": costs,
+        "startDate": start,
+        "details": details,
+        "documentIds": documents if isinstance(documents, list) else [documents],
+    }
+    if values.get("fosteringFamilyId"):
+        variables["fosteringFamilyId"] = values["fosteringFamilyId"]
+    return variables
+
+
+def _money(text: Any, name: str, what: str, form: Form, required: bool) -> str | None:
+    value = str(text or "").strip().replace(",", "").removeprefix("£")
+    if not value:
+        if required:
+            form.add(name, f"Enter {what} in pounds")
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        form.add(name, f"Enter {what} as an amount in pounds, like 1250.00")
+        return None
+    if not amount.is_finite() or amount < 0:
+        form.add(name, f"Enter {what} as an amount in pounds, like 1250.00")
+        return None
+    return str(amount)
+
+
+def _render(
+    p: Page,
+    data: dict[str, Any],
+    referral: dict[str, Any],
+    category: dict[str, Any],
+    live: dict[str, Any] | None,
+    form: Form,
+    *,
+    family: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    required, optional = _documents(data, category)
+    details = (live or {}).get("details") or {}
+    family_key = "family" if referral["category"] == "FOSTERING" else None
+    if family is not None and family_key:
+        details = {**details, family_key: family["details"]}
+    return p.render(
+        "referrals/offer.html",
+        form=form,
+        status=status,
+        referral=referral,
+        category=category,
+        offer=live,
+        homes=referral["myDelivery"]["matchedHomes"],
+        detail_fields=schema_fields(category["offerDetailsSchema"], "details", details),
+        required_documents=required,
+        optional_documents=optional,
+        chosen_documents=[d["id"] for d in (live or {}).get("documents", [])],
+        families=data["fosteringFamilies"] if family_key else [],
+        family=family,
+        cost_rows=_cost_rows(live),
+        frequencies=FREQUENCIES,
+    )
+
+
+def _cost_rows(live: dict[str, Any] | None) -> list[dict[str, str]]:
+    costs = list((live or {}).get("additionalCosts") or [])
+    rows = [
+        {"description": c["description"], "amount": c["amount"], "frequency": c["frequency"]}
+        for c in costs
+    ]
+    while len(rows) < max(COST_ROWS, len(costs)):
+        rows.append({"description": "", "amount": "", "frequency": "WEEKLY"})
+    return rows[:COST_ROWS]
