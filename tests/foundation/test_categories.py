@@ -53,7 +53,6 @@ async def test_each_category_publishes_json_schemas_and_default_settings(
         "vacancyRule": "IGNORE",
     }
     assert by_value["RESIDENTIAL"]["settings"] == {"frameworkFirst": False, "vacancyRule": "IGNORE"}
-    assert by_value["RESIDENTIAL"]["settings"] == {"frameworkFirst": False}
 
 
 async def test_each_category_shows_its_settings_schema_and_description(
