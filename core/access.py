@@ -101,6 +101,11 @@ MUTATIONS: dict[str, Rule] = {
     # API tokens act as LA_CASEWORKER (contract section 3): an LA's system decides offers too.
     "acceptOffer": roles(*LA_STAFF),
     "declineOffer": roles(*LA_STAFF),
+    # sufficiency (a provider's own homes; an LA's own referrals)
+    "updateHomeVacancy": roles(*PROVIDER_STAFF),
+    "setAutoDeclineWithoutVacancy": roles(R.PROVIDER_ADMIN, people_only=True),
+    "setResponseHours": roles(R.LA_ADMIN, people_only=True),
+    "extendResponseDeadline": roles(*LA_STAFF),
     # documents (which kinds each organisation may upload: core/documents/kinds.py)
     "uploadDocument": roles(*PROVIDER_STAFF, *LA_STAFF),
     # registration
@@ -140,6 +145,15 @@ QUERIES: dict[str, Rule] = {
     "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "notifications": Rule(people_only=True),
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
+    # which figures each may see: core/statistics.py (scope_for)
+    "placementStatistics": roles(*LA_STAFF, *PROVIDER_STAFF, R.PLATFORM_ADMIN),
+}
+
+
+#: HTTP downloads beside the GraphQL API, by name.
+DOWNLOADS: dict[str, Rule] = {
+    # An LA's referrals and placements in the DfE placements data standard (its own only).
+    "placementsExport": roles(R.LA_ADMIN),
     "webhookEndpoints": roles(R.LA_ADMIN, people_only=True),
     "apiTokens": roles(R.LA_ADMIN, people_only=True),
     "referralAccessLog": roles(R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
@@ -158,6 +172,10 @@ def _allows(rule: Rule, viewer: Viewer | None) -> bool:
 
 def may_query(viewer: Viewer | None, field: str) -> bool:
     return _allows(QUERIES[field], viewer)
+
+
+def may_download(viewer: Viewer | None, name: str) -> bool:
+    return _allows(DOWNLOADS[name], viewer)
 
 
 def require_mutation(viewer: Viewer | None, field: str) -> None:

@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
     #: another worker takes them over. Longer than a batch of SMTP sends can take.
     outbox_lease_seconds: int = 300
+    #: Days a home's vacancy declaration counts; older, it is unknown and its provider is
+    #: asked to confirm it.
+    vacancy_confirm_days: int = 14
+    #: Providers that have not responded are reminded once the deadline is this close (and
+    #: half their time to respond has passed).
+    response_reminder_hours: int = 24
     #: The issuer an authenticator app shows beside the account (so that staging and
     #: production accounts can be told apart).
     totp_issuer: str = "Placement portal"

@@ -264,6 +264,46 @@ def _rotate_storage_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export_placements(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import date
+
+    from core.db import Database, create_engine
+    from core.errors import DomainError
+    from core.placements_standard import Period, as_csv, as_json, placement_rows
+    from core.plugins.registry import build_registry
+
+    try:
+        period = Period(
+            args.la,
+            date.fromisoformat(args.sent_from) if args.sent_from else None,
+            date.fromisoformat(args.sent_to) if args.sent_to else None,
+        )
+    except ValueError:
+        print("portal: --from and --to take dates like 2026-04-01", file=sys.stderr)
+        return 2
+
+    async def run() -> list[dict[str, str]]:
+        db = Database(create_engine(settings.database_url))
+        try:
+            async with db.session() as session:
+                return await placement_rows(session, build_registry(), period)
+        finally:
+            await db.dispose()
+
+    try:
+        rows = asyncio.run(run())
+    except DomainError as error:
+        print(f"portal: {error.message}", file=sys.stderr)
+        return 2
+    text = as_csv(rows) if args.format == "csv" else as_json(rows) + "\n"
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -292,6 +332,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace, Settings], int]]] =
         "list emails not sent yet (e.g. invitation links on a development install)",
         _outbox,
     ),
+    "export-placements": (
+        "write an LA's referrals and placements in the DfE placements data standard (v2)",
+        _export_placements,
+    ),
 }
 
 
@@ -317,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--out", metavar="FILE")
         if name == "rotate-storage-key":
             sub.add_argument("--batch-size", type=int, default=100)
+        if name == "export-placements":
+            sub.add_argument("--la", required=True, help="the local authority's code, e.g. BIR")
+            sub.add_argument("--from", dest="sent_from", help="first sent on or after (date)")
+            sub.add_argument("--to", dest="sent_to", help="first sent on or before (date)")
+            sub.add_argument("--format", choices=("csv", "json"), default="csv")
+            sub.add_argument("--out", help="a file to write (default: standard output)")
         if name == "worker":
             sub.add_argument("--processes", type=int, default=2)
             sub.add_argument("--threads", type=int, default=4)

@@ -35,6 +35,8 @@ from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
 from schema.http.metrics import metrics_endpoint
 from schema.http.observe import RequestObserver
+from schema.http.pdfs import ipa_pdf, offer_pdf
+from schema.http.placements import export_placements
 from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
 from web.app import WebClient, wants_html
@@ -147,6 +149,9 @@ def create_app(
             Route("/exports/{id}", download_export, methods=["GET"]),
             Route("/ipas/{id}/print", print_ipa, methods=["GET"]),
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
+            Route("/ipas/{id}.pdf", ipa_pdf, methods=["GET"]),
+            Route("/offers/{id}.pdf", offer_pdf, methods=["GET"]),
+            Route("/exports/placements.{format}", export_placements, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
             *web.routes(),
         ],

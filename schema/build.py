@@ -60,6 +60,8 @@ from schema.referrals.types import Referral, ReferralDelivery
 from schema.registration.mutations import RegistrationMutations
 from schema.registration.queries import RegistrationQueries
 from schema.registration.types import Home, ProviderRegistration
+from schema.sufficiency.mutations import SufficiencyMutations
+from schema.sufficiency.queries import SufficiencyQueries
 from schema.webhooks.mutations import WebhookMutations
 from schema.webhooks.queries import WebhookQueries
 from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
@@ -77,6 +79,7 @@ QUERY_PARTS: tuple[type, ...] = (
     OfferQueries,
     NotificationQueries,
     IpaQueries,
+    SufficiencyQueries,
     WebhookQueries,
     ChildrenDataQueries,
 )
@@ -90,6 +93,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     OfferMutations,
     NotificationMutations,
     IpaMutations,
+    SufficiencyMutations,
     WebhookMutations,
     ChildrenDataMutations,
 )

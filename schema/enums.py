@@ -14,6 +14,7 @@ from strawberry.types.enum import EnumValue, StrawberryEnumDefinition
 
 from core.genders import Gender as _Gender
 from core.plugins.registry import CategoryRegistry
+from core.referrals.kinds import DeclineReasonCode as _DeclineReasonCode
 
 
 class CareCategory(str):
@@ -53,3 +54,11 @@ strawberry.enum(_Gender, name="Gender")
 class ContractType(Enum):
     FRAMEWORK = "FRAMEWORK"
     SPOT = "SPOT"
+
+
+DeclineReasonCode = _DeclineReasonCode
+strawberry.enum(
+    _DeclineReasonCode,
+    name="DeclineReasonCode",
+    description="Why a referral or an offer was declined, beside the free-text reason.",
+)

@@ -71,6 +71,21 @@ async def make_export(runtime: Runtime, export_id: str) -> None:
     await make(runtime.db, runtime.settings, uuid.UUID(export_id))
 
 
+async def sweep_deadlines(runtime: Runtime) -> None:
+    """Remind providers before response deadlines; tell LAs who missed them (once each)."""
+    from core.referrals.deadlines import remind_before_deadlines, report_missed_deadlines
+
+    await remind_before_deadlines(runtime.db, runtime.settings)
+    await report_missed_deadlines(runtime.db, runtime.settings)
+
+
+async def sweep_vacancies(runtime: Runtime) -> None:
+    """Ask providers' admins to confirm stale vacancy declarations (once each)."""
+    from core.vacancies import remind_stale_vacancies
+
+    await remind_stale_vacancies(runtime.db, runtime.settings)
+
+
 ActorFn = Callable[..., Awaitable[None]]
 
 #: name -> (function, queue, options). Retries back off from 1 s to 5 min for unexpected
@@ -105,6 +120,16 @@ ACTORS: dict[str, tuple[ActorFn, str, dict[str, Any]]] = {
         make_export,
         SWEEP_QUEUE,
         {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 3_600_000},
+    ),
+    "sweep_deadlines": (
+        sweep_deadlines,
+        SWEEP_QUEUE,
+        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
+    ),
+    "sweep_vacancies": (
+        sweep_vacancies,
+        SWEEP_QUEUE,
+        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
     ),
 }
 

@@ -46,6 +46,10 @@ SWEEPS: tuple[Sweep, ...] = (
     Sweep("reminders", "sweep_reminders", CronTrigger(hour=8, timezone="Europe/London")),
     # Children's data past its retention period: daily, at a quiet hour.
     Sweep("retention", "sweep_retention", CronTrigger(hour=2, minute=30, timezone=UTC)),
+    # Response deadlines: reminders before them, reports to the LA after them.
+    Sweep("deadlines", "sweep_deadlines", IntervalTrigger(minutes=10)),
+    # Stale vacancy declarations: ask the provider's admins to confirm them.
+    Sweep("vacancies", "sweep_vacancies", CronTrigger(hour=9, timezone="Europe/London")),
 )
 
 #: Every job: a late tick still runs once (coalesced), never two of the same job at once.

@@ -38,6 +38,7 @@ from core.models import (
 from core.models.base import utcnow
 from core.notifications.kinds import NotificationKind
 from core.notifications.service import Subject, notify
+from core.referrals.deadlines import mark_responded
 from core.settings import Settings
 from core.webhooks.events import WebhookEvent, emit
 
@@ -237,6 +238,8 @@ async def send_message(
                     for i, d in enumerate(ids)
                 ],
             )
+        if viewer.is_provider:  # a message is a response to the referral (its deadline)
+            await mark_responded(session, referral_id, provider, message.sent_at)
         sender = await session.scalar(
             select(Organisation.name).where(Organisation.id == viewer.organisation_id)
         )

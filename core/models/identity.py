@@ -40,6 +40,13 @@ class Organisation(HasId, Base):
     retention_days: Mapped[int | None] = mapped_column(Integer)
     #: Local authorities: days an IPA is kept after it ends (None: the default).
     ipa_retention_days: Mapped[int | None] = mapped_column(Integer)
+    #: Providers: answer a referral none of whose matching homes has a current vacancy with
+    #: a NO_VACANCY decline at send time, instead of delivering it.
+    auto_decline_without_vacancy: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    #: Local authorities: hours providers have to respond, by urgency (None: the defaults).
+    response_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -51,6 +51,10 @@ class Offer(HasId, Base):
     #: The LA's system that decided, when it was an API token (no foreign key: see 0009).
     decided_by_api_token_id: Mapped[uuid.UUID | None]
     decline_reason: Mapped[str | None] = mapped_column(String(2000))
+    #: A ``DeclineReasonCode`` (OTHER when the LA gave none).
+    decline_reason_code: Mapped[str | None] = mapped_column(String(32))
+    #: Whether the home had a declared, current vacancy when the offer was made.
+    home_had_vacancy: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         Index("ix_offers_referral", "referral_id", "submitted_at"),

@@ -45,8 +45,18 @@ class Referral(HasId, Base):
     withdraw_reason: Mapped[str | None] = mapped_column(String(2000))
     #: Set when the retention period purged its personal data (only statistics remain).
     purged_at: Mapped[datetime | None]
+    #: The first send: where its figures (time to first offer, referrals per week) start.
+    first_sent_at: Mapped[datetime | None]
+    #: When providers are asked to respond by; set at the first send from the LA's hours.
+    respond_by: Mapped[datetime | None]
+    #: When the LA was told who had not responded by ``respond_by`` (once per deadline).
+    deadline_reported_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_referrals_la_created", "local_authority_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_referrals_la_created", "local_authority_id", "created_at"),
+        # Statistics: referrals first sent in a period.
+        Index("ix_referrals_first_sent_at", "first_sent_at"),
+    )
 
 
 class ReferralVersion(Base):
@@ -90,6 +100,12 @@ class ReferralDelivery(HasId, Base):
     delivered_at: Mapped[datetime] = mapped_column(default=utcnow)
     declined_at: Mapped[datetime | None]
     decline_reason: Mapped[str | None] = mapped_column(String(2000))
+    #: A ``DeclineReasonCode`` (OTHER when the caller gave none).
+    decline_reason_code: Mapped[str | None] = mapped_column(String(32))
+    #: The provider's first response to the delivered version: an offer, a decline or a message.
+    responded_at: Mapped[datetime | None]
+    #: When the provider was reminded of the referral's ``respond_by`` (once per deadline).
+    deadline_reminded_at: Mapped[datetime | None]
 
     __table_args__ = (
         UniqueConstraint("referral_id", "provider_id"),

@@ -95,6 +95,14 @@ class Home(HasId, Base):
     row_number: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]
+    #: The provider's vacancy declaration (None: never declared): beds free from a date
+    #: (None: now), and when it was last confirmed; older than the confirmation period, it
+    #: counts as unknown (core/vacancies).
+    vacancy_beds_free: Mapped[int | None] = mapped_column(Integer)
+    vacancy_available_from: Mapped[date | None]
+    vacancy_confirmed_at: Mapped[datetime | None]
+    #: When the provider's admins were last asked to confirm a stale declaration.
+    vacancy_reminded_at: Mapped[datetime | None]
 
     __table_args__ = (
         # Matching: the live homes of a category by age range.

@@ -53,9 +53,10 @@ from core.offers.content import (
 from core.offers.kinds import ANOTHER_OFFER_ACCEPTED, OfferStatus
 from core.offers.money import amount_of
 from core.plugins.registry import CategoryRegistry
-from core.referrals.kinds import DeliveryStatus, ReferralStatus
+from core.referrals.kinds import DeclineReasonCode, DeliveryStatus, ReferralStatus
 from core.referrals.matching import match_providers, match_request
 from core.settings import Settings
+from core.vacancies import has_vacancy, vacancy_check
 from core.webhooks.events import WebhookEvent, emit
 
 LIVE_INDEX = "uq_offers_live_per_provider"
@@ -216,7 +217,7 @@ async def _check_home(
         content["children"],
         provider_id=viewer.organisation_id,
     )
-    if home.id not in matches.get(viewer.organisation_id, []):
+    if home.id not in matches.homes.get(viewer.organisation_id, []):
         raise InvalidInput(
             f"{home.name} does not match this referral (its category, ages, genders accepted "
             "or beds, or the category's rules): offer one of your homes that does.",
@@ -485,7 +486,7 @@ async def submit_offer(
                 "provider per referral. Edit it (updateOffer) instead.",
                 field=("input", "referralId"),
             )
-        await _check_home(session, registry, viewer, received, home_id)
+        home = await _check_home(session, registry, viewer, received, home_id)
         documents = await _provider_documents(session, viewer.organisation_id)
         _plugin_checks(registry, referral.category, cleaned, documents, document_ref)
         compulsory = _compulsory(
@@ -513,13 +514,19 @@ async def submit_offer(
             submitted_by_id=viewer.user_id,
             submitted_at=now,
             updated_at=now,
+            home_had_vacancy=has_vacancy(
+                home, vacancy_check(settings, len(referral.children), referral.required_from, now)
+            ),
         )
         await _insert(session, offer)
         await _set_documents(session, offer.id, [d.id for d in compulsory], optional)
         await session.execute(
             update(ReferralDelivery)
             .where(ReferralDelivery.id == received.delivery.id)
-            .values(status=DeliveryStatus.OFFERED.value)
+            .values(
+                status=DeliveryStatus.OFFERED.value,
+                responded_at=func.coalesce(ReferralDelivery.responded_at, now),
+            )
         )
         await _notify_la(
             session,
@@ -673,6 +680,12 @@ async def update_offer(
             )
         if after == before:
             return offer
+        if after.home_id != offer.home_id:
+            home = await session.get(Home, after.home_id)
+            assert home is not None  # checked by _changed_terms
+            offer.home_had_vacancy = has_vacancy(
+                home, vacancy_check(settings, len(referral.children), referral.required_from)
+            )
         offer.home_id = after.home_id
         offer.core_fee_pence = after.core_fee_pence
         offer.additional_costs = list(after.additional_costs)
@@ -866,6 +879,7 @@ async def accept_offer(
             other.decided_by_id = viewer.user_id
             other.decided_by_api_token_id = viewer.api_token_id
             other.decline_reason = ANOTHER_OFFER_ACCEPTED
+            other.decline_reason_code = DeclineReasonCode.OTHER.value
         la_name = await session.scalar(
             select(Organisation.name).where(Organisation.id == referral.local_authority_id)
         )
@@ -899,7 +913,13 @@ async def _notify_declined(
 
 
 async def decline_offer(
-    db: Database, settings: Settings, viewer: Viewer, *, offer_id: uuid.UUID, reason: str
+    db: Database,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    offer_id: uuid.UUID,
+    reason: str,
+    reason_code: str | None = None,
 ) -> Offer:
     cleaned = reason.strip()
     if not cleaned:
@@ -916,6 +936,7 @@ async def decline_offer(
         offer.decided_by_id = viewer.user_id
         offer.decided_by_api_token_id = viewer.api_token_id
         offer.decline_reason = cleaned[:2000]
+        offer.decline_reason_code = reason_code or DeclineReasonCode.OTHER.value
         la_name = await session.scalar(
             select(Organisation.name).where(Organisation.id == referral.local_authority_id)
         )

@@ -39,6 +39,14 @@ class CategoryDeclaration:
     position: int = 100
     #: The ``Offer.details`` property holding a household saved for auto-fill (None: no such).
     offer_family_key: str | None = None
+    #: The DfE placements data standard's ``placementType`` code for a placement of this
+    #: category (``Residential``, ``Foster`` or ``Supported Accommodation``; None: none fits).
+    placements_standard_type: str | None = None
+    #: Referral details that carry a field of the standard: ``{standard field: (details
+    #: property, {details value: the standard's code})}``; values not listed are left empty.
+    placements_standard_details: Mapping[str, tuple[str, Mapping[Any, str]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)

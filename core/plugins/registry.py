@@ -23,6 +23,7 @@ from core.plugins.declarations import (
     HomeFacts,
     MatchRequest,
 )
+from core.vacancy_rule import VACANCY_RULE_SCHEMA, VACANCY_RULE_SETTING, VacancyRule
 
 _VALUE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -36,14 +37,36 @@ class PluginError(Exception):
     """An installed plugin that cannot be used; the message says which and why."""
 
 
+#: Settings the core gives every category, beside the plugin's own: name -> (schema, default).
+#: A plugin may not declare a setting of the same name.
+CORE_SETTINGS: dict[str, tuple[dict[str, Any], Any]] = {
+    VACANCY_RULE_SETTING: (VACANCY_RULE_SCHEMA, VacancyRule.IGNORE.value),
+}
+
+
+def _with_core_settings(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The plugin's settings schema with the core's settings added to its properties."""
+    merged = dict(schema)
+    merged["properties"] = {
+        **dict(schema.get("properties") or {}),
+        **{name: spec for name, (spec, _) in CORE_SETTINGS.items()},
+    }
+    return merged
+
+
 @dataclass(frozen=True)
 class Category:
-    """A registered category: its declaration, compiled validators and its plugin's hooks."""
+    """A registered category: its declaration, compiled validators and its plugin's hooks.
+
+    ``settings_schema`` and ``settings_defaults`` are the plugin's with the core's settings
+    (:data:`CORE_SETTINGS`) added."""
 
     declaration: CategoryDeclaration
     referral_details_validator: Draft202012Validator
     offer_details_validator: Draft202012Validator
     settings_validator: Draft202012Validator
+    settings_schema: Mapping[str, Any]
+    settings_defaults: Mapping[str, Any]
 
     @property
     def value(self) -> str:
@@ -81,6 +104,7 @@ class CategoryRegistry:
                 )
             labels[declaration.label.casefold()] = declaration.value
             plugins_by_value[declaration.value] = plugin
+            settings_schema = _with_core_settings(declaration.settings_schema)
             self._categories[declaration.value] = Category(
                 declaration=declaration,
                 referral_details_validator=Draft202012Validator(
@@ -89,7 +113,12 @@ class CategoryRegistry:
                 offer_details_validator=Draft202012Validator(
                     dict(declaration.offer_details_schema)
                 ),
-                settings_validator=Draft202012Validator(dict(declaration.settings_schema)),
+                settings_validator=Draft202012Validator(settings_schema),
+                settings_schema=settings_schema,
+                settings_defaults={
+                    **{name: default for name, (_, default) in CORE_SETTINGS.items()},
+                    **dict(declaration.settings_defaults),
+                },
             )
         if not self._categories:
             raise PluginError(
@@ -126,7 +155,7 @@ class CategoryRegistry:
 
     def effective_settings(self, value: str, stored: Mapping[str, Any] | None) -> dict[str, Any]:
         """The plugin's defaults with the category lead's stored settings over them."""
-        settings = dict(self.get(value).declaration.settings_defaults)
+        settings = dict(self.get(value).settings_defaults)
         if stored:
             settings.update(stored)
         return settings
@@ -211,6 +240,12 @@ def _check_declaration(declaration: object, plugin_name: str) -> None:
     if not (0 <= d.min_age <= d.max_age <= 17):
         raise PluginError(
             f"category plugin {plugin_name!r}: ages {d.min_age}-{d.max_age} must lie within 0-17"
+        )
+    clashing = set(d.settings_schema.get("properties") or {}) & set(CORE_SETTINGS)
+    if clashing:
+        raise PluginError(
+            f"category plugin {plugin_name!r}: settings {sorted(clashing)} are the core's, "
+            "given to every category"
         )
     unknown = set(d.required_offer_documents) - PROFILE_DOCUMENT_KINDS
     if unknown:

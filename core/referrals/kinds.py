@@ -24,5 +24,17 @@ class Urgency(StrEnum):
     OVER_5_DAYS = "OVER_5_DAYS"
 
 
+class DeclineReasonCode(StrEnum):
+    """Why a referral or an offer was declined (with the free-text reason the FAQ requires)."""
+
+    NO_VACANCY = "NO_VACANCY"
+    CANNOT_MEET_NEEDS = "CANNOT_MEET_NEEDS"
+    LOCATION = "LOCATION"
+    MATCHING_WITH_OTHER_CHILDREN = "MATCHING_WITH_OTHER_CHILDREN"
+    RISK = "RISK"
+    COST = "COST"
+    OTHER = "OTHER"
+
+
 #: Referrals a local authority can still change and send.
 OPEN_STATUSES = frozenset({ReferralStatus.DRAFT, ReferralStatus.SENT})

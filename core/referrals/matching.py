@@ -2,8 +2,11 @@
 
 First the core criteria as one indexed query: an APPROVED registration, a live home of the
 same category whose age range holds every child, that accepts every child's gender and has a
-bed for each. Then the category plugin's own rules and its lead's settings refine the
-candidates. The result: each matching provider and the homes that matched.
+bed for each; and, by the category's ``vacancyRule``, a declared current vacancy (REQUIRE),
+or homes with one first and the others only when none has one (PREFER: a window over the
+same query). Then the category plugin's own rules and its lead's settings refine the
+candidates. The result: each matching provider, the homes that matched, and which of them
+have a vacancy.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.genders import Gender
@@ -22,6 +26,8 @@ from core.models import Home, ProviderRegistration
 from core.plugins.declarations import CandidateHome, MatchRequest, ReferralChildFacts
 from core.plugins.registry import CategoryRegistry
 from core.registration.status import RegistrationStatus
+from core.vacancies import VacancyCheck, vacancy_clause
+from core.vacancy_rule import VACANCY_RULE_SETTING, VacancyRule
 
 _ACCEPTS = {
     Gender.FEMALE.value: Home.accepts_female,
@@ -37,10 +43,45 @@ def _genders(female: bool, male: bool, other: bool) -> frozenset[str]:
     return frozenset(gender.value for gender, accepts in accepted if accepts)
 
 
-def core_criteria(category: str, children: Sequence[Mapping[str, Any]]) -> Select[*tuple[Any, ...]]:
+@dataclass(frozen=True)
+class Matches:
+    """``homes``: ``{provider id: [matching home ids]}``; ``with_vacancy``: those of the
+    matching homes with a declared, current vacancy (empty when no vacancy check was asked)."""
+
+    homes: dict[uuid.UUID, list[uuid.UUID]]
+    with_vacancy: frozenset[uuid.UUID]
+
+    def provider_has_vacancy(self, provider_id: uuid.UUID) -> bool:
+        return any(h in self.with_vacancy for h in self.homes.get(provider_id, ()))
+
+
+def core_criteria(
+    category: str,
+    children: Sequence[Mapping[str, Any]],
+    *,
+    vacancy: VacancyCheck | None = None,
+    rule: VacancyRule = VacancyRule.IGNORE,
+) -> Select[*tuple[Any, ...]]:
     """The homes meeting the core criteria, as columns (no ORM objects).
 
-    The column order is the order :func:`match_providers` unpacks them in."""
+    The column order is the order :func:`match_providers` unpacks them in; the last column
+    says whether the home has a vacancy (1/0; always 0 without ``vacancy``)."""
+    has_vacancy = (
+        case((vacancy_clause(vacancy), 1), else_=0) if vacancy is not None else literal(0, Integer)
+    ).label("has_vacancy")
+    statement = _criteria(category, children).add_columns(has_vacancy)
+    if vacancy is None or rule is VacancyRule.IGNORE:
+        return statement
+    if rule is VacancyRule.REQUIRE:
+        return statement.where(vacancy_clause(vacancy))
+    # PREFER: homes with a vacancy when any has one, else every home (one pass, a window).
+    ranked = statement.add_columns(func.max(has_vacancy).over().label("any_vacancy")).subquery()
+    return select(*[c for c in ranked.c if c.name != "any_vacancy"]).where(
+        or_(ranked.c.has_vacancy == 1, ranked.c.any_vacancy == 0)
+    )
+
+
+def _criteria(category: str, children: Sequence[Mapping[str, Any]]) -> Select[*tuple[Any, ...]]:
     ages = [int(c["age"]) for c in children]
     statement = (
         select(
@@ -80,13 +121,22 @@ async def match_providers(
     children: Sequence[Mapping[str, Any]],
     *,
     provider_id: uuid.UUID | None = None,
-) -> dict[uuid.UUID, list[uuid.UUID]]:
-    """``{provider id: [matching home ids]}`` for this referral version (of one provider's
-    homes only, when ``provider_id`` is given: what an offer may be made with)."""
-    statement = core_criteria(request.category, children)
+    vacancy: VacancyCheck | None = None,
+) -> Matches:
+    """The matching providers and homes for this referral version (of one provider's homes
+    only, when ``provider_id`` is given: what an offer may be made with).
+
+    With ``vacancy`` (a send), the category's ``vacancyRule`` setting applies and the result
+    says which homes have a vacancy; without it, vacancies play no part."""
+    rule = VacancyRule(settings.get(VACANCY_RULE_SETTING, VacancyRule.IGNORE.value))
     if provider_id is not None:
-        statement = statement.where(Home.provider_id == provider_id)
+        statement = core_criteria(request.category, children, vacancy=vacancy).where(
+            Home.provider_id == provider_id
+        )
+    else:
+        statement = core_criteria(request.category, children, vacancy=vacancy, rule=rule)
     rows = (await session.execute(statement)).all()
+    with_vacancy = frozenset(row[0] for row in rows if row[-1])
     # Rows are unpacked by position: a regional referral builds ~1,000 candidates, and named
     # access on each row's twelve columns cost more than building the candidates themselves.
     candidates = [
@@ -115,13 +165,14 @@ async def match_providers(
             contract_type,
             postcode,
             local_authority_area,
+            _,
         ) in rows
     ]
     matched = registry.refine_matches(request, candidates, settings) if candidates else []
     by_provider: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for home in matched:
         by_provider[home.provider_id].append(home.home_id)
-    return dict(by_provider)
+    return Matches(dict(by_provider), with_vacancy)
 
 
 def match_request(

@@ -52,6 +52,8 @@ class DeliveryRow(NamedTuple):
     version: int
     delivered_at: datetime
     decline_reason: str | None
+    decline_reason_code: str | None
+    responded_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ LIST_COLUMNS = (
     Referral.created_at,
     Referral.sent_at,
     Referral.purged_at,
+    Referral.respond_by,
 )
 #: The LA sees the live content; a provider the snapshot of the version delivered to it.
 LIVE_CONTENT = (
@@ -88,6 +91,8 @@ DELIVERY_COLUMNS = (
     ReferralDelivery.version.label("delivery_version"),
     ReferralDelivery.delivered_at,
     ReferralDelivery.decline_reason,
+    ReferralDelivery.decline_reason_code,
+    ReferralDelivery.responded_at,
     ReferralVersion.content,
 )
 
@@ -107,6 +112,8 @@ assert tuple(c.key for c in DELIVERY_COLUMNS) == (
     "delivery_version",
     "delivered_at",
     "decline_reason",
+    "decline_reason_code",
+    "responded_at",
     "content",
 )
 
@@ -212,9 +219,18 @@ async def referral_page(
         rows = [
             ReferralRow(
                 ListedReferral(  # type: ignore[call-arg]  # fields from LIST_COLUMNS
-                    key, la, reference, category, status, version, created, sent, purged
+                    key, la, reference, category, status, version, created, sent, purged, respond_by
                 ),
-                DeliveryRow(delivery, provider, delivery_status, delivered_version, at, reason),
+                DeliveryRow(
+                    delivery,
+                    provider,
+                    delivery_status,
+                    delivered_version,
+                    at,
+                    reason,
+                    reason_code,
+                    responded_at,
+                ),
                 content,
             )
             for (
@@ -227,11 +243,14 @@ async def referral_page(
                 created,
                 sent,
                 purged,
+                respond_by,
                 delivery,
                 delivery_status,
                 delivered_version,
                 at,
                 reason,
+                reason_code,
+                responded_at,
                 content,
             ) in result[:limit]
         ]

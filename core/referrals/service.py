@@ -35,10 +35,12 @@ from core.notifications.kinds import NotificationKind
 from core.notifications.service import Subject, notify
 from core.plugins.registry import CategoryRegistry
 from core.referrals.content import ChildInput, ReferralContent, check_content
-from core.referrals.kinds import OPEN_STATUSES, DeliveryStatus, ReferralStatus
+from core.referrals.deadlines import response_time
+from core.referrals.kinds import OPEN_STATUSES, DeclineReasonCode, DeliveryStatus, ReferralStatus
 from core.referrals.matching import match_providers, match_request
 from core.referrals.references import next_reference
 from core.settings import Settings
+from core.vacancies import vacancy_check
 from core.webhooks.events import WebhookEvent, emit
 
 REFERRAL_DOCUMENT_KINDS = frozenset({"REFERRAL_FORM", "OTHER"})
@@ -308,6 +310,11 @@ async def _deliver(
                 delivered_at=now,
                 declined_at=None,
                 decline_reason=None,
+                decline_reason_code=None,
+                responded_at=case(
+                    (deliveries.c.status == offered, deliveries.c.responded_at), else_=None
+                ),
+                deadline_reminded_at=None,
             )
         )
         await session.execute(
@@ -361,8 +368,19 @@ async def send_referral(
             details=referral.details or {},
             postcode=referral.postcode,
         )
+        now = utcnow()
         matches = await match_providers(
-            session, registry, request, category_settings, referral.children
+            session,
+            registry,
+            request,
+            category_settings,
+            referral.children,
+            vacancy=vacancy_check(settings, len(referral.children), referral.required_from, now),
+        )
+        auto_decliners = set(
+            await session.scalars(
+                select(Organisation.id).where(Organisation.auto_decline_without_vacancy.is_(True))
+            )
         )
         existing = {
             row.provider_id: row
@@ -377,11 +395,11 @@ async def send_referral(
                 )
             ).all()
         }
-        now = utcnow()
         new: list[tuple[str, str]] = []  # (delivery id, provider id), as hex
         renewed: list[tuple[str, str]] = []
         homes: list[tuple[str, str]] = []  # (delivery id, home id)
-        for provider_id, home_ids in matches.items():
+        declined: list[tuple[str, str]] = []  # answered at once: no home has a vacancy
+        for provider_id, home_ids in matches.homes.items():
             delivery = existing.get(provider_id)
             if delivery is None:
                 delivery_id = time_ordered_id().hex
@@ -392,21 +410,31 @@ async def send_referral(
             else:
                 continue  # this provider has this version already (declined or not)
             homes.extend((delivery_id, home_id.hex) for home_id in home_ids)
+            if provider_id in auto_decliners and not matches.provider_has_vacancy(provider_id):
+                declined.append((delivery_id, provider_id.hex))
         await _deliver(session, referral.id, version, now, new=new, renewed=renewed, homes=homes)
+        if declined:
+            await _decline_for_no_vacancy(session, [d for d, _ in declined], now)
         referral.status = ReferralStatus.SENT.value
         referral.sent_at = now
+        referral.first_sent_at = referral.first_sent_at or now
+        if referral.respond_by is None:
+            referral.respond_by = now + response_time(organisation, referral.urgency)
+        skipped = {d for d, _ in declined}
+        reached_pairs = [(d, p) for d, p in (*new, *renewed) if d not in skipped]
+        reached = [p for _, p in reached_pairs]
         await emit(
             session,
             organisation_id=organisation.id,
             event=WebhookEvent.REFERRAL_DELIVERED,
             subject_type="ReferralDelivery",
-            subject_keys=[uuid.UUID(hex=d) for d, _ in (*new, *renewed)],
+            subject_keys=[uuid.UUID(hex=d) for d, _ in reached_pairs],
             referral_key=referral.id,
         )
-        if new or renewed:
+        if reached:
             delivered = json_rows(
                 dialect_of(session),
-                [(provider_id,) for _, provider_id in (*new, *renewed)],
+                [(provider_id,) for provider_id in reached],
                 {"provider_id": Uuid()},
             )
             label = registry.get(referral.category).label
@@ -421,7 +449,33 @@ async def send_referral(
                 subject=Subject("Referral", referral.id),
                 email_subject=f"New referral {referral.reference}",
             )
-    return SendResult(referral, len(new) + len(renewed))
+    return SendResult(referral, len(reached))
+
+
+AUTO_DECLINE_REASON = "Declined automatically: none of our matching homes has a declared vacancy."
+
+
+async def _decline_for_no_vacancy(
+    session: AsyncSession, delivery_ids: Sequence[str], now: datetime
+) -> None:
+    """The provider's setting answers for it: a NO_VACANCY decline, nothing delivered."""
+    deliveries = ReferralDelivery.__table__
+    ids = select(
+        json_rows(
+            dialect_of(session), [(d,) for d in delivery_ids], {"delivery_id": Uuid()}
+        ).c.delivery_id
+    )
+    await session.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(ids))
+        .values(
+            status=DeliveryStatus.DECLINED.value,
+            declined_at=now,
+            decline_reason=AUTO_DECLINE_REASON,
+            decline_reason_code=DeclineReasonCode.NO_VACANCY.value,
+            responded_at=now,
+        )
+    )
 
 
 async def withdraw_referral(
@@ -455,7 +509,12 @@ async def withdraw_referral(
 
 
 async def decline_referral(
-    db: Database, viewer: Viewer, *, referral_id: uuid.UUID, reason: str
+    db: Database,
+    viewer: Viewer,
+    *,
+    referral_id: uuid.UUID,
+    reason: str,
+    reason_code: str | None = None,
 ) -> Referral:
     """A provider declines the version it received; an edited version will reach it again."""
     cleaned = reason.strip()
@@ -485,7 +544,10 @@ async def decline_referral(
             )
         if referral.status != ReferralStatus.SENT.value:
             raise InvalidState(f"A {referral.status} referral cannot be declined.")
+        now = utcnow()
         delivery.status = DeliveryStatus.DECLINED.value
-        delivery.declined_at = utcnow()
+        delivery.declined_at = now
         delivery.decline_reason = cleaned[:2000]
+        delivery.decline_reason_code = reason_code or DeclineReasonCode.OTHER.value
+        delivery.responded_at = delivery.responded_at or now
     return referral

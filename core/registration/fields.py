@@ -164,3 +164,20 @@ def read_companies_house_number(value: CellValue) -> str | None:
     if not _COMPANIES_HOUSE_NUMBER.fullmatch(text):
         raise FieldInvalid("8 letters or digits, such as 01234567 or SC123456")
     return text
+
+
+def read_date(value: CellValue) -> datetime.date | None:
+    """A date cell, or text like 2026-04-01 or 01/04/2026; blank gives None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = as_text(value)
+    for form in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    raise FieldInvalid("a date such as 2026-04-01, or blank for now")

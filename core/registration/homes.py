@@ -13,6 +13,8 @@ from core.registration.fields import CellValue, FieldInvalid
 from core.registration.layout import (
     ANY_GENDER,
     BEDS,
+    BEDS_FREE,
+    BEDS_FREE_FROM,
     CARE_CATEGORY,
     CONTRACT_TYPE,
     CONTRACT_TYPE_CHOICES,
@@ -26,13 +28,14 @@ from core.registration.layout import (
     MINIMUM_AGE,
     OFSTED_URN,
     OLDEST_AGE,
+    OPTIONAL_HOME_HEADERS,
     POSTCODE,
     YOUNGEST_AGE,
     header_key,
 )
 from core.registration.types import CategorySpec, CellProblem, HomeRow
 
-_HEADER_KEYS = {header_key(header): header for header in HOME_HEADERS}
+_HEADER_KEYS = {header_key(header): header for header in (*HOME_HEADERS, *OPTIONAL_HOME_HEADERS)}
 _AGE_EXPECTED = f"a whole number from {YOUNGEST_AGE} to {OLDEST_AGE}"
 _GENDER_EXPECTED = "Female, Male, Other or Any, separated by commas (such as Female, Male)"
 _GENDERS = {header_key(label): value for label, value in GENDER_CHOICES}
@@ -112,6 +115,8 @@ class HomeRowReader:
         column = self._columns.index
 
         def read(header: str, reader: Callable[[CellValue], _T]) -> _T | None:
+            if header not in column:  # an optional column the sheet does not have
+                return None
             raw = values[column[header]]
             try:
                 return reader(raw)
@@ -138,6 +143,17 @@ class HomeRowReader:
             CONTRACT_TYPE,
             lambda value: fields.read_choice(value, _CONTRACT_TYPES, _CONTRACT_EXPECTED),
         )
+        beds_free = read(
+            BEDS_FREE,
+            lambda value: (
+                None
+                if fields.is_blank(value)
+                else fields.read_whole_number(
+                    value, 0, beds, f"a whole number from 0 to the home's beds ({beds}), or blank"
+                )
+            ),
+        )
+        beds_free_from = read(BEDS_FREE_FROM, fields.read_date)
 
         if min_age is not None and max_age is not None:
             self._check_ages(row_number, values, min_age, max_age, category, problems)
@@ -168,6 +184,8 @@ class HomeRowReader:
             local_authority_area=area,
             ofsted_urn=urn,
             contract_type=contract_type,
+            beds_free=beds_free,
+            beds_free_from=beds_free_from if beds_free is not None else None,
         )
         if category.check_home is not None:
             messages = category.check_home(home)

@@ -48,6 +48,13 @@ HOME_HEADERS: tuple[str, ...] = (
     CONTRACT_TYPE,
 )
 
+BEDS_FREE = "Beds free"
+BEDS_FREE_FROM = "Beds free from"
+
+# Optional columns after the required ones: the home's vacancies, declared with the upload
+# (as ``updateHomeVacancy`` would, confirmed at upload time). Blank: no declaration.
+OPTIONAL_HOME_HEADERS: tuple[str, ...] = (BEDS_FREE, BEDS_FREE_FROM)
+
 # Display label -> stored value, for the two closed lists.
 GENDER_CHOICES: tuple[tuple[str, str], ...] = (
     ("Female", "FEMALE"),

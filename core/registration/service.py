@@ -291,6 +291,10 @@ def _home_values(registration: ProviderRegistration, home: HomeRow, now: Any) ->
         "row_number": home.row,
         "created_at": now,
         "retired_at": None,
+        # The optional vacancy columns declare, as updateHomeVacancy does, at upload time.
+        "vacancy_beds_free": home.beds_free,
+        "vacancy_available_from": home.beds_free_from,
+        "vacancy_confirmed_at": now if home.beds_free is not None else None,
     }
 
 

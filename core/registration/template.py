@@ -15,6 +15,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.registration.layout import (
     ANY_GENDER,
     BEDS,
+    BEDS_FREE,
+    BEDS_FREE_FROM,
     CARE_CATEGORY,
     COMPANIES_HOUSE_NUMBER,
     CONTACT_EMAIL,
@@ -35,6 +37,7 @@ from core.registration.layout import (
     MINIMUM_AGE,
     OFSTED_URN,
     OLDEST_AGE,
+    OPTIONAL_HOME_HEADERS,
     ORGANISATION_LABELS,
     ORGANISATION_NAME,
     ORGANISATION_SHEET,
@@ -61,6 +64,8 @@ _HOME_WIDTHS = {
     LOCAL_AUTHORITY_AREA: 28,
     OFSTED_URN: 14,
     CONTRACT_TYPE: 16,
+    BEDS_FREE: 11,
+    BEDS_FREE_FROM: 16,
 }
 
 _ORGANISATION_HELP = {
@@ -112,6 +117,16 @@ _HOME_HELP = {
         "How the home is offered: Framework or Spot. Choose it from the list.",
         "Framework",
     ),
+    BEDS_FREE: (
+        "Optional. Your vacancies: how many of the home's beds are free (0 for none). "
+        "Blank: not declared. Confirm it in the portal at least every two weeks.",
+        "1",
+    ),
+    BEDS_FREE_FROM: (
+        "Optional. The date the free beds are free from; blank means now. With 0 beds free, "
+        "leave it blank.",
+        "2026-04-01",
+    ),
 }
 
 
@@ -160,7 +175,7 @@ def _build_organisation(sheet: Worksheet, authority_range: str | None) -> None:
 
 def _build_homes(sheet: Worksheet, category_range: str | None) -> None:
     column_of: dict[str, str] = {}
-    for position, header in enumerate(HOME_HEADERS, start=1):
+    for position, header in enumerate((*HOME_HEADERS, *OPTIONAL_HOME_HEADERS), start=1):
         letter = get_column_letter(position)
         column_of[header] = letter
         sheet.cell(row=1, column=position, value=header).font = _BOLD
@@ -256,7 +271,10 @@ def _build_instructions(sheet: Worksheet, category_labels: list[str]) -> None:
     help_rows = [
         (ORGANISATION_SHEET, label, *_ORGANISATION_HELP[label]) for label in ORGANISATION_LABELS
     ]
-    help_rows += [(HOMES_SHEET, header, *_HOME_HELP[header]) for header in HOME_HEADERS]
+    help_rows += [
+        (HOMES_SHEET, header, *_HOME_HELP[header])
+        for header in (*HOME_HEADERS, *OPTIONAL_HOME_HEADERS)
+    ]
     for sheet_name, column_name, explanation, example in help_rows:
         row += 1
         if column_name == CARE_CATEGORY and category_labels:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,9 @@ class HomeRow:
     local_authority_area: str | None
     ofsted_urn: str | None
     contract_type: str
+    #: The optional vacancy columns: beds free (None: not declared) and from when.
+    beds_free: int | None = None
+    beds_free_from: datetime.date | None = None
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ def portal_category() -> CategoryDeclaration:
         settings_defaults={"countParentsAsOccupants": True},
         description="Residential parent-and-child assessment placements.",
         position=40,
+        placements_standard_type="Residential",
     )
 
 

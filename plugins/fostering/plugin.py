@@ -90,6 +90,7 @@ def portal_category() -> CategoryDeclaration:
         settings_defaults={"localAreaOnly": False},
         description="Foster households, through independent fostering agencies.",
         position=10,
+        placements_standard_type="Foster",
         offer_family_key="family",
     )
 

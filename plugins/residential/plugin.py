@@ -64,6 +64,10 @@ def portal_category() -> CategoryDeclaration:
         settings_defaults={"frameworkFirst": False},
         description="Children's homes registered with Ofsted.",
         position=20,
+        placements_standard_type="Residential",
+        placements_standard_details={
+            "livingCompanions": ("solePlacementRequired", {True: "Solo placement recommended"})
+        },
     )
 
 

@@ -80,6 +80,7 @@ def portal_category() -> CategoryDeclaration:
         settings_defaults={"contractTypes": ["FRAMEWORK", "SPOT"]},
         description="Ofsted-registered supported accommodation for 16 and 17 year olds.",
         position=30,
+        placements_standard_type="Supported Accommodation",
     )
 
 

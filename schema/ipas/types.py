@@ -161,6 +161,15 @@ class IndividualPlacementAgreement(Node):
     def print_url(self, info: Info) -> str:
         return f"{info.context.settings.base_url}{print_path(self.id)}"
 
+    @strawberry.field(
+        description="GET with the caller's credentials returns the agreement as a PDF, with "
+        "its content hash."
+    )
+    def pdf_url(self, info: Info) -> str:
+        from schema.http.pdfs import ipa_pdf_path
+
+        return f"{info.context.settings.base_url}{ipa_pdf_path(self.id)}"
+
 
 def visible(info: Info, row: queries.IpaRow | None) -> IndividualPlacementAgreement | None:
     if row is None or not may_see_ipa(

@@ -8,6 +8,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.scalars import JSON
 
+from schema.enums import DeclineReasonCode
 from schema.errors import USER_ERRORS, UserError
 from schema.offers.types import CostFrequency, Offer
 
@@ -55,6 +56,9 @@ class OfferIdInput:
 class DeclineOfferInput:
     id: strawberry.ID
     reason: str
+    reason_code: DeclineReasonCode | None = strawberry.field(
+        default=None, description="Defaults to OTHER."
+    )
 
 
 @strawberry.type

@@ -99,7 +99,12 @@ class OfferMutations:
     async def decline_offer(self, info: Info, input: DeclineOfferInput) -> OfferPayload:
         ctx, offer_id = info.context, decode_id(input.id, "Offer")
         offer = await service.decline_offer(
-            ctx.db, ctx.settings, signed_in(info), offer_id=offer_id, reason=input.reason
+            ctx.db,
+            ctx.settings,
+            signed_in(info),
+            offer_id=offer_id,
+            reason=input.reason,
+            reason_code=input.reason_code.value if input.reason_code else None,
         )
         return OfferPayload(offer=Offer.of(offer))
 

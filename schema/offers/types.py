@@ -23,6 +23,8 @@ from core.offers.money import amount_of, weekly_total_pence
 from core.registration import queries as registration
 from schema.context import Info
 from schema.documents.types import Document
+from schema.enums import DeclineReasonCode
+from schema.http.pdfs import offer_pdf_path
 from schema.identity.types import Organisation
 from schema.json import as_json
 from schema.node import Node, encode_id, node_resolver
@@ -69,6 +71,15 @@ class Offer(Node):
     submitted_at: datetime
     decided_at: datetime | None
     decline_reason: str | None
+    decline_reason_code: DeclineReasonCode | None
+    home_had_vacancy: bool | None = strawberry.field(
+        description="Whether the offered home had a declared, current vacancy when the offer "
+        "was made."
+    )
+
+    @strawberry.field(description="GET with the caller's credentials returns the offer as a PDF.")
+    def pdf_url(self, info: Info) -> str:
+        return f"{info.context.settings.base_url}{offer_pdf_path(self.id)}"
 
     @classmethod
     def of(cls, row: OfferRow) -> Offer:
@@ -99,6 +110,10 @@ class Offer(Node):
             submitted_at=row.submitted_at,
             decided_at=row.decided_at,
             decline_reason=row.decline_reason,
+            decline_reason_code=DeclineReasonCode(row.decline_reason_code)
+            if row.decline_reason_code
+            else None,
+            home_had_vacancy=row.home_had_vacancy,
         )
 
     @strawberry.field

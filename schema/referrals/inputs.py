@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 from strawberry.scalars import JSON
 
-from schema.enums import CareCategory, Gender
+from schema.enums import CareCategory, DeclineReasonCode, Gender
 from schema.errors import USER_ERRORS, UserError
 from schema.referrals.types import Referral, Urgency
 
@@ -58,6 +58,15 @@ class WithdrawReferralInput:
 class DeclineReferralInput:
     id: strawberry.ID
     reason: str
+    reason_code: DeclineReasonCode | None = strawberry.field(
+        default=None, description="Defaults to OTHER."
+    )
+
+
+@strawberry.input
+class ExtendResponseDeadlineInput:
+    referral_id: strawberry.ID
+    respond_by: datetime
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 
 from core.errors import InvalidInput
-from core.referrals import service
+from core.referrals import deadlines, service
 from core.referrals.content import ChildInput
 from core.referrals.queries import visible_referral
 from schema.context import Info
@@ -16,6 +16,7 @@ from schema.node import decode_id
 from schema.referrals.inputs import (
     CreateReferralInput,
     DeclineReferralInput,
+    ExtendResponseDeadlineInput,
     ReferralChildInput,
     ReferralIdInput,
     ReferralPayload,
@@ -92,7 +93,23 @@ class ReferralMutations:
     @mutation
     async def decline_referral(self, info: Info, input: DeclineReferralInput) -> ReferralPayload:
         ctx, viewer, key = info.context, signed_in(info), decode_id(input.id, "Referral")
-        await service.decline_referral(ctx.db, viewer, referral_id=key, reason=input.reason)
+        await service.decline_referral(
+            ctx.db,
+            viewer,
+            referral_id=key,
+            reason=input.reason,
+            reason_code=input.reason_code.value if input.reason_code else None,
+        )
         async with ctx.read() as session:
             row = await visible_referral(session, viewer, key)
         return ReferralPayload(referral=referral_for_viewer(row, viewer) if row else None)
+
+    @mutation
+    async def extend_response_deadline(
+        self, info: Info, input: ExtendResponseDeadlineInput
+    ) -> ReferralPayload:
+        ctx = info.context
+        referral = await deadlines.extend_response_deadline(
+            ctx.db, ctx.settings, signed_in(info), **arguments(input, referral_id="Referral")
+        )
+        return ReferralPayload(referral=Referral.of(referral))

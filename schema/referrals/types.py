@@ -23,7 +23,7 @@ from core.referrals.kinds import ReferralStatus as _ReferralStatus
 from core.referrals.kinds import Urgency as _Urgency
 from schema.context import Info
 from schema.documents.types import Document
-from schema.enums import CareCategory, Gender
+from schema.enums import CareCategory, DeclineReasonCode, Gender
 from schema.identity.types import Organisation
 from schema.json import as_json
 from schema.node import Node, encode_id, node_resolver
@@ -54,6 +54,7 @@ _STATUSES = {m.value: m for m in ReferralStatus}
 _DELIVERY_STATUSES = {m.value: m for m in DeliveryStatus}
 _URGENCIES = {m.value: m for m in Urgency}
 _GENDERS = {m.value: m for m in Gender}
+_CODES = {m.value: m for m in DeclineReasonCode}
 
 
 @strawberry.type
@@ -71,6 +72,12 @@ class ReferralDelivery(Node):
     version: int = strawberry.field(description="The referral version that was delivered.")
     delivered_at: datetime
     decline_reason: str | None
+    decline_reason_code: DeclineReasonCode | None
+    responded_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the provider first responded to the delivered version (an offer, a "
+        "decline or a message); null while it has not: the LA sees who missed the deadline.",
+    )
 
     # Node.id, as a resolver here:
     @strawberry.field  # type: ignore[misc]
@@ -87,6 +94,8 @@ class ReferralDelivery(Node):
             version=row.version,
             delivered_at=row.delivered_at,
             decline_reason=row.decline_reason,
+            decline_reason_code=_CODES.get(row.decline_reason_code or ""),
+            responded_at=row.responded_at,
         )
 
     @strawberry.field
@@ -121,6 +130,9 @@ class Referral(Node):
     postcode: str | None
     required_from: date | None
     details: JSON
+    respond_by: datetime | None = strawberry.field(
+        description="When providers are asked to respond by (an offer, a decline or a message)."
+    )
     # Read with the referral wherever a provider sees one (its list, node(), offers, messages,
     # IPAs), so it is a plain field: no resolver call per row of a list.
     my_delivery: ReferralDelivery | None = strawberry.field(
@@ -185,6 +197,7 @@ class Referral(Node):
             postcode=content.get("postcode"),
             required_from=required_from,
             details=as_json(content.get("details") or {}),
+            respond_by=row.respond_by,
             my_delivery=ReferralDelivery.of(delivery) if delivery is not None else None,
             version_document_keys=(
                 tuple(uuid.UUID(key) for key in snapshot.get("documentIds") or ())

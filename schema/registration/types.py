@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
@@ -14,6 +14,7 @@ from core.models import ProviderRegistration as RegistrationRow
 from core.registration import queries
 from core.registration.service import registration_of
 from core.registration.status import RegistrationStatus as _RegistrationStatus
+from core.vacancies import is_stale
 from schema.context import Info
 from schema.documents.types import Document
 from schema.enums import CareCategory, ContractType, Gender
@@ -74,6 +75,19 @@ class ProviderRegistration(Node):
         return Document.of(row) if row else None
 
 
+@strawberry.type(description="A provider's declaration of a home's vacancies.")
+class HomeVacancy:
+    beds_free: int
+    available_from: date | None = strawberry.field(
+        description="When the beds are free from; null or a past date means now."
+    )
+    confirmed_at: datetime
+    is_stale: bool = strawberry.field(
+        description="True when the declaration is older than the confirmation period: "
+        "counts as unknown."
+    )
+
+
 @strawberry.type
 class Home(Node):
     key: strawberry.Private[uuid.UUID]
@@ -88,6 +102,20 @@ class Home(Node):
     local_authority_area: str | None
     ofsted_urn: str | None
     contract_type: ContractType
+    vacancy_beds_free: strawberry.Private[int | None] = None
+    vacancy_available_from: strawberry.Private[date | None] = None
+    vacancy_confirmed_at: strawberry.Private[datetime | None] = None
+
+    @strawberry.field(description="The provider's declaration; null when it never made one.")
+    def vacancy(self, info: Info) -> HomeVacancy | None:
+        if self.vacancy_beds_free is None or self.vacancy_confirmed_at is None:
+            return None
+        return HomeVacancy(
+            beds_free=self.vacancy_beds_free,
+            available_from=self.vacancy_available_from,
+            confirmed_at=self.vacancy_confirmed_at,
+            is_stale=is_stale(self.vacancy_confirmed_at, info.context.settings),
+        )
 
     @classmethod
     def of(cls, row: HomeRow) -> Home:
@@ -114,6 +142,9 @@ class Home(Node):
             local_authority_area=row.local_authority_area,
             ofsted_urn=row.ofsted_urn,
             contract_type=ContractType(row.contract_type),
+            vacancy_beds_free=row.vacancy_beds_free,
+            vacancy_available_from=row.vacancy_available_from,
+            vacancy_confirmed_at=row.vacancy_confirmed_at,
         )
 
     @strawberry.field

@@ -49,9 +49,10 @@ async def test_each_category_publishes_json_schemas_and_default_settings(
     assert by_value["FOSTERING"]["offerDetailsSchema"]["required"] == ["family"]
     assert by_value["FAMILY_ASSESSMENT"]["referralDetailsSchema"]["required"] == ["parents"]
     assert by_value["SUPPORTED_ACCOMMODATION"]["settings"] == {
-        "contractTypes": ["FRAMEWORK", "SPOT"]
+        "contractTypes": ["FRAMEWORK", "SPOT"],
+        "vacancyRule": "IGNORE",
     }
-    assert by_value["RESIDENTIAL"]["settings"] == {"frameworkFirst": False}
+    assert by_value["RESIDENTIAL"]["settings"] == {"frameworkFirst": False, "vacancyRule": "IGNORE"}
 
 
 async def test_each_category_shows_its_settings_schema_and_description(

@@ -308,6 +308,31 @@ CASES: dict[str, Case] = {
         ("caseworker", "la_admin", "api_token"),
         ("nobody", "provider_user", "la_signatory"),
     ),
+    # sufficiency
+    "updateHomeVacancy": Case(
+        "UpdateHomeVacancyInput",
+        _static({"homeId": FAKE_HOME, "bedsFree": 1}),
+        ("provider_user", "provider_admin"),
+        ("nobody", "caseworker", "provider_signatory", "platform_admin"),
+    ),
+    "setAutoDeclineWithoutVacancy": Case(
+        "SetAutoDeclineInput",
+        _static({"enabled": True}),
+        ("provider_admin",),
+        ("nobody", "provider_user", "caseworker", "la_admin"),
+    ),
+    "setResponseHours": Case(
+        "SetResponseHoursInput",
+        _static({"today": 6}),
+        ("la_admin",),
+        ("nobody", "caseworker", "provider_admin", "api_token"),
+    ),
+    "extendResponseDeadline": Case(
+        "ExtendResponseDeadlineInput",
+        _static({"referralId": FAKE_REFERRAL, "respondBy": "2030-01-01T12:00:00+00:00"}),
+        ("caseworker", "la_admin", "api_token"),
+        ("nobody", "provider_user", "la_signatory"),
+    ),
     "uploadDocument": Case(
         "UploadDocumentInput",
         _static({"file": _NOT_A_FILE, "kind": "OTHER"}),

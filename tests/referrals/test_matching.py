@@ -203,7 +203,10 @@ async def test_a_category_leads_settings_change_changes_the_next_send(
         {"category": "RESIDENTIAL", "settings": {"frameworkFirst": True}},
         token=lead.token,
     )
-    assert changed["updateCategorySettings"]["category"]["settings"] == {"frameworkFirst": True}
+    assert changed["updateCategorySettings"]["category"]["settings"] == {
+        "frameworkFirst": True,
+        "vacancyRule": "IGNORE",
+    }
     # when the next referral is sent
     after = await _sent(client, la)
     # then only the framework home receives it

@@ -8,7 +8,7 @@ import openpyxl
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.registration.layout import HOME_HEADERS, ORGANISATION_LABELS
+from core.registration.layout import HOME_HEADERS, OPTIONAL_HOME_HEADERS, ORGANISATION_LABELS
 from core.registration.template import build_template
 
 from .workbooks import CATEGORY_LABELS, LOCAL_AUTHORITIES, template_bytes
@@ -43,7 +43,7 @@ def test_homes_sheet_has_the_headers_in_bold_in_row_1() -> None:
     sheet = load(template_bytes())["Homes"]
 
     # then
-    assert [cell.value for cell in sheet[1]] == list(HOME_HEADERS)
+    assert [cell.value for cell in sheet[1]] == [*HOME_HEADERS, *OPTIONAL_HOME_HEADERS]
     assert all(cell.font.bold for cell in sheet[1])
 
 
