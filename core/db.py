@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import orjson
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -91,6 +93,12 @@ def _ping_idle_connections(engine: AsyncEngine, after_seconds: float) -> None:
 
     @event.listens_for(pool, "checkout")
     def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # A connection whose server went away (a restart, a failover, pg_terminate_backend)
+        # is known closed as soon as the event loop has read the server's goodbye: asking
+        # costs no round trip, so every checkout asks (a ping on every checkout would cost
+        # three round trips with asyncpg; see PING_AFTER_IDLE_SECONDS).
+        if _driver_says_closed(dbapi_connection):
+            raise DisconnectionError("a pooled connection was closed by the server")
         idle_since = record.info.get("portal_idle_since")
         if idle_since is None or time.monotonic() - idle_since < after_seconds:
             return  # new, or in use a moment ago
@@ -99,6 +107,132 @@ def _ping_idle_connections(engine: AsyncEngine, after_seconds: float) -> None:
         except Exception as error:
             # The pool discards this connection and hands out a fresh one.
             raise DisconnectionError("a pooled connection did not answer its ping") from error
+
+
+def _driver_says_closed(dbapi_connection: Any) -> bool:
+    try:
+        return bool(dbapi_connection.driver_connection.is_closed())
+    except Exception:  # not asyncpg, or not what we expect: let the ping decide
+        return False
+
+
+# ---------------------------------------------------------------- losing the database
+
+
+#: SQLSTATE classes and codes meaning "the server or the connection went away".
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) says the database connection was lost or could
+    not be made, rather than that a statement was wrong."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DisconnectionError):
+            return True
+        if isinstance(current, DBAPIError):
+            if current.connection_invalidated:
+                return True
+            sqlstate = str(getattr(current.orig, "sqlstate", None) or "")
+            if sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+                return True
+        sqlstate = str(getattr(current, "sqlstate", None) or "")
+        if sqlstate and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        if isinstance(current, (ConnectionError, TimeoutError, socket.gaierror)) and any(
+            "sqlalchemy" in frame.f_code.co_filename or "asyncpg" in frame.f_code.co_filename
+            for frame, _ in traceback.walk_tb(current.__traceback__)
+        ):
+            return True  # connecting failed (refused, timed out, no such host)
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class DatabaseOutage:
+    """Logs losing the database once (WARNING, with what is affected) and its return once
+    (INFO), from the engine's own events: no traceback per request."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.down_since: float | None = None
+        #: Outages seen (lost connections or failed connects), for metrics and tests.
+        self.outages = 0
+        url = engine.url
+        self._where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+        event.listen(engine.sync_engine, "handle_error", self._on_error)
+        event.listen(engine.sync_engine.pool, "connect", self._on_connect)
+
+    def _on_error(self, context: Any) -> None:
+        if not (context.is_disconnect or is_database_unavailable(context.original_exception)):
+            return
+        if self.down_since is not None:
+            return
+        self.down_since = time.monotonic()
+        self.outages += 1
+        error = context.original_exception
+        logger.warning(
+            "lost the database connection at %s (%s: %s): its pooled connections are "
+            "replaced; a request that had not committed is retried once on a fresh one, "
+            "else answered 503 with Retry-After until the database is back",
+            self._where,
+            type(error).__name__,
+            str(error).splitlines()[0] if str(error) else "",
+        )
+
+    def _on_connect(self, _dbapi_connection: Any, _record: Any) -> None:
+        if self.down_since is None:
+            return
+        seconds = time.monotonic() - self.down_since
+        self.down_since = None
+        logger.info("the database at %s answers again (after %.1f s)", self._where, seconds)
+
+
+# ---------------------------------------------------------------- units of work in a request
+
+
+class CommitInDoubt(Exception):
+    """The connection was lost while COMMIT was on its way: the server may have committed
+    or not, and nobody can tell from here. Never retried (see :meth:`Database.transaction`)."""
+
+
+class RequestLedger:
+    """What the units of work of one attempt at a request did: whether running the request
+    again could repeat a change (see ``schema.view``)."""
+
+    __slots__ = ("commit_in_doubt", "committed", "lost")
+
+    def __init__(self) -> None:
+        self.committed = 0
+        self.commit_in_doubt = False
+        #: A lost-database error that a resolver met (reported by the schema's error masking).
+        self.lost: tuple[str, BaseException] | None = None
+
+    @property
+    def may_run_again(self) -> bool:
+        """Nothing was committed (or may have been): running again repeats nothing."""
+        return self.committed == 0 and not self.commit_in_doubt
+
+
+_ledger: contextvars.ContextVar[RequestLedger | None] = contextvars.ContextVar(
+    "portal_request_ledger", default=None
+)
+
+
+def current_ledger() -> RequestLedger | None:
+    """The ledger of the request attempt running now, if any."""
+    return _ledger.get()
+
+
+@contextmanager
+def request_ledger() -> Iterator[RequestLedger]:
+    """Record the units of work done while the block runs (one attempt at a request)."""
+    ledger = RequestLedger()
+    token = _ledger.set(ledger)
+    try:
+        yield ledger
+    finally:
+        _ledger.reset(token)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -152,6 +286,7 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.outage = DatabaseOutage(engine)
         self._read = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         # A single statement is its own transaction: on PostgreSQL, autocommit spares the
         # BEGIN and ROLLBACK round trips around it (SQLite: see _configure_sqlite).
@@ -225,11 +360,32 @@ class Database:
         """One unit of work: commits when the block ends normally, rolls back on any error.
 
         Callbacks registered with :func:`after_commit` run only once the commit succeeded.
+
+        A connection lost *before* COMMIT was sent means the server rolled the transaction
+        back: nothing happened, and the request may run again (``schema.view`` does, once).
+        A connection lost *while* committing is different: the COMMIT may have reached the
+        server and been applied, with only its answer lost. Running the unit of work again
+        could then send a referral twice or post a message twice, so it raises
+        :class:`CommitInDoubt`, which is never retried: the client is told to check.
         """
         await _leave_request_connection()
+        ledger = _ledger.get()
         async with self._write() as session:
-            async with session.begin():
-                yield session
+            committing = False
+            try:
+                async with session.begin():
+                    yield session
+                    committing = True
+            except Exception as error:
+                if committing and is_database_unavailable(error):
+                    if ledger is not None:
+                        ledger.commit_in_doubt = True
+                    raise CommitInDoubt(
+                        "the database connection was lost while committing"
+                    ) from error
+                raise
+            if ledger is not None:
+                ledger.committed += 1
             callbacks: list[AfterCommit] = session.info.pop(_AFTER_COMMIT_KEY, [])
         for callback in callbacks:
             try:

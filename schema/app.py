@@ -5,14 +5,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 import core.querycount  # noqa: F401  (registers the statement counter)
@@ -24,6 +21,7 @@ from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings, load_settings
 from schema.build import build_schema
 from schema.http.documents import download_document
+from schema.http.errors import MaskUnexpected
 from schema.http.health import health
 from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
@@ -31,21 +29,6 @@ from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
 
 logger = logging.getLogger("portal.http")
-
-
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    error_id = uuid.uuid4().hex[:12]
-    logger.error(
-        "unexpected error %s on %s %s",
-        error_id,
-        request.method,
-        request.url.path,
-        exc_info=(type(exc), exc, exc.__traceback__),
-    )
-    return JSONResponse(
-        {"error": f"Unexpected error (id {error_id}). It has been logged; please quote the id."},
-        status_code=500,
-    )
 
 
 def create_app(
@@ -100,8 +83,10 @@ def create_app(
             Route("/offers/{id}/print", print_offer, methods=["GET"]),
             Route("/registration-template.xlsx", registration_template, methods=["GET"]),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)],
-        exception_handlers={Exception: _unexpected},
+        middleware=[
+            Middleware(MaskUnexpected),
+            Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -14,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from core.plugins.registry import CategoryRegistry
 from schema.categories.mutations import CategoryMutations
@@ -22,7 +24,7 @@ from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
 from schema.execution import PortalExecutionContext
-from schema.extensions import MaskUnexpectedErrors
+from schema.extensions import MaskUnexpectedErrors, is_unexpected
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
@@ -99,6 +101,18 @@ NODE_TYPES: tuple[type, ...] = (
 )
 
 
+class PortalSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Resolver faults are logged once, by ``MaskUnexpectedErrors`` with their id (or not
+        at all when the request is run again); strawberry's own logging of them would add a
+        second traceback. Other errors keep strawberry's handling."""
+        super().process_errors(
+            [error for error in errors if not is_unexpected(error)], execution_context
+        )
+
+
 def build_schema(registry: CategoryRegistry, *, production: bool = False) -> strawberry.Schema:
     """The GraphQL schema for the installed categories.
 
@@ -121,7 +135,7 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
     config = StrawberryConfig(disable_field_suggestions=production)
     # PortalExecutionContext reads plain fields as attributes: the default resolver's way.
     assert config.default_resolver is getattr
-    return strawberry.Schema(
+    return PortalSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,

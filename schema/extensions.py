@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from core.db import current_ledger, is_database_unavailable
+
 logger = logging.getLogger("portal.graphql")
 
 
@@ -39,13 +41,19 @@ class MaskUnexpectedErrors(SchemaExtension):
             error_id = uuid.uuid4().hex[:12]
             original = error.original_error
             assert original is not None
-            logger.error(
-                "unexpected error %s in %s at %s",
-                error_id,
-                self.execution_context.operation_name or "anonymous operation",
-                ".".join(str(p) for p in error.path or ()),
-                exc_info=(type(original), original, original.__traceback__),
-            )
+            ledger = current_ledger()
+            if ledger is not None and is_database_unavailable(original):
+                # The view runs the request again or answers 503, and logs it then, once.
+                if ledger.lost is None:
+                    ledger.lost = (error_id, original)
+            else:
+                logger.error(
+                    "unexpected error %s in %s at %s",
+                    error_id,
+                    self.execution_context.operation_name or "anonymous operation",
+                    ".".join(str(p) for p in error.path or ()),
+                    exc_info=(type(original), original, original.__traceback__),
+                )
             masked.append(
                 GraphQLError(
                     f"Unexpected error (id {error_id}). It has been logged; please quote the id.",

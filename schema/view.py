@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
 import strawberry
 from cross_web import HTTPException
+from starlette.datastructures import UploadFile
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -15,14 +17,17 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from core.db import Database
+from core.db import CommitInDoubt, Database, is_database_unavailable, request_ledger
 from core.identity.authenticate import authenticate
 from core.identity.ratelimit import AttemptLimiter
 from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
 from schema.context import Context
+from schema.http.errors import log_unavailable, unavailable_response
 
 SESSION_COOKIE = "portal_session"
+
+logger = logging.getLogger("portal.http")
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -66,11 +71,49 @@ class PortalGraphQL(GraphQL[Context, None]):
         root_value: UnsetType | None = UNSET,
     ) -> Any:
         """An HTTP request's plain reads (authentication, then its list) share one pooled
-        connection (:meth:`Database.request_scope`); a WebSocket lives too long to hold one."""
+        connection (:meth:`Database.request_scope`); a WebSocket lives too long to hold one.
+
+        A request that met a lost database connection (a restart, a failover) and committed
+        nothing is run once more, on a fresh connection: the pool has replaced the dead
+        ones. If that fails too, or something had been committed (running it again could
+        repeat a change), the client gets 503 with the error's id (``schema.http.errors``)."""
         if isinstance(request, WebSocket):
             return await super().run(request, context, root_value)  # type: ignore[arg-type]
-        async with self.db.request_scope():
-            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        for attempt in range(2):
+            last = attempt == 1
+            with request_ledger() as ledger:
+                try:
+                    async with self.db.request_scope():
+                        response = await super().run(request, context, root_value)  # type: ignore[arg-type]
+                except Exception as error:
+                    if last or not ledger.may_run_again or not is_database_unavailable(error):
+                        raise  # schema.http.errors answers it (503 for a lost database)
+                    await self._before_running_again(request, error)
+                    continue
+            if ledger.lost is None:
+                return response
+            error_id, error = ledger.lost
+            if not last and ledger.may_run_again:
+                await self._before_running_again(request, error)
+                continue
+            if ledger.commit_in_doubt and not isinstance(error, CommitInDoubt):
+                error = CommitInDoubt("the database connection was lost while committing")
+            log_unavailable(error_id, request.method, request.url.path, error)
+            return unavailable_response(error_id, error)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _before_running_again(self, request: Request, error: BaseException) -> None:
+        logger.debug(
+            "%s %s met a lost database connection before committing (%s): running it again "
+            "on a fresh connection",
+            request.method,
+            request.url.path,
+            type(error.__cause__ or error).__name__,
+        )
+        form = getattr(request, "_form", None)  # uploads are read again from the start
+        for value in form.values() if form is not None else ():
+            if isinstance(value, UploadFile):
+                await value.seek(0)
 
     def _guard_cookie_post(self, request: Request) -> None:
         """A cookie-authenticated POST runs only with ``X-Requested-With`` or our ``Origin``.

@@ -21,7 +21,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core.jobs.broker import enqueue
+from core.jobs.broker import current_broker, enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +49,9 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
 
 
 def tick(actor_name: str) -> None:
-    """One scheduled tick: ask a worker to run the sweep."""
-    if not enqueue(actor_name):
+    """One scheduled tick: ask a worker to run the sweep. While Redis is away the tick is
+    kept and sent when it is back (``core.jobs.broker.enqueue``; the outage is logged once)."""
+    if not enqueue(actor_name) and current_broker() is None:
         logger.warning("no broker: %s not enqueued", actor_name)
 
 
