@@ -33,18 +33,19 @@ COMMAND_TIMEOUT = 2.0
 
 def redis_client_options(*, asyncio: bool = False) -> dict[str, object]:
     """Options for a redis-py client on a request's path (``asyncio``: for
-    ``redis.asyncio``): short timeouts, no retries (the tracker retries, once a second,
-    instead of each request)."""
+    ``redis.asyncio``): short timeouts, and one immediate retry only (a pooled connection
+    left over from before a Redis restart fails once, its retry connects afresh); beyond
+    that the tracker retries, once a second, instead of each request."""
     from redis.backoff import NoBackoff
 
     if asyncio:
         from redis.asyncio.retry import Retry as AsyncRetry
 
-        retry: object = AsyncRetry(NoBackoff(), 0)
+        retry: object = AsyncRetry(NoBackoff(), 1)
     else:
         from redis.retry import Retry
 
-        retry = Retry(NoBackoff(), 0)
+        retry = Retry(NoBackoff(), 1)
     return {
         "socket_connect_timeout": CONNECT_TIMEOUT,
         "socket_timeout": COMMAND_TIMEOUT,
@@ -127,10 +128,10 @@ class RedisHealth:
             self._probe = None
         seconds = time.monotonic() - (since or time.monotonic())
         logger.info(
-            "Redis at %s is back after %.1f s: %s resume",
+            "Redis at %s is back after %.1f s (%d of its uses had gone without it)",
             _where(self.url),
             seconds,
-            ", ".join(sorted(affected)) or "its uses",
+            len(affected),
         )
         for callback in recoveries:
             try:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
     #: another worker takes them over. Longer than a batch of SMTP sends can take.
     outbox_lease_seconds: int = 300
+    #: How often ``portal scheduler`` sweeps the outbox for emails whose send was lost (a
+    #: killed worker's, once their lease ends; one enqueued while Redis was away).
+    outbox_sweep_seconds: int = 30
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",

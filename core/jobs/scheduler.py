@@ -12,7 +12,7 @@ write the service, an actor in ``core/jobs/actors.py`` (``ACTORS``), and one ``S
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,9 +36,11 @@ class Sweep:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+OUTBOX_SWEEP_SECONDS = 30
+
 SWEEPS: tuple[Sweep, ...] = (
     # The outbox is sent after each commit; this catches whatever that missed.
-    Sweep("outbox", "send_outbox", IntervalTrigger(seconds=30)),
+    Sweep("outbox", "send_outbox", IntervalTrigger(seconds=OUTBOX_SWEEP_SECONDS)),
     Sweep("document-expiry", "sweep_document_expiry", CronTrigger(minute=5, timezone=UTC)),
     # The daily REMINDER to provider users with unread referrals (once per user per day).
     Sweep("reminders", "sweep_reminders", CronTrigger(hour=8, timezone="Europe/London")),
@@ -70,6 +72,17 @@ def add_sweeps(scheduler: BaseScheduler, sweeps: tuple[Sweep, ...] = SWEEPS) -> 
         )
 
 
+def sweeps_for(settings: Any) -> tuple[Sweep, ...]:
+    """The sweeps, with the outbox swept every ``settings.outbox_sweep_seconds``."""
+    seconds = settings.outbox_sweep_seconds
+    return tuple(
+        replace(sweep, trigger=IntervalTrigger(seconds=seconds))
+        if sweep.name == "outbox"
+        else sweep
+        for sweep in SWEEPS
+    )
+
+
 def run_scheduler(settings: Any) -> None:
     """``portal scheduler``: a blocking scheduler sending sweeps to the Redis broker."""
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -78,7 +91,7 @@ def run_scheduler(settings: Any) -> None:
 
     configure_broker(settings)
     scheduler = BlockingScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
-    add_sweeps(scheduler)
+    add_sweeps(scheduler, sweeps_for(settings))
     logger.info("scheduler started: %s", ", ".join(s.name for s in SWEEPS))
     try:
         scheduler.start()
