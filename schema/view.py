@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
+from contextlib import nullcontext
 from typing import Any
 
 import orjson
@@ -17,7 +20,13 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from core.db import CommitInDoubt, Database, is_database_unavailable, request_ledger
+from core.db import (
+    CommitInDoubt,
+    Database,
+    is_database_unavailable,
+    ping_every_checkout,
+    request_ledger,
+)
 from core.identity.authenticate import authenticate
 from core.identity.ratelimit import AttemptLimiter
 from core.plugins.registry import CategoryRegistry
@@ -28,6 +37,9 @@ from schema.http.errors import log_unavailable, unavailable_response
 SESSION_COOKIE = "portal_session"
 
 logger = logging.getLogger("portal.http")
+
+#: The pause (on average) before a request that met a lost connection is run again.
+RUN_AGAIN_AFTER_SECONDS = 0.5
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -81,7 +93,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             return await super().run(request, context, root_value)  # type: ignore[arg-type]
         for attempt in range(2):
             last = attempt == 1
-            with request_ledger() as ledger:
+            with request_ledger() as ledger, ping_every_checkout() if last else nullcontext():
                 try:
                     async with self.db.request_scope():
                         response = await super().run(request, context, root_value)  # type: ignore[arg-type]
@@ -98,11 +110,17 @@ class PortalGraphQL(GraphQL[Context, None]):
                 continue
             if ledger.commit_in_doubt and not isinstance(error, CommitInDoubt):
                 error = CommitInDoubt("the database connection was lost while committing")
-            log_unavailable(error_id, request.method, request.url.path, error)
+            log_unavailable(error_id, request.method, request.url.path, error, attempts=attempt + 1)
             return unavailable_response(error_id, error)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _before_running_again(self, request: Request, error: BaseException) -> None:
+        """A moment's pause first: a server restart or a ``pg_terminate_backend`` ends the
+        pool's connections one after another (on a busy machine over a few hundred
+        milliseconds: each server process ends when it is next scheduled), and a connection
+        that answered a ping a moment ago may still be ended. After the pause the pool hands
+        out live or new connections (``core.db`` checks each checkout)."""
+        await asyncio.sleep(RUN_AGAIN_AFTER_SECONDS * (0.5 + random.random()))
         logger.debug(
             "%s %s met a lost database connection before committing (%s): running it again "
             "on a fresh connection",

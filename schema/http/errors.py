@@ -58,14 +58,18 @@ def unavailable_response(error_id: str, error: BaseException) -> JSONResponse:
     )
 
 
-def log_unavailable(error_id: str, method: str, path: str, error: BaseException) -> None:
+def log_unavailable(
+    error_id: str, method: str, path: str, error: BaseException, *, attempts: int = 1
+) -> None:
     """One line per request answered 503 (the outage has its own WARNING)."""
     cause = error.__cause__ or error
     logger.warning(
-        "answered 503 (id %s) to %s %s: %s: %s",
+        "answered 503 (id %s) to %s %s after %d attempt%s: %s: %s",
         error_id,
         method,
         path,
+        attempts,
+        "" if attempts == 1 else "s",
         type(cause).__name__,
         str(cause).splitlines()[0] if str(cause) else "",
     )

@@ -1,6 +1,7 @@
 """A lost database connection is retried, not shown: a request whose connection turns out dead
 before it committed runs again on a fresh one; one that cannot be served gets 503 with
-``Retry-After`` and a masked error id; a disconnect during COMMIT is never run again."""
+``Retry-After`` and a masked error id; a COMMIT whose answer was lost is never run again
+blindly: the server is asked what became of it."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import logging
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from asyncpg.exceptions import ConnectionDoesNotExistError
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 
 import core.db
 import schema.app
 from core.db import Database, create_engine
 from core.identity.roles import OrganisationKind, Role
+from core.models import User
 from core.settings import Settings
 from schema.app import create_app
 from tests.graphql_client import GraphQLClient
@@ -108,32 +112,109 @@ async def test_a_request_the_database_cannot_serve_gets_503_with_retry_after_and
     assert not [r for r in caplog.records if r.exc_info]
 
 
+async def _reminder_opt_outs(db: Database, person) -> list[str]:  # type: ignore[no-untyped-def]
+    async with db.session() as session:
+        user = await session.get(User, person.user_id)
+        assert user is not None
+        return list(user.email_opt_outs)
+
+
+@pytest.fixture
+def lose_commit_answers(monkeypatch):  # type: ignore[no-untyped-def]
+    """The next ``count`` COMMITs reach the server and are applied, then the connection
+    drops before their answer is read (what a failover at that moment does)."""
+    original = AsyncAdapt_asyncpg_connection.commit
+    remaining = [0]
+
+    def commit(self) -> None:  # type: ignore[no-untyped-def]
+        original(self)
+        if remaining[0] > 0:
+            remaining[0] -= 1
+            self._connection.terminate()
+            self._handle_exception(
+                ConnectionDoesNotExistError("connection was closed in the middle of operation")
+            )
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "commit", commit)
+
+    def arm(count: int = 1) -> None:
+        remaining[0] = count
+
+    return arm
+
+
 @pytest.mark.postgres_only
-async def test_a_connection_lost_while_committing_is_not_run_again(
-    people: People, settings: Settings, http_for, caplog
+async def test_a_commit_whose_answer_was_lost_is_found_applied_and_not_run_again(
+    people: People, db: Database, settings: Settings, http_for, lose_commit_answers, caplog
 ) -> None:
-    # given a signed-in person, and a connection that is cut as COMMIT is sent
+    # given a signed-in person, and a COMMIT whose answer will be lost after it was applied
     person = await people.signed_in(
         await people.organisation(OrganisationKind.PROVIDER), Role.PROVIDER_USER
     )
-    commits = []
+    http, _ = await http_for(settings)
+    client = GraphQLClient(http)
+    lose_commit_answers(1)
+    # when
+    with caplog.at_level(logging.INFO):
+        body = await client.execute(SET_EMAIL_PREFERENCES, token=person.token)
+    # then: the server's own record says it committed, so the client is told it worked
+    assert body == {"data": {"setEmailPreferences": {"userErrors": []}}}, body
+    assert await _reminder_opt_outs(db, person) == ["REMINDER"]
+    assert any("had been applied" in r.getMessage() for r in caplog.records)
 
-    def cut(connection) -> None:  # type: ignore[no-untyped-def]
-        commits.append(1)
-        connection.connection.dbapi_connection.driver_connection.terminate()
 
+@pytest.mark.postgres_only
+async def test_a_connection_cut_before_the_commit_arrived_runs_the_request_again(
+    people: People, db: Database, settings: Settings, http_for
+) -> None:
+    # given a signed-in person, and a connection cut as COMMIT is about to be sent
+    person = await people.signed_in(
+        await people.organisation(OrganisationKind.PROVIDER), Role.PROVIDER_USER
+    )
     http, app = await http_for(settings)
     client = GraphQLClient(http)
+    cuts = []
+
+    def cut(connection) -> None:  # type: ignore[no-untyped-def]
+        if not cuts:
+            cuts.append(1)
+            connection.connection.dbapi_connection.driver_connection.terminate()
+
     engine = app.state.db.engine.sync_engine
     event.listen(engine, "commit", cut)
     try:
         # when
-        with caplog.at_level(logging.INFO):
-            response = await client.post(SET_EMAIL_PREFERENCES, token=person.token)
+        body = await client.execute(SET_EMAIL_PREFERENCES, token=person.token)
     finally:
         event.remove(engine, "commit", cut)
-    # then: one attempt only, and the client is told the change may have been saved
-    assert len(commits) == 1
+    # then: the server rolled it back, so it ran again and was saved once
+    assert cuts == [1]
+    assert body == {"data": {"setEmailPreferences": {"userErrors": []}}}, body
+    assert await _reminder_opt_outs(db, person) == ["REMINDER"]
+
+
+@pytest.mark.postgres_only
+async def test_a_commit_whose_outcome_cannot_be_learnt_is_answered_503_and_not_run_again(
+    people: People, settings: Settings, http_for, lose_commit_answers, monkeypatch
+) -> None:
+    # given a COMMIT whose answer is lost, and a server that then stays away
+    person = await people.signed_in(
+        await people.organisation(OrganisationKind.PROVIDER), Role.PROVIDER_USER
+    )
+    http, _ = await http_for(settings)
+    client = GraphQLClient(http)
+    asked = []
+
+    async def server_stays_away(self, xid):  # type: ignore[no-untyped-def]
+        asked.append(xid)
+        return None
+
+    monkeypatch.setattr(Database, "_outcome_of", server_stays_away)
+    lose_commit_answers(1)
+    # when
+    response = await client.post(SET_EMAIL_PREFERENCES, token=person.token)
+    # then: one attempt, and the client is told to check rather than to send it again
+    assert len(asked) == 1 and asked[0] is not None
     assert response.status_code == 503, response.text
     assert response.json()["code"] == "COMMIT_IN_DOUBT"
     assert "retry-after" not in response.headers
