@@ -27,6 +27,12 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
+def _downgrade(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
 def _pending(connection: Connection) -> list[str]:
     script = ScriptDirectory.from_config(alembic_config())
     current = set(MigrationContext.configure(connection).get_current_heads())
@@ -40,6 +46,17 @@ async def upgrade(database_url: str, revision: str = "head") -> None:
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_upgrade, revision)
+    finally:
+        await engine.dispose()
+
+
+async def downgrade(database_url: str, revision: str) -> None:
+    """Undo migrations down to ``revision`` ("base" undoes them all): for the round-trip test
+    and for an operator stepping back a release."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_downgrade, revision)
     finally:
         await engine.dispose()
 

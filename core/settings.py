@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     #: How often ``portal scheduler`` sweeps the outbox for emails whose send was lost (a
     #: killed worker's, once their lease ends; one enqueued while Redis was away).
     outbox_sweep_seconds: int = 30
+    #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
+    #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
+    #: wraps every resolver, which the fast path refuses).
+    fast_execution: bool = True
     #: Email addresses of shared mailboxes that may not hold an account (local parts).
     role_address_local_parts: tuple[str, ...] = (
         "info",

@@ -50,7 +50,11 @@ def create_app(
     settings = settings or load_settings()
     registry = registry or build_registry()
     db = db or Database(create_engine(settings.database_url))
-    schema = build_schema(registry, production=settings.env == "production")
+    schema = build_schema(
+        registry,
+        production=settings.env == "production",
+        fast_execution=settings.fast_execution,
+    )
     graphql = PortalGraphQL(schema, settings=settings, registry=registry, db=db)
 
     realtime = Hub(settings.redis_url)

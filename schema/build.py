@@ -11,9 +11,11 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -113,11 +115,43 @@ class PortalSchema(strawberry.Schema):
         )
 
 
-def build_schema(registry: CategoryRegistry, *, production: bool = False) -> strawberry.Schema:
+class FastPathRefused(Exception):
+    """An extension wraps resolvers, which the fast path would skip on plain fields."""
+
+
+def wraps_resolvers(extension: SchemaExtension) -> bool:
+    """Whether strawberry would run ``extension`` as middleware around every resolver."""
+    return type(extension).resolve is not SchemaExtension.resolve
+
+
+def check_extensions(extensions: list, *, fast_execution: bool) -> None:
+    """Refuse, at start, an extension that wraps resolvers while the fast path is on: the fast
+    path completes plain fields without calling a resolver, so the extension would silently
+    miss them (and turning the fast path off per request would silently lose its speed)."""
+    if not fast_execution:
+        return
+    for factory in extensions:
+        extension = factory()
+        if wraps_resolvers(extension):
+            raise FastPathRefused(
+                f"the schema extension {type(extension).__name__} wraps resolvers, which the "
+                "portal's fast execution path skips for plain fields: set "
+                "PORTAL_FAST_EXECUTION=false to run it on every field"
+            )
+
+
+def build_schema(
+    registry: CategoryRegistry,
+    *,
+    production: bool = False,
+    fast_execution: bool = True,
+    extra_extensions: tuple = (),
+) -> strawberry.Schema:
     """The GraphQL schema for the installed categories.
 
     Extensions are passed as classes or factories, never shared instances (strawberry
-    0.316.0: shared instances leaked state between concurrent requests).
+    0.316.0: shared instances leaked state between concurrent requests). ``fast_execution``
+    chooses the portal's execution context (schema/execution.py) or graphql-core's alone.
     """
     bind_care_categories(registry)
     extensions: list = [
@@ -129,6 +163,8 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
     ]
     if production:
         extensions.append(DisableIntrospection)
+    extensions.extend(extra_extensions)
+    check_extensions(extensions, fast_execution=fast_execution)
     query = merge_types("Query", QUERY_PARTS)
     mutation = merge_types("Mutation", MUTATION_PARTS) if MUTATION_PARTS else None
     subscription = merge_types("Subscription", SUBSCRIPTION_PARTS) if SUBSCRIPTION_PARTS else None
@@ -142,5 +178,7 @@ def build_schema(registry: CategoryRegistry, *, production: bool = False) -> str
         types=NODE_TYPES,
         extensions=extensions,
         config=config,
-        execution_context_class=PortalExecutionContext,
+        execution_context_class=(
+            PortalExecutionContext if fast_execution else StrawberryGraphQLCoreExecutionContext
+        ),
     )

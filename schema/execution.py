@@ -10,8 +10,13 @@ leaf with the type's own ``coerce_output_value``, walk lists, and for an object 
 the executor's own ``execute_collected_subfields`` (so fields with resolvers, abstract types,
 @defer and errors still take graphql-core's path). Anything it does not recognise *before*
 doing any work (a null for a non-null type, a value of another type, an awaitable, a leaf that
-does not coerce) is handed back to graphql-core's ``execute_field`` unchanged, so results and
-errors are the same as without it (tests/schema/test_execution.py checks both side by side).
+does not coerce) is handed to graphql-core's own completion with the value already read (an
+attribute is never read twice), so results and errors are the same as without it
+(tests/foundation/test_execution.py checks both side by side, and runs generated queries).
+
+Fenced: a type with its own ``is_type_of`` is left to graphql-core (it may read its info); an
+extension that wraps resolvers is refused at start (schema/build.py); PORTAL_FAST_EXECUTION=false
+turns the fast path off.
 """
 
 from __future__ import annotations
@@ -33,11 +38,11 @@ from graphql import (
     GraphQLString,
     is_leaf_type,
 )
+from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 DEFINITION = "strawberry-definition"
-_FALLBACK: Any = object()
 
 
 class Leaf(NamedTuple):
@@ -79,7 +84,9 @@ def _kind(declared: GraphQLOutputType) -> Kind | None:
     if isinstance(type_, GraphQLObjectType):
         definition = type_.extensions.get(DEFINITION)
         origin = getattr(definition, "origin", None)
-        if origin is None:
+        if origin is None or getattr(definition, "is_type_of", None) is not None:
+            # A type's own is_type_of may read its info, which only graphql-core's path makes
+            # (strawberry's generated one, for types with interfaces, never reads it).
             return None
         return ObjectOf(type_, origin, type_.is_type_of, nullable, declared)
     return None  # interfaces and unions: graphql-core resolves the runtime type
@@ -243,11 +250,10 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         field_details_list,
                         position_context,
                     )
-                    if completed is not _FALLBACK:
-                        results[response_name] = completed
-                        if is_awaitable(completed):
-                            awaitable_fields.append(response_name)
-                        continue
+                    results[response_name] = completed
+                    if is_awaitable(completed):
+                        awaitable_fields.append(response_name)
+                    continue
                 result = self.execute_field(
                     parent_type,
                     source_value,
@@ -287,11 +293,17 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         field_details_list: Any,
         position_context: Any,
     ) -> Any:
-        """The completed value of a plain field, or _FALLBACK before any work was done."""
+        """The completed value of a plain field. The attribute is read once: where this path
+        does not take the value, graphql-core completes the value already read (a property
+        read twice could answer differently)."""
+        field_path = Path(path, response_name, parent_type.name)
         try:
             value = getattr(source, plain.attribute)
-        except Exception:
-            return _FALLBACK
+        except Exception as raw_error:  # as graphql-core reports a failing resolver
+            self.handle_field_error(
+                raw_error, plain.kind.output_type, field_details_list, field_path
+            )
+            return None
         kind = plain.kind
         pure = self._pure_function(kind, field_details_list)
         if pure is not None:
@@ -299,10 +311,13 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return pure(value)
             except _Impure:  # nothing was done that cannot be done again
                 if type(kind) is Leaf or (type(kind) is ListOf and not kind.has_objects):
-                    return _FALLBACK
+                    return self._complete_read(
+                        parent_type, value, field_details_list, field_path, position_context
+                    )
         if not _accepts(kind, value):
-            return _FALLBACK
-        field_path = Path(path, response_name, parent_type.name)
+            return self._complete_read(
+                parent_type, value, field_details_list, field_path, position_context
+            )
         field_type = kind.output_type
         try:
             completed = self._complete_objects(
@@ -319,6 +334,43 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return await completed
             except Exception as raw_error:
                 self.handle_field_error(raw_error, field_type, field_details_list, field_path)
+                return None
+
+        return await_completed()
+
+    def _complete_read(
+        self,
+        parent_type: GraphQLObjectType,
+        value: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's ``execute_field`` for a plain field whose value was already read:
+        the same completion, errors and awaitables, without calling the resolver again."""
+        field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+        assert field_def is not None  # planned from this very field
+        return_type = field_def.type
+        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+        try:
+            if self.is_awaitable(value):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, value, position_context
+                )
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        if not self.is_awaitable(completed):
+            return completed
+
+        async def await_completed() -> Any:
+            try:
+                return await completed
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, return_type, field_details_list, path)
                 return None
 
         return await_completed()

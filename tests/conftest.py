@@ -39,12 +39,34 @@ if TYPE_CHECKING:
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+#: Every query of the suite also run by graphql-core's executor and compared (tests/differential.py).
+DIFFERENTIAL = os.environ.get("PORTAL_TEST_DIFFERENTIAL", "") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if DIFFERENTIAL:
+        import schema.build
+        from tests.differential import DifferentialExecutionContext
+
+        schema.build.PortalExecutionContext = DifferentialExecutionContext  # type: ignore[misc]
+
+
+@pytest.fixture(autouse=DIFFERENTIAL)
+def _both_executors_agree() -> Iterator[None]:
+    from tests.differential import DifferentialExecutionContext
+
+    DifferentialExecutionContext.mismatches.clear()
+    yield
+    assert DifferentialExecutionContext.mismatches == [], (
+        "the portal's executor and graphql-core's disagree"
+    )
 
 
 def pytest_report_header() -> list[str]:
     backend = "PostgreSQL" if PG_URL else "SQLite"
     return [
         f"portal database: {backend}; redis: {os.environ.get('PORTAL_TEST_REDIS_URL') or 'none'}"
+        + ("; every query under both executors" if DIFFERENTIAL else "")
     ]
 
 

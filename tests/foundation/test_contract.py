@@ -7,8 +7,8 @@ import pytest
 from graphql import build_schema as build_sdl
 from graphql import find_breaking_changes
 
-from core.plugins.registry import build_registry
 from schema.build import build_schema
+from tests.builtins import built_in_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT.parent / "shared" / "contract" / "schema.graphql"
@@ -17,7 +17,7 @@ PENDING = ROOT / "tests" / "contract_pending.txt"
 
 
 def served_sdl() -> str:
-    return build_schema(build_registry()).as_str() + "\n"
+    return build_schema(built_in_registry()).as_str() + "\n"
 
 
 def breaking_changes() -> list[str]:

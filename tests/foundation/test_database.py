@@ -6,14 +6,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from core.db import Database, after_commit, create_engine
 from core.migrate import pending_heads
-from core.models import Base, CategorySettings, SweepMark
+from core.models import CategorySettings, SweepMark
 from core.querycount import count_queries
 from core.settings import Settings
 from tests.graphql_client import GraphQLClient
@@ -21,16 +19,6 @@ from tests.graphql_client import GraphQLClient
 
 async def test_migrations_leave_nothing_pending(database_url: str) -> None:
     assert await pending_heads(database_url) == []
-
-
-async def test_the_migrations_create_exactly_the_models(db: Database) -> None:
-    def diff(connection):
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
-        return compare_metadata(context, Base.metadata)
-
-    async with db.engine.connect() as connection:
-        differences = await connection.run_sync(diff)
-    assert differences == []
 
 
 async def test_a_unit_of_work_that_fails_saves_nothing(db: Database) -> None:

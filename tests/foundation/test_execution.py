@@ -12,8 +12,11 @@ import asyncio
 import enum
 from datetime import UTC, datetime
 
+import hypothesis_graphql
 import pytest
 import strawberry
+from hypothesis import HealthCheck, given, settings
+from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -167,3 +170,119 @@ async def test_portal_execution_gives_graphql_core_results(query: str) -> None:
     assert _shape(got) == _shape(expected)
     again = await portal.execute(query, variable_values={"yes": False})
     assert _shape(again) == _shape(await plain.execute(query, variable_values={"yes": False}))
+
+
+# ------------------------------------------------------------------ the fences around the path
+
+
+@strawberry.type
+class Checked:
+    """A type with its own is_type_of, which reads the info graphql-core gives it."""
+
+    label: str
+
+    @classmethod
+    def is_type_of(cls, obj: object, info: object) -> bool:
+        return info.field_name == "checked" and isinstance(obj, cls)  # type: ignore[attr-defined]
+
+
+class Counted:
+    """A source whose attribute counts its reads (a property that is not idempotent)."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    @property
+    def value(self) -> int:
+        self.reads += 1
+        return None  # type: ignore[return-value]  # null for a non-null field: the fallback
+
+
+@strawberry.type
+class Reading:
+    value: int
+
+
+@strawberry.type
+class Box:
+    checked: Checked
+
+
+def _fenced_schema(execution_context_class: type) -> strawberry.Schema:
+    counted = Counted()
+
+    @strawberry.type
+    class FencedQuery:
+        @strawberry.field
+        def box(self) -> Box:
+            return Box(checked=Checked(label="kept"))
+
+        @strawberry.field
+        def reading(self) -> Reading:
+            return counted  # type: ignore[return-value]
+
+        @strawberry.field
+        def reads(self) -> int:
+            return counted.reads
+
+    return strawberry.Schema(query=FencedQuery, execution_context_class=execution_context_class)
+
+
+async def test_a_type_with_its_own_is_type_of_is_given_its_info() -> None:
+    plain = _fenced_schema(StrawberryGraphQLCoreExecutionContext)
+    portal = _fenced_schema(PortalExecutionContext)
+    query = "{ box { checked { label } } }"
+    got = await portal.execute(query)
+    assert _shape(got) == _shape(await plain.execute(query))
+    assert got.data == {"box": {"checked": {"label": "kept"}}}
+
+
+async def test_an_attribute_is_read_once_when_graphql_core_completes_it() -> None:
+    for context_class in (StrawberryGraphQLCoreExecutionContext, PortalExecutionContext):
+        schema = _fenced_schema(context_class)
+        result = await schema.execute("{ reading { value } }")
+        assert result.errors and "non-nullable" in result.errors[0].message
+        assert (await schema.execute("{ reads }")).data == {"reads": 1}, context_class.__name__
+
+
+def test_fast_execution_can_be_turned_off() -> None:
+    from core.plugins.registry import build_registry
+    from schema.build import build_schema
+
+    registry = build_registry()
+    assert issubclass(build_schema(registry).execution_context_class, PortalExecutionContext)
+    assert (
+        build_schema(registry, fast_execution=False).execution_context_class
+        is StrawberryGraphQLCoreExecutionContext
+    )
+
+
+class Tracing(SchemaExtension):
+    """An extension that wraps every resolver (as tracing does)."""
+
+    def resolve(self, _next, root, info, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return _next(root, info, *args, **kwargs)
+
+
+def test_an_extension_that_wraps_resolvers_is_refused_while_the_fast_path_is_on() -> None:
+    from core.plugins.registry import build_registry
+    from schema.build import FastPathRefused, build_schema
+
+    registry = build_registry()
+    with pytest.raises(FastPathRefused, match="PORTAL_FAST_EXECUTION=false"):
+        build_schema(registry, extra_extensions=(Tracing,))
+    build_schema(registry, fast_execution=False, extra_extensions=(Tracing,))
+
+
+# ------------------------------------------------------------------ generated queries
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(query=hypothesis_graphql.queries(str(_schemas()[0])))
+def test_generated_queries_give_graphql_core_results(query: str) -> None:
+    plain, portal = _schemas()
+    for yes in (True, False):
+        variables = {"yes": yes}
+        expected = asyncio.run(plain.execute(query, variable_values=variables))
+        got = asyncio.run(portal.execute(query, variable_values=variables))
+        assert _shape(got) == _shape(expected), query
