@@ -23,6 +23,7 @@ import orjson
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -200,6 +201,20 @@ def is_database_unavailable(error: BaseException) -> bool:
 #: Lost connections this soon after an outage began belong to it (every pooled connection of
 #: a restarted server fails in turn, some after new ones already answer): no new WARNING.
 SAME_OUTAGE_SECONDS = 10.0
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is the pool giving up waiting for a free
+    connection: the database is too busy to serve this request now (running it again at once
+    would only wait again)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, PoolTimeout):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class DatabaseOutage:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from core.db import current_ledger, is_database_unavailable
+from core.db import current_ledger, is_database_busy, is_database_unavailable
 
 logger = logging.getLogger("portal.graphql")
 
@@ -42,7 +42,9 @@ class MaskUnexpectedErrors(SchemaExtension):
             original = error.original_error
             assert original is not None
             ledger = current_ledger()
-            if ledger is not None and is_database_unavailable(original):
+            if ledger is not None and (
+                is_database_unavailable(original) or is_database_busy(original)
+            ):
                 # The view runs the request again or answers 503, and logs it then, once.
                 if ledger.lost is None:
                     ledger.lost = (error_id, original)

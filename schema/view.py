@@ -23,6 +23,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from core.db import (
     CommitInDoubt,
     Database,
+    is_database_busy,
     is_database_unavailable,
     ping_every_checkout,
     request_ledger,
@@ -32,7 +33,7 @@ from core.identity.ratelimit import AttemptLimiter
 from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
 from schema.context import Context
-from schema.http.errors import log_unavailable, unavailable_response
+from schema.http.errors import log_unavailable, new_error_id, unavailable_response
 
 SESSION_COOKIE = "portal_session"
 
@@ -98,18 +99,30 @@ class PortalGraphQL(GraphQL[Context, None]):
                     async with self.db.request_scope():
                         response = await super().run(request, context, root_value)  # type: ignore[arg-type]
                 except Exception as error:
-                    if last or not ledger.may_run_again or not is_database_unavailable(error):
-                        raise  # schema.http.errors answers it (503 for a lost database)
-                    await self._before_running_again(request, error)
-                    continue
+                    lost = is_database_unavailable(error)
+                    if lost and not last and ledger.may_run_again:
+                        await self._before_running_again(request, error)
+                        continue
+                    if (lost or is_database_busy(error)) and not ledger.may_run_again:
+                        error_id = new_error_id()
+                        doubt = CommitInDoubt("the database failed after a change was committed")
+                        doubt.__cause__ = error
+                        log_unavailable(
+                            error_id, request.method, request.url.path, doubt, attempts=attempt + 1
+                        )
+                        return unavailable_response(error_id, doubt)
+                    raise  # schema.http.errors answers it (503 for a lost or busy database)
             if ledger.lost is None:
                 return response
             error_id, error = ledger.lost
-            if not last and ledger.may_run_again:
+            if not last and ledger.may_run_again and not is_database_busy(error):
                 await self._before_running_again(request, error)
                 continue
-            if ledger.commit_in_doubt and not isinstance(error, CommitInDoubt):
-                error = CommitInDoubt("the database connection was lost while committing")
+            if not ledger.may_run_again and not isinstance(error, CommitInDoubt):
+                # Something was committed (or may have been) before the database failed the
+                # rest: the client must not be told that nothing changed.
+                doubt = CommitInDoubt("the database failed after a change was committed")
+                doubt.__cause__, error = error, doubt
             log_unavailable(error_id, request.method, request.url.path, error, attempts=attempt + 1)
             return unavailable_response(error_id, error)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -5,7 +5,8 @@ it again for the server to log, so every fault was logged twice ("Exception in A
 application" after our own line). :class:`MaskUnexpected` sits inside it and ends the
 exception here: one log line with the id, one JSON answer.
 
-* A lost database (``core.db.is_database_unavailable``): ``503`` with ``Retry-After``; the
+* A lost or too busy database (``core.db.is_database_unavailable``, ``is_database_busy``:
+  no pooled connection came free in time): ``503`` with ``Retry-After``; the
   outage itself is logged once by ``core.db.DatabaseOutage``, so each request adds one line
   with its id, without a traceback.
 * Anything else: ``500``, logged at ERROR with its traceback.
@@ -19,7 +20,7 @@ import uuid
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.db import CommitInDoubt, is_database_unavailable
+from core.db import CommitInDoubt, is_database_busy, is_database_unavailable
 
 logger = logging.getLogger("portal.http")
 
@@ -48,8 +49,8 @@ def unavailable_response(error_id: str, error: BaseException) -> JSONResponse:
         )
     return JSONResponse(
         {
-            "error": "The database is not answering; nothing was changed. Try again in a "
-            f"few seconds (id {error_id}).",
+            "error": "The database is not answering in time; nothing was changed. Try again "
+            f"in a few seconds (id {error_id}).",
             "errorId": error_id,
             "code": "UNAVAILABLE",
         },
@@ -98,7 +99,7 @@ class MaskUnexpected:
         except Exception as error:
             error_id = new_error_id()
             method, path = scope.get("method", ""), scope.get("path", "")
-            if is_database_unavailable(error):
+            if is_database_unavailable(error) or is_database_busy(error):
                 log_unavailable(error_id, method, path, error)
                 response = unavailable_response(error_id, error)
             else:

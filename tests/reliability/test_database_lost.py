@@ -238,3 +238,28 @@ async def test_an_exception_reaching_starlette_is_masked_and_logged_once(
     assert "hunter2" not in response.text and body["errorId"] in body["error"]
     logged = [r for r in caplog.records if r.exc_info]
     assert len(logged) == 1 and body["errorId"] in logged[0].getMessage()
+
+
+async def test_a_request_that_waits_too_long_for_a_pooled_connection_gets_503_at_once(
+    settings: Settings, registry, caplog
+) -> None:
+    # given a pool of one connection, held by someone else, and a short wait for it
+    db = Database(
+        create_engine(settings.database_url, pool_size=1, max_overflow=0, pool_timeout=0.5)
+    )
+    app = create_app(settings, registry=registry, db=db)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app, client=("127.0.0.1", 51000))
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http,
+            db.engine.connect() as held,
+        ):
+            await held.execute(text("SELECT 1"))
+            # when
+            with caplog.at_level(logging.INFO):
+                response = await http.post("/graphql", json={"query": CATEGORIES})
+    # then: 503 with Retry-After, not run again (it would only wait again), one line logged
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "UNAVAILABLE" and "retry-after" in response.headers
+    assert "after 1 attempt" in " ".join(r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.exc_info]
