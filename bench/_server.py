@@ -35,7 +35,7 @@ def portal_server(**env: str) -> Iterator[tuple[str, dict[str, str]]]:
         **env,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -99,7 +99,7 @@ async def main() -> dict[str, object]:
                 [
                     sys.executable,
                     "-m",
-                    "core.cli",
+                    "portal.cli",
                     "create-admin",
                     "--email",
                     email,

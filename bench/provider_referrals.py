@@ -165,7 +165,9 @@ def main() -> dict[str, object]:
     env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_STORAGE_DIR": str(workdir / "storage")}
     graphql_port, baseline_port = free_port(), free_port()
     graphql = start(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(graphql_port)], env, graphql_port
+        [sys.executable, "-m", "portal.cli", "serve", "--port", str(graphql_port)],
+        env,
+        graphql_port,
     )
     baseline = start(
         [

@@ -230,7 +230,7 @@ async def soak(clients: int, seconds: int) -> dict[str, object]:
         env.pop("PORTAL_REDIS_URL", None)
         log = (workdir / "serve.log").open("wb")
         server = subprocess.Popen(  # noqa: ASYNC220  (started once, before the clients)
-            [sys.executable, "-m", "core.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -10,6 +10,7 @@ a JSON array sends one string and lets the database do the rest. SQLite reads th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, String, cast, func, literal
@@ -24,7 +25,7 @@ JsonValue = str | int | None
 def json_rows(
     dialect: str,
     rows: Sequence[Sequence[JsonValue]],
-    columns: Mapping[str, TypeEngine[object]],
+    columns: Mapping[str, TypeEngine[Any]],
 ) -> Subquery:
     """A table of ``rows`` (each the values of ``columns``, in order), bound as one parameter.
 

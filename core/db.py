@@ -17,11 +17,12 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
@@ -337,7 +338,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         if not idle:
             rollback(dbapi_connection)
 
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]  # patched per engine
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -663,6 +664,12 @@ async def _leave_request_connection() -> None:
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run ``callback`` after the unit of work of ``session`` commits (never if it rolls back)."""
     session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
+
+
+def rowcount(result: Any) -> int:
+    """How many rows an UPDATE or DELETE matched (``session.execute`` is typed as returning a
+    plain Result; a DML statement's is a CursorResult)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def dialect_of(session: AsyncSession) -> str:

@@ -152,7 +152,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read and validate the settings; raise SettingsError with a one-line message."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic validates the values
     except ValidationError as error:
         first = error.errors()[0]
         location = first.get("loc") or ()

@@ -30,12 +30,12 @@ class CareCategory(str):
 
 
 _DEFINITION = StrawberryEnumDefinition(
-    wrapped_cls=CareCategory,  # type: ignore[arg-type]
+    wrapped_cls=CareCategory,  # type: ignore[arg-type]  # an enum made at start
     name="CareCategory",
     values=[],
     description="One value per installed category plugin; these four ship with the portal.",
 )
-CareCategory.__strawberry_definition__ = _DEFINITION  # type: ignore[attr-defined]
+CareCategory.__strawberry_definition__ = _DEFINITION  # type: ignore[attr-defined]  # bound at start
 
 
 def bind_care_categories(registry: CategoryRegistry) -> None:
@@ -45,7 +45,8 @@ def bind_care_categories(registry: CategoryRegistry) -> None:
     ]
 
 
-Gender = strawberry.enum(_Gender, name="Gender")
+Gender = _Gender
+strawberry.enum(_Gender, name="Gender")
 
 
 @strawberry.enum

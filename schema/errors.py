@@ -1,16 +1,12 @@
-"""``UserError`` and the one place where mutations are authorised and domain errors become
-payload data."""
+"""``UserError``: a domain error as payload data (``schema/mutation.py`` fills it)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 
-from core.access import require_mutation
 from core.errors import DomainError
-from core.identity.viewer import Viewer
 
 
 @strawberry.type(
@@ -37,24 +33,9 @@ def user_errors(error: DomainError) -> list[UserError]:
     ]
 
 
-PayloadT = TypeVar("PayloadT")
+def no_errors() -> list[UserError]:
+    return []
 
 
-async def mutate(
-    info: Any,
-    field: str,
-    payload: Callable[..., PayloadT],
-    action: Callable[[Viewer], Awaitable[dict[str, Any]]],
-) -> PayloadT:
-    """Run mutation ``field``: check who may call it (``core.access``), then ``action``.
-
-    The action's result fills the payload; a DomainError fills ``userErrors``. For a public
-    mutation the action receives the viewer, which may be None.
-    """
-    viewer = info.context.viewer
-    try:
-        require_mutation(viewer, field)
-        values = await action(viewer)
-    except DomainError as error:
-        return payload(user_errors=user_errors(error))
-    return payload(user_errors=[], **values)
+#: A payload's ``userErrors`` field: empty unless the mutation failed.
+USER_ERRORS: Any = strawberry.field(default_factory=no_errors)

@@ -59,7 +59,7 @@ class ListOf(NamedTuple):
 
 
 class ObjectOf(NamedTuple):
-    type: GraphQLObjectType
+    object_type: GraphQLObjectType
     origin: type
     is_type_of: Callable[[Any, Any], Any] | None
     nullable: bool
@@ -72,7 +72,7 @@ Kind = Leaf | ListOf | ObjectOf
 def _kind(declared: GraphQLOutputType) -> Kind | None:
     """How to complete a value of ``declared`` directly; None where graphql-core must."""
     nullable = not isinstance(declared, GraphQLNonNull)
-    type_ = declared if nullable else declared.of_type  # type: ignore[union-attr]
+    type_ = declared if nullable else declared.of_type  # type: ignore[union-attr]  # NonNull here
     if isinstance(type_, GraphQLList):
         item = _kind(type_.of_type)
         if item is None:
@@ -80,7 +80,7 @@ def _kind(declared: GraphQLOutputType) -> Kind | None:
         has_objects = type(item) is ObjectOf or (type(item) is ListOf and item.has_objects)
         return ListOf(item, nullable, has_objects, declared)
     if is_leaf_type(type_):
-        return Leaf(leaf_function(type_, nullable), nullable, declared)  # type: ignore[arg-type]
+        return Leaf(leaf_function(type_, nullable), nullable, declared)
     if isinstance(type_, GraphQLObjectType):
         definition = type_.extensions.get(DEFINITION)
         origin = getattr(definition, "origin", None)
@@ -182,6 +182,7 @@ def _accepts(kind: Kind, value: Any) -> bool:
     # functions complete them or hand them back).
     if type(value) is not list and type(value) is not tuple:
         return False
+    assert type(kind) is ListOf
     return all(_accepts(kind.item, element) for element in value)
 
 
@@ -220,7 +221,7 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans[id(grouped_field_set)] = (grouped_field_set, steps)
         return steps
 
-    def execute_fields(  # type: ignore[override]
+    def execute_fields(
         self,
         parent_type: GraphQLObjectType,
         source_value: Any,
@@ -389,7 +390,7 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if type(kind) is ListOf:
             function = self._pure_list(kind, field_details_list)
         else:
-            function = self._pure_object(kind, field_details_list)  # type: ignore[arg-type]
+            function = self._pure_object(kind, field_details_list)  # type: ignore[arg-type]  # ObjectOf here
         self._pure[key] = (field_details_list, function)
         return function
 
@@ -412,16 +413,16 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _pure_object(self, kind: ObjectOf, field_details_list: Any) -> Callable[[Any], Any] | None:
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(
-            kind.type, field_details_list
+            kind.object_type, field_details_list
         )
         if new_defer_usages:
             return None
         steps: list[tuple[str, str | None, Any]] = []
-        for response_name, sub_fields, plain in self._plan(kind.type, grouped_field_set):
+        for response_name, sub_fields, plain in self._plan(kind.object_type, grouped_field_set):
             if sub_fields[0].node.name.value == "__typename" and not any(
                 d.node.directives for d in sub_fields
             ):
-                steps.append((response_name, None, kind.type.name))
+                steps.append((response_name, None, kind.object_type.name))
                 continue
             if plain is None:
                 return None
@@ -462,10 +463,10 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         if type(kind) is ObjectOf:
             grouped_field_set, new_defer_usages, _ = self.collect_subfields(
-                kind.type, field_details_list
+                kind.object_type, field_details_list
             )
             return self.execute_collected_subfields(
-                kind.type, value, path, grouped_field_set, new_defer_usages, position_context
+                kind.object_type, value, path, grouped_field_set, new_defer_usages, position_context
             )
         assert type(kind) is ListOf  # leaves never sit inside a list of objects
         return self._complete_list(kind, value, path, field_details_list, position_context)

@@ -66,4 +66,4 @@ class MaskUnexpectedErrors(SchemaExtension):
                     extensions={"code": "INTERNAL", "errorId": error_id},
                 )
             )
-        result.errors = masked  # type: ignore[union-attr]
+        result.errors = masked  # type: ignore[union-attr]  # set only on an ExecutionResult

@@ -14,4 +14,4 @@ class NodeQueries:
         description="Any object by its global id, or null if the viewer may not see it."
     )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        return await resolve_node(info, id)  # type: ignore[return-value]
+        return await resolve_node(info, id)  # type: ignore[return-value]  # any Node type

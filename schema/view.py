@@ -91,13 +91,13 @@ class PortalGraphQL(GraphQL[Context, None]):
         ones. If that fails too, or something had been committed (running it again could
         repeat a change), the client gets 503 with the error's id (``schema.http.errors``)."""
         if isinstance(request, WebSocket):
-            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
         for attempt in range(2):
             last = attempt == 1
             with request_ledger() as ledger, ping_every_checkout() if last else nullcontext():
                 try:
                     async with self.db.request_scope():
-                        response = await super().run(request, context, root_value)  # type: ignore[arg-type]
+                        response = await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
                 except Exception as error:
                     lost = is_database_unavailable(error)
                     if lost and not last and ledger.may_run_again:
@@ -201,5 +201,5 @@ class PortalGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Sign in: no valid session."})
         return UNSET
 
-    def encode_json(self, data: Any) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)

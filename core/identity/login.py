@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import Database
+from core.db import Database, rowcount
 from core.errors import DomainError, InvalidInput, InvalidState, Unauthenticated
 from core.identity import passwords, totp
 from core.identity.audit import AuditKind, record
@@ -209,14 +209,14 @@ async def verify_totp(
                 .where((User.totp_last_step.is_(None)) | (User.totp_last_step < step))
                 .values(totp_last_step=step, totp_enabled=True, failed_attempts=0)
             )
-            if claimed.rowcount != 1:
+            if rowcount(claimed) != 1:
                 raise _Replayed
             used = await session.execute(
                 update(LoginChallenge)
                 .where(LoginChallenge.id == login_challenge.id, LoginChallenge.used_at.is_(None))
                 .values(used_at=now)
             )
-            if used.rowcount != 1:
+            if rowcount(used) != 1:
                 raise _Replayed
             session.add(
                 UserSession(

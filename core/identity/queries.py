@@ -3,65 +3,65 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.identity.roles import OrganisationKind, Role
 from core.identity.viewer import Viewer
+from core.keyed import groups, one_each
 from core.models import AccountRequest, Organisation, SigningDelegation, User, UserRole
 
 
 async def organisations_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[Organisation | None]:
-    rows = {
-        o.id: o for o in await session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
-    }
-    return [rows.get(i) for i in ids]
+    return one_each(
+        ids, await session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
+    )
 
 
 async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[User | None]:
-    rows = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(ids)))}
-    return [rows.get(i) for i in ids]
+    return one_each(ids, await session.scalars(select(User).where(User.id.in_(ids))))
 
 
 async def roles_by_user_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[list[str]]:
-    found: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for user_id, role in await session.execute(
-        select(UserRole.user_id, UserRole.role)
-        .where(UserRole.user_id.in_(ids))
-        .order_by(UserRole.role)
-    ):
-        found[user_id].append(role)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.execute(
+            select(UserRole.user_id, UserRole.role)
+            .where(UserRole.user_id.in_(ids))
+            .order_by(UserRole.role)
+        ),
+    )
 
 
 async def members_by_organisation_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[User]]:
-    found: dict[uuid.UUID, list[User]] = defaultdict(list)
-    for user in await session.scalars(
-        select(User).where(User.organisation_id.in_(ids)).order_by(User.name, User.email_key)
-    ):
-        found[user.organisation_id].append(user)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.scalars(
+            select(User).where(User.organisation_id.in_(ids)).order_by(User.name, User.email_key)
+        ),
+        key=attrgetter("organisation_id"),
+    )
 
 
 async def delegates_by_signatory_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[User]]:
-    found: dict[uuid.UUID, list[User]] = defaultdict(list)
-    for signatory_id, user in await session.execute(
-        select(SigningDelegation.signatory_id, User)
-        .join(User, User.id == SigningDelegation.delegate_id)
-        .where(SigningDelegation.signatory_id.in_(ids), SigningDelegation.revoked_at.is_(None))
-        .order_by(User.name)
-    ):
-        found[signatory_id].append(user)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.execute(
+            select(SigningDelegation.signatory_id, User)
+            .join(User, User.id == SigningDelegation.delegate_id)
+            .where(SigningDelegation.signatory_id.in_(ids), SigningDelegation.revoked_at.is_(None))
+            .order_by(User.name)
+        ),
+    )
 
 
 async def organisations_for(

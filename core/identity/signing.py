@@ -14,7 +14,7 @@ from core.models import SigningDelegation, User
 from core.models.base import utcnow
 
 
-async def _colleague(db_session, viewer: Viewer, user_id: uuid.UUID) -> User:  # type: ignore[no-untyped-def]
+async def _colleague(db_session, viewer: Viewer, user_id: uuid.UUID) -> User:
     user = await db_session.get(User, user_id)
     if user is None or user.organisation_id != viewer.organisation_id:
         raise NotFound(

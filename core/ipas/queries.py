@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.identity.viewer import Viewer
 from core.ipas.kinds import LIVE_STATUSES
 from core.ipas.visibility import visible_condition
+from core.keyed import groups, in_key_order, one_each
 from core.models import Document, Ipa, IpaDocument, IpaSignature, Offer, Referral
 
 MAX_LIST = 500
@@ -31,7 +32,7 @@ class IpaRow:
         return self.referral.local_authority_id
 
 
-def _statement():  # type: ignore[no-untyped-def]
+def _statement():
     return (
         select(Ipa, Referral, Offer.provider_id)
         .join(Referral, Referral.id == Ipa.referral_id)
@@ -62,7 +63,7 @@ async def ipas_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[I
         row[0].id: IpaRow(*row)
         for row in (await session.execute(_statement().where(Ipa.id.in_(ids)))).all()
     }
-    return [found.get(i) for i in ids]
+    return in_key_order(ids, found)
 
 
 async def current_ipas_by_referral_ids(
@@ -79,38 +80,38 @@ async def current_ipas_by_referral_ids(
         )
     ).all():
         found.setdefault(row[0].referral_id, IpaRow(*row))
-    return [found.get(i) for i in ids]
+    return in_key_order(ids, found)
 
 
 async def referrals_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[Referral | None]:
-    rows = {r.id: r for r in await session.scalars(select(Referral).where(Referral.id.in_(ids)))}
-    return [rows.get(i) for i in ids]
+    return one_each(ids, await session.scalars(select(Referral).where(Referral.id.in_(ids))))
 
 
 async def documents_by_ipa_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Document]]:
-    found: dict[uuid.UUID, list[Document]] = defaultdict(list)
-    for ipa_id, document in await session.execute(
-        select(IpaDocument.ipa_id, Document)
-        .join(Document, Document.id == IpaDocument.document_id)
-        .where(IpaDocument.ipa_id.in_(ids))
-        .order_by(IpaDocument.position)
-    ):
-        found[ipa_id].append(document)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.execute(
+            select(IpaDocument.ipa_id, Document)
+            .join(Document, Document.id == IpaDocument.document_id)
+            .where(IpaDocument.ipa_id.in_(ids))
+            .order_by(IpaDocument.position)
+        ),
+    )
 
 
 async def signatures_by_ipa_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[IpaSignature]]:
-    found: dict[uuid.UUID, list[IpaSignature]] = defaultdict(list)
-    for signature in await session.scalars(
-        select(IpaSignature)
-        .where(IpaSignature.ipa_id.in_(ids))
-        .order_by(IpaSignature.signed_at, IpaSignature.id)
-    ):
-        found[signature.ipa_id].append(signature)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.scalars(
+            select(IpaSignature)
+            .where(IpaSignature.ipa_id.in_(ids))
+            .order_by(IpaSignature.signed_at, IpaSignature.id)
+        ),
+        key=attrgetter("ipa_id"),
+    )

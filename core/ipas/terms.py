@@ -103,7 +103,7 @@ def offer_terms(
 # ---------------------------------------------------------------- the LA's own fields
 
 
-def _text(limit: int):  # type: ignore[no-untyped-def]
+def _text(limit: int):
     def check(value: Any, path: tuple[str, ...], problems: list[Problem]) -> Any:
         if not isinstance(value, str):
             problems.append(Problem(f"{path[-1]} must be text.", "INVALID", path))

@@ -15,7 +15,11 @@ from typing import Any
 import dramatiq
 
 from core.db import is_database_unavailable
+from core.jobs.queue import enqueue_async
 from core.jobs.runtime import Runtime
+from core.notifications.delivery import deliver_due
+from core.notifications.expiry import warn_expiring_documents
+from core.notifications.reminders import remind_unread_referrals
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +29,6 @@ SWEEP_QUEUE = "sweeps"
 
 async def send_outbox(runtime: Runtime) -> None:
     """Send every due outbox email; if some failed, come back when the first is due again."""
-    from core.jobs.broker import enqueue_async
-    from core.notifications.delivery import deliver_due
-
     report = await deliver_due(runtime.db, runtime.settings)
     if report.retry_in_ms is not None:
         await enqueue_async("send_outbox", delay_ms=report.retry_in_ms)
@@ -35,15 +36,11 @@ async def send_outbox(runtime: Runtime) -> None:
 
 async def sweep_document_expiry(runtime: Runtime) -> None:
     """Warn providers' admins of profile documents expiring within 30 days (once each)."""
-    from core.notifications.expiry import warn_expiring_documents
-
     await warn_expiring_documents(runtime.db, runtime.settings)
 
 
 async def sweep_reminders(runtime: Runtime) -> None:
     """Remind provider users of their unread referrals (once per user per day)."""
-    from core.notifications.reminders import remind_unread_referrals
-
     await remind_unread_referrals(runtime.db, runtime.settings)
 
 
@@ -91,7 +88,7 @@ def declare_actors(broker: dramatiq.Broker) -> None:
     runtime = next(m for m in broker.middleware if isinstance(m, Runtime))
     for name, (fn, queue, options) in ACTORS.items():
         dramatiq.Actor(
-            _bind(fn, runtime),
+            _bind(fn, runtime),  # type: ignore[arg-type]  # dramatiq types an actor fn narrowly
             broker=broker,
             actor_name=name,
             queue_name=queue,

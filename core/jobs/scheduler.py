@@ -52,7 +52,7 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
 
 def tick(actor_name: str) -> None:
     """One scheduled tick: ask a worker to run the sweep. While Redis is away the tick is
-    kept and sent when it is back (``core.jobs.broker.enqueue``; the outage is logged once)."""
+    kept and sent when it is back (``core.jobs.queue.enqueue``; the outage is logged once)."""
     if not enqueue(actor_name) and current_broker() is None:
         logger.warning("no broker: %s not enqueued", actor_name)
 

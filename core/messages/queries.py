@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from operator import attrgetter
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.keyed import groups, in_key_order
 from core.messages.service import ThreadRow
 from core.models import (
     Document,
@@ -23,7 +25,7 @@ from core.models import (
 from core.referrals.queries import ReferralRow
 
 
-def _threads():  # type: ignore[no-untyped-def]
+def _threads():
     return select(MessageThread, Referral.local_authority_id).join(
         Referral, Referral.id == MessageThread.referral_id
     )
@@ -34,7 +36,7 @@ async def threads_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> lis
         thread.id: ThreadRow(thread, la)
         for thread, la in (await session.execute(_threads().where(MessageThread.id.in_(ids)))).all()
     }
-    return [found.get(i) for i in ids]
+    return in_key_order(ids, found)
 
 
 async def threads_by_referral_and_provider(
@@ -56,19 +58,22 @@ async def threads_by_referral_and_provider(
             )
         ).all():
             found[(thread.referral_id, thread.provider_id)] = ThreadRow(thread, la)
-    return [found.get(k) for k in keys]
+    return in_key_order(keys, found)
 
 
 async def messages_by_thread_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Message]]:
     """Each thread's messages, oldest first."""
-    found: dict[uuid.UUID, list[Message]] = defaultdict(list)
-    for message in await session.scalars(
-        select(Message).where(Message.thread_id.in_(ids)).order_by(Message.thread_id, Message.seq)
-    ):
-        found[message.thread_id].append(message)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.scalars(
+            select(Message)
+            .where(Message.thread_id.in_(ids))
+            .order_by(Message.thread_id, Message.seq)
+        ),
+        key=attrgetter("thread_id"),
+    )
 
 
 async def messages_by_ids(
@@ -85,7 +90,7 @@ async def messages_by_ids(
             )
         ).all()
     }
-    return [found.get(i) for i in ids]
+    return in_key_order(ids, found)
 
 
 async def read_marks_by_thread_and_user(
@@ -104,21 +109,21 @@ async def read_marks_by_thread_and_user(
             )
         ):
             found[(thread_id, user_id)] = read_seq
-    return [found.get(k, 0) for k in keys]
+    return in_key_order(keys, found, 0)
 
 
 async def documents_by_message_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Document]]:
-    found: dict[uuid.UUID, list[Document]] = defaultdict(list)
-    for message_id, document in await session.execute(
-        select(MessageDocument.message_id, Document)
-        .join(Document, Document.id == MessageDocument.document_id)
-        .where(MessageDocument.message_id.in_(ids))
-        .order_by(MessageDocument.position)
-    ):
-        found[message_id].append(document)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.execute(
+            select(MessageDocument.message_id, Document)
+            .join(Document, Document.id == MessageDocument.document_id)
+            .where(MessageDocument.message_id.in_(ids))
+            .order_by(MessageDocument.position)
+        ),
+    )
 
 
 async def referrals_for_parties(
@@ -157,4 +162,4 @@ async def referrals_for_parties(
             )
         ).all():
             found[(referral.id, provider_id)] = ReferralRow(referral, delivery, content)
-    return [found.get(k) for k in keys]
+    return in_key_order(keys, found)

@@ -163,7 +163,7 @@ async def _claim_seq(
     return row.id, row.last_seq
 
 
-def _people_of(organisation_id: uuid.UUID, roles: Sequence[str]):  # type: ignore[no-untyped-def]
+def _people_of(organisation_id: uuid.UUID, roles: Sequence[str]):
     return (
         select(User.id)
         .join(UserRole, UserRole.user_id == User.id)

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from core.db import Database
+from core.db import Database, rowcount
 from core.models import OutboxEmail
 from core.models.base import utcnow
 from core.notifications.outbox import PendingEmail
@@ -46,7 +46,7 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF_SECONDS[min(max(attempts, 1), len(BACKOFF_SECONDS)) - 1])
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+def _due(now: datetime):
     return and_(
         _outbox.c.sent_at.is_(None),
         or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until < now),
@@ -81,7 +81,8 @@ async def claim_due(
                 )
             )
         ).all()
-    claimed = [PendingEmail(*row, claimed_until=until) for row in rows]
+    # The row holds every field before claimed_until, in order.
+    claimed = [PendingEmail(*row, until) for row in rows]  # type: ignore[call-arg]
     claimed.sort(key=lambda e: e.created_at)
     return claimed
 
@@ -94,7 +95,7 @@ async def mark_sent(db: Database, email: PendingEmail, *, now: datetime) -> bool
             .where(_outbox.c.id == email.id, _outbox.c.claimed_until == email.claimed_until)
             .values(sent_at=now, claimed_until=None, last_error=None)
         )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 async def mark_failed(db: Database, email: PendingEmail, error: str, *, now: datetime) -> datetime:

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import after_commit
+from core.jobs.queue import enqueue_async
 from core.models import OutboxEmail
 
 _KICK_KEY = "portal.outbox_kick"
@@ -39,8 +40,6 @@ def message_id_for(email_id: uuid.UUID, domain: str) -> str:
 
 
 async def _send_outbox_soon() -> None:
-    from core.jobs.broker import enqueue_async
-
     await enqueue_async("send_outbox")
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.keyed import in_key_order
 from core.models import Notification, OutboxEmail, User
 
 MAX_PAGE = 100
@@ -74,7 +75,7 @@ async def notifications_by_ids(
         n.id: n
         for n in await session.scalars(select(Notification).where(Notification.id.in_(keys)))
     }
-    return [rows.get(k) for k in keys]
+    return in_key_order(keys, rows)
 
 
 async def email_opt_outs_by_user_ids(

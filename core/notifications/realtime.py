@@ -224,7 +224,8 @@ class Hub:
 
         from core.outages import redis_health
 
-        health = redis_health(self.redis_url or "")
+        assert self.redis_url is not None  # only started when Redis is configured
+        health = redis_health(self.redis_url)
         while True:
             client = aioredis.Redis.from_url(self.redis_url, socket_connect_timeout=5)
             pubsub = client.pubsub(ignore_subscribe_messages=True)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    TextClause,
     and_,
     cast,
     func,
@@ -30,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
 
 from core.bulk import json_rows
-from core.db import Database, after_commit, dialect_of
+from core.db import Database, after_commit, dialect_of, rowcount
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.identity.viewer import Viewer
 from core.ids import time_ordered_id_sql
@@ -73,7 +74,7 @@ def _hex(dialect: str, column: ColumnElement[uuid.UUID]) -> ColumnElement[str]:
     return cast(column, String)
 
 
-def _wants_email(dialect: str, kind: str) -> ColumnElement[bool]:
+def _wants_email(dialect: str, kind: str) -> TextClause:
     """The user did not turn off emails of ``kind`` (``User.email_opt_outs``)."""
     if dialect == "postgresql":
         return text(
@@ -89,7 +90,7 @@ async def notify(
     session: AsyncSession,
     settings: Settings,
     *,
-    recipients: Iterable[uuid.UUID] | Select[tuple[uuid.UUID]],
+    recipients: Iterable[uuid.UUID] | Select[uuid.UUID],
     kind: NotificationKind,
     message: str,
     subject: Subject | None = None,
@@ -105,7 +106,7 @@ async def notify(
     dialect = dialect_of(session)
     event = NotificationEvent(uuid.uuid4(), kind, message, subject)
     if isinstance(recipients, Select):
-        wanted: Select[tuple[uuid.UUID]] | list[uuid.UUID] = recipients
+        wanted: Select[uuid.UUID] | list[uuid.UUID] = recipients
     else:
         wanted = list(dict.fromkeys(recipients))
         if not wanted:
@@ -346,7 +347,7 @@ async def mark_read(
         result = await session.execute(
             statement.values(read_at=utcnow()).execution_options(synchronize_session=False)
         )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 async def set_email_preferences(

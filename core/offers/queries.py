@@ -9,12 +9,14 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from operator import attrgetter
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import LA_STAFF, PROVIDER_STAFF
 from core.identity.viewer import Viewer
+from core.keyed import groups, in_key_order, one_each
 from core.models import (
     Document,
     FosteringFamily,
@@ -37,23 +39,23 @@ def reads_offers_as_provider(viewer: Viewer | None) -> bool:
     return viewer is not None and viewer.is_provider and viewer.has(*PROVIDER_STAFF)
 
 
-def _ordered(statement):  # type: ignore[no-untyped-def]
+def _ordered(statement):
     return statement.order_by(Offer.submitted_at, Offer.id)
 
 
 async def offers_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Offer | None]:
-    rows = {o.id: o for o in await session.scalars(select(Offer).where(Offer.id.in_(ids)))}
-    return [rows.get(i) for i in ids]
+    return one_each(ids, await session.scalars(select(Offer).where(Offer.id.in_(ids))))
 
 
 async def offers_by_referral_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Offer]]:
     """Every offer on each referral (the LA's view), oldest first."""
-    found: dict[uuid.UUID, list[Offer]] = defaultdict(list)
-    for offer in await session.scalars(_ordered(select(Offer).where(Offer.referral_id.in_(ids)))):
-        found[offer.referral_id].append(offer)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.scalars(_ordered(select(Offer).where(Offer.referral_id.in_(ids)))),
+        key=attrgetter("referral_id"),
+    )
 
 
 async def offers_by_referral_and_provider(
@@ -74,22 +76,22 @@ async def offers_by_referral_and_provider(
             )
         ):
             found[(offer.referral_id, offer.provider_id)].append(offer)
-    return [found.get(k, []) for k in keys]
+    return in_key_order(keys, found, [])
 
 
 async def documents_by_offer_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Document]]:
     """Each offer's documents: the compulsory ones (as at submission) first, then the rest."""
-    found: dict[uuid.UUID, list[Document]] = defaultdict(list)
-    for offer_id, document in await session.execute(
-        select(OfferDocument.offer_id, Document)
-        .join(Document, Document.id == OfferDocument.document_id)
-        .where(OfferDocument.offer_id.in_(ids))
-        .order_by(OfferDocument.compulsory.desc(), OfferDocument.position)
-    ):
-        found[offer_id].append(document)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.execute(
+            select(OfferDocument.offer_id, Document)
+            .join(Document, Document.id == OfferDocument.document_id)
+            .where(OfferDocument.offer_id.in_(ids))
+            .order_by(OfferDocument.compulsory.desc(), OfferDocument.position)
+        ),
+    )
 
 
 async def referral_rows_by_keys(
@@ -123,7 +125,7 @@ async def referral_rows_by_keys(
             key = (referral.id, delivery.provider_id)
             if key in provider_keys:
                 found[key] = ReferralRow(referral, delivery, content)
-    return [found.get(k) for k in keys]
+    return in_key_order(keys, found)
 
 
 async def visible_offer(

@@ -23,6 +23,7 @@ from core.db import Database
 from core.documents.queries import profile_documents_by_organisation_ids
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, Problem, invalid
 from core.identity.viewer import Viewer
+from core.keep import KEEP
 from core.models import (
     CategorySettings,
     Document,
@@ -56,15 +57,6 @@ from core.referrals.kinds import DeliveryStatus, ReferralStatus
 from core.referrals.matching import match_providers, match_request
 from core.settings import Settings
 
-
-class _Keep:
-    """A field left out of an update: keep what is there."""
-
-    def __repr__(self) -> str:
-        return "KEEP"
-
-
-KEEP: Any = _Keep()
 LIVE_INDEX = "uq_offers_live_per_provider"
 #: How a document id is written where a client writes it (the GraphQL layer passes its
 #: global-id encoder); used for the document references inside ``details``.
@@ -99,7 +91,7 @@ async def offer_superseded(session: AsyncSession, old: Offer, new: Offer) -> Non
 # ---------------------------------------------------------------- recipients
 
 
-def la_staff(local_authority_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+def la_staff(local_authority_id: uuid.UUID) -> Select[uuid.UUID]:
     return (
         select(User.id)
         .join(UserRole, UserRole.user_id == User.id)
@@ -107,7 +99,7 @@ def la_staff(local_authority_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
     )
 
 
-def provider_staff(provider_ids: Sequence[uuid.UUID]) -> Select[tuple[uuid.UUID]]:
+def provider_staff(provider_ids: Sequence[uuid.UUID]) -> Select[uuid.UUID]:
     return (
         select(User.id)
         .join(UserRole, UserRole.user_id == User.id)
@@ -230,7 +222,9 @@ async def _check_home(
         )
     referral, delivery = received.referral, received.delivery
     snapshot = await session.get(ReferralVersion, (referral.id, delivery.version))
-    content = snapshot.content if snapshot is not None else {"children": referral.children}
+    content: dict[str, Any] = (
+        snapshot.content if snapshot is not None else {"children": referral.children}
+    )
     la_name = await session.scalar(
         select(Organisation.name).where(Organisation.id == referral.local_authority_id)
     )

@@ -37,7 +37,7 @@ def _genders(female: bool, male: bool, other: bool) -> frozenset[str]:
     return frozenset(gender.value for gender, accepts in accepted if accepts)
 
 
-def core_criteria(category: str, children: Sequence[Mapping[str, Any]]) -> Select[Any]:
+def core_criteria(category: str, children: Sequence[Mapping[str, Any]]) -> Select[*tuple[Any, ...]]:
     """The homes meeting the core criteria, as columns (no ORM objects).
 
     The column order is the order :func:`match_providers` unpacks them in."""

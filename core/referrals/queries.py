@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.identity.viewer import Viewer
+from core.keyed import groups, in_key_order
 from core.models import (
     DeliveryHome,
     Document,
@@ -93,8 +95,8 @@ DELIVERY_COLUMNS = (
 #: page), with :data:`LIVE_CONTENT` (the LA's). A page's rows are copied into these named
 #: tuples: reading a field of a SQLAlchemy ``Row`` by name costs about ten times as much as a
 #: tuple's, and a page of 50 reads a thousand.
-ListedReferral = namedtuple("ListedReferral", [c.key for c in LIST_COLUMNS])  # type: ignore[misc]
-ListedLiveReferral = namedtuple(  # type: ignore[misc]
+ListedReferral = namedtuple("ListedReferral", [c.key for c in LIST_COLUMNS])  # type: ignore[misc]  # fields computed from the columns
+ListedLiveReferral = namedtuple(  # type: ignore[misc]  # fields computed from the columns
     "ListedLiveReferral", [c.key for c in (*LIST_COLUMNS, *LIVE_CONTENT)]
 )
 #: The order referral_page unpacks a provider's rows in, after LIST_COLUMNS.
@@ -208,7 +210,7 @@ async def referral_page(
         provider = viewer.organisation_id
         rows = [
             ReferralRow(
-                ListedReferral(key, la, reference, category, status, version, created, sent),
+                ListedReferral(key, la, reference, category, status, version, created, sent),  # type: ignore[call-arg]  # fields from LIST_COLUMNS
                 DeliveryRow(delivery, provider, delivery_status, delivered_version, at, reason),
                 content,
             )
@@ -274,20 +276,21 @@ async def versions_by_keys(
             ).where(tuple_(ReferralVersion.referral_id, ReferralVersion.version).in_(set(keys)))
         )
     }
-    return [found.get(k) for k in keys]
+    return in_key_order(keys, found)
 
 
 async def deliveries_by_referral_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[ReferralDelivery]]:
-    found: dict[uuid.UUID, list[ReferralDelivery]] = defaultdict(list)
-    for delivery in await session.scalars(
-        select(ReferralDelivery)
-        .where(ReferralDelivery.referral_id.in_(ids))
-        .order_by(ReferralDelivery.delivered_at, ReferralDelivery.id)
-    ):
-        found[delivery.referral_id].append(delivery)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.scalars(
+            select(ReferralDelivery)
+            .where(ReferralDelivery.referral_id.in_(ids))
+            .order_by(ReferralDelivery.delivered_at, ReferralDelivery.id)
+        ),
+        key=attrgetter("referral_id"),
+    )
 
 
 async def deliveries_by_referral_and_provider(
@@ -307,32 +310,32 @@ async def deliveries_by_referral_and_provider(
             )
         ):
             found[(delivery.referral_id, delivery.provider_id)] = delivery
-    return [found.get(k) for k in keys]
+    return in_key_order(keys, found)
 
 
 async def matched_homes_by_delivery_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Home]]:
-    found: dict[uuid.UUID, list[Home]] = defaultdict(list)
-    for delivery_id, home in await session.execute(
-        select(DeliveryHome.delivery_id, Home)
-        .join(Home, Home.id == DeliveryHome.home_id)
-        .where(DeliveryHome.delivery_id.in_(ids))
-        .order_by(Home.name)
-    ):
-        found[delivery_id].append(home)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.execute(
+            select(DeliveryHome.delivery_id, Home)
+            .join(Home, Home.id == DeliveryHome.home_id)
+            .where(DeliveryHome.delivery_id.in_(ids))
+            .order_by(Home.name)
+        ),
+    )
 
 
 async def documents_by_referral_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Document]]:
-    found: dict[uuid.UUID, list[Document]] = defaultdict(list)
-    for referral_id, document in await session.execute(
-        select(ReferralDocument.referral_id, Document)
-        .join(Document, Document.id == ReferralDocument.document_id)
-        .where(ReferralDocument.referral_id.in_(ids))
-        .order_by(ReferralDocument.position)
-    ):
-        found[referral_id].append(document)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.execute(
+            select(ReferralDocument.referral_id, Document)
+            .join(Document, Document.id == ReferralDocument.document_id)
+            .where(ReferralDocument.referral_id.in_(ids))
+            .order_by(ReferralDocument.position)
+        ),
+    )

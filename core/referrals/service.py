@@ -17,6 +17,7 @@ from core.db import Database, dialect_of
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.identity.viewer import Viewer
 from core.ids import time_ordered_id
+from core.keep import KEEP
 from core.models import (
     CategorySettings,
     DeliveryHome,
@@ -39,15 +40,6 @@ from core.referrals.matching import match_providers, match_request
 from core.referrals.references import next_reference
 from core.settings import Settings
 
-
-class _Keep:
-    """A field left out of an update: keep what is there."""
-
-    def __repr__(self) -> str:
-        return "KEEP"
-
-
-KEEP: Any = _Keep()
 REFERRAL_DOCUMENT_KINDS = frozenset({"REFERRAL_FORM", "OTHER"})
 
 
@@ -251,7 +243,7 @@ async def update_referral(
     return referral
 
 
-def _staff_of(providers: Select[Any]) -> Select[tuple[uuid.UUID]]:
+def _staff_of(providers: Select[Any]) -> Select[uuid.UUID]:
     """The provider staff who hear about referrals (signatory-only users see only IPAs).
 
     Each person once, found through their organisation (a send reaches hundreds)."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.identity.roles import Role
 from core.identity.viewer import Viewer
+from core.keyed import groups, in_key_order, one_each
 from core.models import Home, Organisation, ProviderRegistration
 
 
@@ -23,7 +24,7 @@ async def registrations_by_ids(
             select(ProviderRegistration).where(ProviderRegistration.id.in_(ids))
         )
     }
-    return [rows.get(i) for i in ids]
+    return in_key_order(ids, rows)
 
 
 async def registrations_by_organisation_ids(
@@ -35,26 +36,26 @@ async def registrations_by_organisation_ids(
             select(ProviderRegistration).where(ProviderRegistration.organisation_id.in_(ids))
         )
     }
-    return [rows.get(i) for i in ids]
+    return in_key_order(ids, rows)
 
 
 async def live_homes_by_registration_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Home]]:
     """Each registration's homes that are not retired, in spreadsheet order."""
-    found: dict[uuid.UUID, list[Home]] = defaultdict(list)
-    for home in await session.scalars(
-        select(Home)
-        .where(Home.registration_id.in_(ids), Home.retired_at.is_(None))
-        .order_by(Home.row_number)
-    ):
-        found[home.registration_id].append(home)
-    return [found.get(i, []) for i in ids]
+    return groups(
+        ids,
+        await session.scalars(
+            select(Home)
+            .where(Home.registration_id.in_(ids), Home.retired_at.is_(None))
+            .order_by(Home.row_number)
+        ),
+        key=attrgetter("registration_id"),
+    )
 
 
 async def homes_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Home | None]:
-    rows = {h.id: h for h in await session.scalars(select(Home).where(Home.id.in_(ids)))}
-    return [rows.get(i) for i in ids]
+    return one_each(ids, await session.scalars(select(Home).where(Home.id.in_(ids))))
 
 
 def may_review(viewer: Viewer | None, managing_la_id: uuid.UUID | None) -> bool:

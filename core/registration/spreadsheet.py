@@ -10,7 +10,7 @@ those handlers, so a bug here is never mistaken for a bad file.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 
 import openpyxl
 import openpyxl.xml
@@ -140,7 +140,7 @@ def _sheet(workbook: Workbook, title: str) -> ReadOnlyWorksheet | None:
     return None
 
 
-def _rows(sheet: ReadOnlyWorksheet, **bounds: int) -> Iterator[tuple[CellValue, ...]]:
+def _rows(sheet: ReadOnlyWorksheet, **bounds: int) -> Generator[tuple[CellValue, ...], None, None]:
     """The sheet's rows as value tuples; a parse failure inside openpyxl rejects the file."""
     try:
         yield from sheet.iter_rows(values_only=True, **bounds)

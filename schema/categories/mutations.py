@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 from strawberry.scalars import JSON
 
 from core.categories.service import update_category_settings
-from core.identity.viewer import Viewer
 from schema.categories.types import CategoryDefinition
 from schema.context import Info
 from schema.enums import CareCategory
-from schema.errors import UserError, mutate
+from schema.errors import USER_ERRORS, UserError
+from schema.mutation import mutation, signed_in
 
 
 @strawberry.input
@@ -23,23 +21,18 @@ class UpdateCategorySettingsInput:
 
 @strawberry.type
 class CategoryPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     category: CategoryDefinition | None = None
 
 
 @strawberry.type
 class CategoryMutations:
-    @strawberry.mutation
+    @mutation
     async def update_category_settings(
         self, info: Info, input: UpdateCategorySettingsInput
     ) -> CategoryPayload:
-        ctx = info.context
-
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            settings = await update_category_settings(
-                ctx.db, ctx.registry, viewer, category=str(input.category), settings=input.settings
-            )
-            definition = CategoryDefinition.of(ctx.registry.get(str(input.category)), settings)
-            return {"category": definition}
-
-        return await mutate(info, "updateCategorySettings", CategoryPayload, act)
+        ctx, category = info.context, str(input.category)
+        settings = await update_category_settings(
+            ctx.db, ctx.registry, signed_in(info), category=category, settings=input.settings
+        )
+        return CategoryPayload(category=CategoryDefinition.of(ctx.registry.get(category), settings))

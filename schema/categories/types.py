@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from core.plugins.registry import Category
 from schema.documents.enums import DocumentKind
 from schema.enums import CareCategory
+from schema.json import as_json
 
 
 @strawberry.type
@@ -39,8 +40,8 @@ class CategoryDefinition:
             label=d.label,
             min_age=d.min_age,
             max_age=d.max_age,
-            referral_details_schema=dict(d.referral_details_schema),
-            offer_details_schema=dict(d.offer_details_schema),
+            referral_details_schema=as_json(d.referral_details_schema),
+            offer_details_schema=as_json(d.offer_details_schema),
             required_offer_documents=[DocumentKind(k) for k in d.required_offer_documents],
-            settings=settings,
+            settings=as_json(settings),
         )

@@ -4,4 +4,5 @@ import strawberry
 
 from core.documents.kinds import DocumentKind as _DocumentKind
 
-DocumentKind = strawberry.enum(_DocumentKind, name="DocumentKind")
+DocumentKind = _DocumentKind
+strawberry.enum(_DocumentKind, name="DocumentKind")

@@ -9,7 +9,7 @@ from strawberry.file_uploads import Upload
 
 from schema.documents.enums import DocumentKind
 from schema.documents.types import Document
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 
 
 @strawberry.input
@@ -21,5 +21,5 @@ class UploadDocumentInput:
 
 @strawberry.type
 class DocumentPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     document: Document | None = None

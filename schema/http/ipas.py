@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -211,7 +211,7 @@ async def print_ipa(request: Request) -> Response:
     return page(f"IPA {reference}", ipa_html(row, documents, rows))
 
 
-async def _users(session: AsyncSession, ids: list[uuid.UUID | None]) -> dict[uuid.UUID, User]:
+async def _users(session: AsyncSession, ids: Sequence[uuid.UUID | None]) -> dict[uuid.UUID, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from schema.enums import CareCategory
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.identity.types import AccountRequest, ApiToken, LoginStep, Organisation, Role, User
 
 
@@ -21,7 +21,7 @@ class SignUpProviderInput:
 
 @strawberry.type
 class SignUpProviderPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     user: User | None = None
 
 
@@ -33,7 +33,7 @@ class LoginInput:
 
 @strawberry.type
 class LoginPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     challenge: str | None = strawberry.field(
         default=None,
         description="Short-lived token that stands for 'password checked'; pass it to "
@@ -49,7 +49,7 @@ class EnrolTotpInput:
 
 @strawberry.type
 class EnrolTotpPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     provisioning_uri: str | None = strawberry.field(
         default=None,
         description="otpauth:// URI for the authenticator app (also shown as a QR code by the "
@@ -66,7 +66,7 @@ class VerifyTotpInput:
 
 @strawberry.type
 class VerifyTotpPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     session_token: str | None = strawberry.field(
         default=None,
         description="Bearer token for API clients; browsers also receive it as an HttpOnly cookie.",
@@ -77,7 +77,7 @@ class VerifyTotpPayload:
 
 @strawberry.type
 class LogoutPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
 
 
 @strawberry.input
@@ -88,7 +88,7 @@ class AcceptInvitationInput:
 
 @strawberry.type
 class AcceptInvitationPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     user: User | None = None
 
 
@@ -107,7 +107,7 @@ class SetEnabledCategoriesInput:
 
 @strawberry.type
 class OrganisationPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     organisation: Organisation | None = None
 
 
@@ -127,7 +127,7 @@ class SetUserRolesInput:
 
 @strawberry.type
 class UserPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     user: User | None = None
 
 
@@ -147,7 +147,7 @@ class DecideAccountRequestInput:
 
 @strawberry.type
 class AccountRequestPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     account_request: AccountRequest | None = None
 
 
@@ -158,7 +158,7 @@ class CreateApiTokenInput:
 
 @strawberry.type
 class CreateApiTokenPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     token: str | None = strawberry.field(
         default=None, description="Shown once; only a hash is stored."
     )
@@ -172,7 +172,7 @@ class RevokeApiTokenInput:
 
 @strawberry.type
 class RevokeApiTokenPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
 
 
 @strawberry.input

@@ -1,15 +1,11 @@
-"""The identity mutations: each checks its caller in ``mutate`` and calls one service."""
+"""The identity mutations: each calls one service (``@mutation`` checks the caller)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import strawberry
 
 from core.identity import accounts, api_tokens, login, signing
-from core.identity.viewer import Viewer
 from schema.context import Info
-from schema.errors import mutate
 from schema.identity.inputs import (
     AcceptInvitationInput,
     AcceptInvitationPayload,
@@ -44,6 +40,7 @@ from schema.identity.types import (
     Organisation,
     User,
 )
+from schema.mutation import arguments, mutation, signed_in
 from schema.node import decode_id
 from schema.view import SESSION_COOKIE
 
@@ -52,7 +49,7 @@ def _set_session_cookie(info: Info, token: str, max_age: int) -> None:
     response = info.context.response
     if response is None or not hasattr(response, "set_cookie"):
         return
-    response.set_cookie(  # type: ignore[union-attr]
+    response.set_cookie(
         SESSION_COOKIE,
         token,
         max_age=max_age,
@@ -65,263 +62,160 @@ def _set_session_cookie(info: Info, token: str, max_age: int) -> None:
 
 @strawberry.type
 class IdentityMutations:
-    @strawberry.mutation
+    @mutation
     async def sign_up_provider(
         self, info: Info, input: SignUpProviderInput
     ) -> SignUpProviderPayload:
         ctx = info.context
+        await ctx.limiter.hit("sign-up", ctx.client_address)
+        user = await accounts.sign_up_provider(
+            ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
+        )
+        return SignUpProviderPayload(user=User.of(user))
 
-        async def act(viewer: Viewer | None) -> dict[str, Any]:
-            await ctx.limiter.hit("sign-up", ctx.client_address)
-            user = await accounts.sign_up_provider(
-                ctx.db,
-                ctx.settings,
-                organisation_name=input.organisation_name,
-                name=input.name,
-                email=input.email,
-                password=input.password,
-                client_address=ctx.client_address,
-            )
-            return {"user": User.of(user)}
-
-        return await mutate(info, "signUpProvider", SignUpProviderPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         ctx = info.context
+        await ctx.limiter.hit("login", ctx.client_address)
+        challenge = await login.login(
+            ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
+        )
+        return LoginPayload(challenge=challenge.token, next_step=LoginStep(challenge.next_step))
 
-        async def act(viewer: Viewer | None) -> dict[str, Any]:
-            await ctx.limiter.hit("login", ctx.client_address)
-            challenge = await login.login(
-                ctx.db,
-                ctx.settings,
-                email=input.email,
-                password=input.password,
-                client_address=ctx.client_address,
-            )
-            return {"challenge": challenge.token, "next_step": LoginStep(challenge.next_step)}
-
-        return await mutate(info, "login", LoginPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def enrol_totp(self, info: Info, input: EnrolTotpInput) -> EnrolTotpPayload:
         ctx = info.context
+        await ctx.limiter.hit("login", ctx.client_address)
+        enrolment = await login.enrol_totp(ctx.db, ctx.settings, challenge=input.challenge)
+        return EnrolTotpPayload(
+            provisioning_uri=enrolment.provisioning_uri, secret=enrolment.secret
+        )
 
-        async def act(viewer: Viewer | None) -> dict[str, Any]:
-            await ctx.limiter.hit("login", ctx.client_address)
-            enrolment = await login.enrol_totp(ctx.db, ctx.settings, challenge=input.challenge)
-            return {"provisioning_uri": enrolment.provisioning_uri, "secret": enrolment.secret}
-
-        return await mutate(info, "enrolTotp", EnrolTotpPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def verify_totp(self, info: Info, input: VerifyTotpInput) -> VerifyTotpPayload:
         ctx = info.context
+        await ctx.limiter.hit("login", ctx.client_address)
+        new_session = await login.verify_totp(
+            ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
+        )
+        _set_session_cookie(info, new_session.token, int(login.SESSION_LIFETIME.total_seconds()))
+        user = await ctx.loaders.user_by_id.load(new_session.user_id)
+        return VerifyTotpPayload(
+            session_token=new_session.token, expires_at=new_session.expires_at, viewer=User.of(user)
+        )
 
-        async def act(viewer: Viewer | None) -> dict[str, Any]:
-            await ctx.limiter.hit("login", ctx.client_address)
-            new_session = await login.verify_totp(
-                ctx.db,
-                ctx.settings,
-                challenge=input.challenge,
-                code=input.code,
-                client_address=ctx.client_address,
-            )
-            _set_session_cookie(
-                info, new_session.token, int(login.SESSION_LIFETIME.total_seconds())
-            )
-            user = await ctx.loaders.user_by_id.load(new_session.user_id)
-            return {
-                "session_token": new_session.token,
-                "expires_at": new_session.expires_at,
-                "viewer": User.of(user),
-            }
-
-        return await mutate(info, "verifyTotp", VerifyTotpPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def logout(self, info: Info) -> LogoutPayload:
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            await login.logout(info.context.db, viewer)
-            response = info.context.response
-            if response is not None and hasattr(response, "delete_cookie"):
-                response.delete_cookie(SESSION_COOKIE, path="/")  # type: ignore[union-attr]
-            return {}
+        await login.logout(info.context.db, signed_in(info))
+        response = info.context.response
+        if response is not None and hasattr(response, "delete_cookie"):
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        return LogoutPayload()
 
-        return await mutate(info, "logout", LogoutPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def accept_invitation(
         self, info: Info, input: AcceptInvitationInput
     ) -> AcceptInvitationPayload:
         ctx = info.context
+        await ctx.limiter.hit("login", ctx.client_address)
+        user = await accounts.accept_invitation(
+            ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
+        )
+        return AcceptInvitationPayload(user=User.of(user))
 
-        async def act(viewer: Viewer | None) -> dict[str, Any]:
-            await ctx.limiter.hit("login", ctx.client_address)
-            user = await accounts.accept_invitation(
-                ctx.db,
-                ctx.settings,
-                token=input.token,
-                password=input.password,
-                client_address=ctx.client_address,
-            )
-            return {"user": User.of(user)}
-
-        return await mutate(info, "acceptInvitation", AcceptInvitationPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def create_local_authority(
         self, info: Info, input: CreateLocalAuthorityInput
     ) -> OrganisationPayload:
         ctx = info.context
+        organisation = await accounts.create_local_authority(
+            ctx.db, ctx.registry, signed_in(info), **arguments(input)
+        )
+        return OrganisationPayload(organisation=Organisation.of(organisation))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            organisation = await accounts.create_local_authority(
-                ctx.db,
-                ctx.registry,
-                viewer,
-                name=input.name,
-                code=input.code,
-                enabled_categories=input.enabled_categories,
-            )
-            return {"organisation": Organisation.of(organisation)}
-
-        return await mutate(info, "createLocalAuthority", OrganisationPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def set_enabled_categories(
         self, info: Info, input: SetEnabledCategoriesInput
     ) -> OrganisationPayload:
         ctx = info.context
+        organisation = await accounts.set_enabled_categories(
+            ctx.db,
+            ctx.registry,
+            signed_in(info),
+            **arguments(input, organisation_id="Organisation"),
+        )
+        return OrganisationPayload(organisation=Organisation.of(organisation))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            organisation = await accounts.set_enabled_categories(
-                ctx.db,
-                ctx.registry,
-                viewer,
-                organisation_id=decode_id(
-                    input.organisation_id, "Organisation", field=("input", "organisationId")
-                ),
-                categories=input.categories,
-            )
-            return {"organisation": Organisation.of(organisation)}
-
-        return await mutate(info, "setEnabledCategories", OrganisationPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def invite_user(self, info: Info, input: InviteUserInput) -> UserPayload:
         ctx = info.context
+        user = await accounts.invite_user(
+            ctx.db,
+            ctx.settings,
+            signed_in(info),
+            **arguments(input, organisation_id="Organisation"),
+        )
+        return UserPayload(user=User.of(user))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            user = await accounts.invite_user(
-                ctx.db,
-                ctx.settings,
-                viewer,
-                organisation_id=decode_id(
-                    input.organisation_id, "Organisation", field=("input", "organisationId")
-                ),
-                email=input.email,
-                name=input.name,
-                roles=input.roles,
-            )
-            return {"user": User.of(user)}
-
-        return await mutate(info, "inviteUser", UserPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def set_user_roles(self, info: Info, input: SetUserRolesInput) -> UserPayload:
-        ctx = info.context
+        user = await accounts.set_user_roles(
+            info.context.db, signed_in(info), **arguments(input, user_id="User")
+        )
+        return UserPayload(user=User.of(user))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            user = await accounts.set_user_roles(
-                ctx.db,
-                viewer,
-                user_id=decode_id(input.user_id, "User", field=("input", "userId")),
-                roles=input.roles,
-            )
-            return {"user": User.of(user)}
-
-        return await mutate(info, "setUserRoles", UserPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def request_account(
         self, info: Info, input: RequestAccountInput
     ) -> AccountRequestPayload:
         ctx = info.context
+        request = await accounts.request_account(
+            ctx.db, ctx.settings, signed_in(info), **arguments(input)
+        )
+        return AccountRequestPayload(account_request=AccountRequest.of(request))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            request = await accounts.request_account(
-                ctx.db, ctx.settings, viewer, email=input.email, name=input.name, roles=input.roles
-            )
-            return {"account_request": AccountRequest.of(request)}
-
-        return await mutate(info, "requestAccount", AccountRequestPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def decide_account_request(
         self, info: Info, input: DecideAccountRequestInput
     ) -> AccountRequestPayload:
-        ctx = info.context
+        ctx, values = info.context, arguments(input, id="AccountRequest")
+        values["request_id"] = values.pop("id")
+        request = await accounts.decide_account_request(
+            ctx.db, ctx.settings, signed_in(info), **values
+        )
+        return AccountRequestPayload(account_request=AccountRequest.of(request))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            request = await accounts.decide_account_request(
-                ctx.db,
-                ctx.settings,
-                viewer,
-                request_id=decode_id(input.id, "AccountRequest"),
-                approve=input.approve,
-                reason=input.reason,
-            )
-            return {"account_request": AccountRequest.of(request)}
-
-        return await mutate(info, "decideAccountRequest", AccountRequestPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def create_api_token(
         self, info: Info, input: CreateApiTokenInput
     ) -> CreateApiTokenPayload:
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            token, row = await api_tokens.create_api_token(info.context.db, viewer, name=input.name)
-            return {"token": token, "api_token": ApiToken.of(row)}
+        token, row = await api_tokens.create_api_token(
+            info.context.db, signed_in(info), **arguments(input)
+        )
+        return CreateApiTokenPayload(token=token, api_token=ApiToken.of(row))
 
-        return await mutate(info, "createApiToken", CreateApiTokenPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def revoke_api_token(
         self, info: Info, input: RevokeApiTokenInput
     ) -> RevokeApiTokenPayload:
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            await api_tokens.revoke_api_token(
-                info.context.db, viewer, token_id=decode_id(input.id, "ApiToken")
-            )
-            return {}
+        token_id = decode_id(input.id, "ApiToken")
+        await api_tokens.revoke_api_token(info.context.db, signed_in(info), token_id=token_id)
+        return RevokeApiTokenPayload()
 
-        return await mutate(info, "revokeApiToken", RevokeApiTokenPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def grant_signing_authority(
         self, info: Info, input: SigningAuthorityInput
     ) -> UserPayload:
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            user = await signing.grant_signing_authority(
-                info.context.db,
-                viewer,
-                user_id=decode_id(input.user_id, "User", field=("input", "userId")),
-            )
-            return {"user": User.of(user)}
+        user = await signing.grant_signing_authority(
+            info.context.db, signed_in(info), **arguments(input, user_id="User")
+        )
+        return UserPayload(user=User.of(user))
 
-        return await mutate(info, "grantSigningAuthority", UserPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def revoke_signing_authority(
         self, info: Info, input: SigningAuthorityInput
     ) -> UserPayload:
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            user = await signing.revoke_signing_authority(
-                info.context.db,
-                viewer,
-                user_id=decode_id(input.user_id, "User", field=("input", "userId")),
-            )
-            return {"user": User.of(user)}
-
-        return await mutate(info, "revokeSigningAuthority", UserPayload, act)
+        user = await signing.revoke_signing_authority(
+            info.context.db, signed_in(info), **arguments(input, user_id="User")
+        )
+        return UserPayload(user=User.of(user))

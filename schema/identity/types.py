@@ -25,9 +25,12 @@ if TYPE_CHECKING:
     from schema.documents.types import Document
     from schema.registration.types import ProviderRegistration
 
-OrganisationKind = strawberry.enum(_OrganisationKind, name="OrganisationKind")
-Role = strawberry.enum(_Role, name="Role")
-LoginStep = strawberry.enum(_LoginStep, name="LoginStep")
+OrganisationKind = _OrganisationKind
+strawberry.enum(_OrganisationKind, name="OrganisationKind")
+Role = _Role
+strawberry.enum(_Role, name="Role")
+LoginStep = _LoginStep
+strawberry.enum(_LoginStep, name="LoginStep")
 
 
 @strawberry.type

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.ipas.types import IndividualPlacementAgreement
 
 
@@ -35,5 +35,5 @@ class SignIpaInput:
 
 @strawberry.type
 class IpaPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     ipa: IndividualPlacementAgreement | None = None

@@ -1,15 +1,11 @@
-"""The IPA mutations: each checks its caller in ``mutate`` and calls one service."""
+"""The IPA mutations: each calls one service (``@mutation`` checks the caller)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
-from core.identity.viewer import Viewer
 from core.ipas import service
 from schema.context import Info
-from schema.errors import mutate
 from schema.ipas.inputs import (
     IpaIdInput,
     IpaPayload,
@@ -17,6 +13,7 @@ from schema.ipas.inputs import (
     UpdateIpaDraftInput,
 )
 from schema.ipas.types import IndividualPlacementAgreement
+from schema.mutation import arguments, mutation, signed_in
 from schema.node import decode_id
 from schema.offers.inputs import OfferIdInput
 
@@ -25,71 +22,32 @@ IPA = "IndividualPlacementAgreement"
 
 @strawberry.type
 class IpaMutations:
-    @strawberry.mutation
+    @mutation
     async def generate_ipa(self, info: Info, input: OfferIdInput) -> IpaPayload:
-        ctx = info.context
+        ctx, offer_id = info.context, decode_id(input.id, "Offer")
+        ipa = await service.generate_ipa(ctx.db, ctx.registry, signed_in(info), offer_id=offer_id)
+        return IpaPayload(ipa=IndividualPlacementAgreement.of(ipa))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            ipa = await service.generate_ipa(
-                ctx.db, ctx.registry, viewer, offer_id=decode_id(input.id, "Offer")
-            )
-            return {"ipa": IndividualPlacementAgreement.of(ipa)}
-
-        return await mutate(info, "generateIpa", IpaPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def update_ipa_draft(self, info: Info, input: UpdateIpaDraftInput) -> IpaPayload:
-        ctx = info.context
+        values = arguments(input, id=IPA, document_ids="Document")
+        values["ipa_id"] = values.pop("id")
+        ipa = await service.update_ipa_draft(info.context.db, signed_in(info), **values)
+        return IpaPayload(ipa=IndividualPlacementAgreement.of(ipa))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            document_ids = (
-                None
-                if input.document_ids is None
-                else [
-                    decode_id(d, "Document", field=("input", "documentIds", str(i)))
-                    for i, d in enumerate(input.document_ids)
-                ]
-            )
-            ipa = await service.update_ipa_draft(
-                ctx.db,
-                viewer,
-                ipa_id=decode_id(input.id, IPA),
-                fields=input.fields,
-                document_ids=document_ids,
-            )
-            return {"ipa": IndividualPlacementAgreement.of(ipa)}
-
-        return await mutate(info, "updateIpaDraft", IpaPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def enable_ipa_for_signing(self, info: Info, input: IpaIdInput) -> IpaPayload:
-        ctx = info.context
+        ctx, ipa_id = info.context, decode_id(input.id, IPA)
+        ipa = await service.enable_ipa_for_signing(
+            ctx.db, ctx.settings, signed_in(info), ipa_id=ipa_id
+        )
+        return IpaPayload(ipa=IndividualPlacementAgreement.of(ipa))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            ipa = await service.enable_ipa_for_signing(
-                ctx.db, ctx.settings, viewer, ipa_id=decode_id(input.id, IPA)
-            )
-            return {"ipa": IndividualPlacementAgreement.of(ipa)}
-
-        return await mutate(info, "enableIpaForSigning", IpaPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def sign_ipa(self, info: Info, input: SignIpaInput) -> IpaPayload:
-        ctx = info.context
-
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            on_behalf = (
-                decode_id(input.on_behalf_of_user_id, "User", field=("input", "onBehalfOfUserId"))
-                if input.on_behalf_of_user_id
-                else None
-            )
-            ipa = await service.sign_ipa(
-                ctx.db,
-                ctx.settings,
-                viewer,
-                ipa_id=decode_id(input.id, IPA),
-                on_behalf_of_id=on_behalf,
-            )
-            return {"ipa": IndividualPlacementAgreement.of(ipa)}
-
-        return await mutate(info, "signIpa", IpaPayload, act)
+        ctx, values = info.context, arguments(input, id=IPA, on_behalf_of_user_id="User")
+        ipa_id, on_behalf_of_id = values["id"], values["on_behalf_of_user_id"]
+        ipa = await service.sign_ipa(
+            ctx.db, ctx.settings, signed_in(info), ipa_id=ipa_id, on_behalf_of_id=on_behalf_of_id
+        )
+        return IpaPayload(ipa=IndividualPlacementAgreement.of(ipa))

@@ -26,7 +26,8 @@ from schema.node import Node, encode_id, node_resolver
 from schema.offers.types import Offer
 from schema.referrals.types import Referral
 
-IpaStatus = strawberry.enum(_IpaStatus, name="IpaStatus")
+IpaStatus = _IpaStatus
+strawberry.enum(_IpaStatus, name="IpaStatus")
 
 
 def print_path(global_id: str) -> str:

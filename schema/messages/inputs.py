@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.messages.types import Message, MessageThread
 
 
@@ -21,7 +21,7 @@ class SendMessageInput:
 
 @strawberry.type
 class MessagePayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     message: Message | None = None
 
 
@@ -32,5 +32,5 @@ class MarkThreadReadInput:
 
 @strawberry.type
 class MessageThreadPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     thread: MessageThread | None = None

@@ -1,15 +1,11 @@
-"""The message mutations: each checks its caller in ``mutate`` and calls one service."""
+"""The message mutations: each calls one service (``@mutation`` checks the caller)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
-from core.identity.viewer import Viewer
 from core.messages import service
 from schema.context import Info
-from schema.errors import mutate
 from schema.messages.inputs import (
     MarkThreadReadInput,
     MessagePayload,
@@ -17,52 +13,25 @@ from schema.messages.inputs import (
     SendMessageInput,
 )
 from schema.messages.types import Message, MessageThread
-from schema.node import decode_id
+from schema.mutation import arguments, mutation, signed_in
 
 
 @strawberry.type
 class MessageMutations:
-    @strawberry.mutation(
-        description="Write in the thread of a referral and a provider that received it."
-    )
+    @mutation(description="Write in the thread of a referral and a provider that received it.")
     async def send_message(self, info: Info, input: SendMessageInput) -> MessagePayload:
         ctx = info.context
+        values = arguments(
+            input, referral_id="Referral", provider_id="Organisation", document_ids="Document"
+        )
+        values["document_ids"] = values.get("document_ids") or []
+        message = await service.send_message(ctx.db, ctx.settings, signed_in(info), **values)
+        return MessagePayload(message=Message.of(message))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            message = await service.send_message(
-                ctx.db,
-                ctx.settings,
-                viewer,
-                referral_id=decode_id(input.referral_id, "Referral", field=("input", "referralId")),
-                provider_id=(
-                    decode_id(input.provider_id, "Organisation", field=("input", "providerId"))
-                    if input.provider_id is not None
-                    else None
-                ),
-                body=input.body,
-                document_ids=[
-                    decode_id(d, "Document", field=("input", "documentIds", str(i)))
-                    for i, d in enumerate(input.document_ids or [])
-                ],
-            )
-            return {"message": Message.of(message)}
-
-        return await mutate(info, "sendMessage", MessagePayload, act)
-
-    @strawberry.mutation(
-        description="The viewer has read the thread: its messages are no longer new to them."
-    )
+    @mutation(description="The viewer has read the thread: its messages are no longer new to them.")
     async def mark_thread_read(
         self, info: Info, input: MarkThreadReadInput
     ) -> MessageThreadPayload:
-        ctx = info.context
-
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            row = await service.mark_thread_read(
-                ctx.db,
-                viewer,
-                thread_id=decode_id(input.thread_id, "MessageThread", field=("input", "threadId")),
-            )
-            return {"thread": MessageThread.of(row)}
-
-        return await mutate(info, "markThreadRead", MessageThreadPayload, act)
+        values = arguments(input, thread_id="MessageThread")
+        row = await service.mark_thread_read(info.context.db, signed_in(info), **values)
+        return MessageThreadPayload(thread=MessageThread.of(row))

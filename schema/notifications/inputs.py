@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.notifications.types import NotificationKind
 
 
@@ -18,7 +18,7 @@ class MarkNotificationsReadInput:
 
 @strawberry.type
 class MarkNotificationsReadPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     updated_count: int = 0
 
 

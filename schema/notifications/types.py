@@ -15,7 +15,8 @@ from schema.context import Info
 from schema.node import Node, encode_id, node_resolver
 from schema.pagination import PageInfo
 
-NotificationKind = strawberry.enum(_NotificationKind, name="NotificationKind")
+NotificationKind = _NotificationKind
+strawberry.enum(_NotificationKind, name="NotificationKind")
 
 
 def _subject_id(type_name: str | None, key: uuid.UUID | None) -> strawberry.ID | None:

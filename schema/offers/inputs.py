@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.scalars import JSON
 
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.offers.types import CostFrequency, Offer
 
 
@@ -59,5 +59,5 @@ class DeclineOfferInput:
 
 @strawberry.type
 class OfferPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     offer: Offer | None = None

@@ -1,4 +1,4 @@
-"""The offer mutations: each checks its caller in ``mutate`` and calls one service."""
+"""The offer mutations: each calls one service (``@mutation`` checks the caller)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Any
 
 import strawberry
 
-from core.identity.viewer import Viewer
 from core.offers import service
 from core.offers.content import CostInput
 from schema.context import Info
-from schema.errors import mutate
+from schema.mutation import arguments, mutation, signed_in
 from schema.node import decode_id, encode_id
 from schema.offers.inputs import (
     AdditionalCostInput,
@@ -35,141 +34,79 @@ def _costs(costs: list[AdditionalCostInput] | None) -> list[CostInput]:
     ]
 
 
-def _document_ids(ids: list[strawberry.ID] | None) -> list[uuid.UUID]:
-    return [
-        decode_id(d, "Document", field=("input", "documentIds", str(i)))
-        for i, d in enumerate(ids or [])
-    ]
-
-
-def _given(value: Any) -> bool:
-    return value is not strawberry.UNSET
+_IDS = {"home_id": "Home", "document_ids": "Document"}
 
 
 def _changes(input: UpdateOfferInput) -> service.Changes:
-    changes: dict[str, Any] = {}
-    if _given(input.home_id) and input.home_id is not None:
-        changes["home_id"] = decode_id(input.home_id, "Home", field=("input", "homeId"))
-    if _given(input.core_fee) and input.core_fee is not None:
-        changes["core_fee"] = input.core_fee
-    if _given(input.additional_costs):
-        changes["additional_costs"] = _costs(input.additional_costs)
-    if _given(input.start_date):
-        changes["start_date"] = input.start_date
-    if _given(input.details):
-        changes["details"] = input.details
-    if _given(input.document_ids):
-        changes["document_ids"] = _document_ids(input.document_ids)
+    """The fields given (a null home or core fee changes nothing), as the service takes them."""
+    changes = arguments(input, **_IDS)
+    del changes["id"]
+    for name in ("home_id", "core_fee"):
+        if changes.get(name, ...) is None:
+            del changes[name]
+    if "additional_costs" in changes:
+        changes["additional_costs"] = _costs(changes["additional_costs"])
+    if changes.get("document_ids", ...) is None:
+        changes["document_ids"] = []
     return service.Changes(**changes)
+
+
+def _submission(input: SubmitOfferInput) -> dict[str, Any]:
+    values = arguments(input, **_IDS, referral_id="Referral", fostering_family_id="FosteringFamily")
+    values["additional_costs"] = _costs(values["additional_costs"])
+    values["document_ids"] = values["document_ids"] or []
+    return {**values, "document_ref": _document_ref}
+
+
+def _revision(input: UpdateOfferInput) -> dict[str, Any]:
+    offer_id = decode_id(input.id, "Offer")
+    return {"offer_id": offer_id, "changes": _changes(input), "document_ref": _document_ref}
 
 
 @strawberry.type
 class OfferMutations:
-    @strawberry.mutation
+    @mutation
     async def submit_offer(self, info: Info, input: SubmitOfferInput) -> OfferPayload:
         ctx = info.context
+        offer = await service.submit_offer(
+            ctx.db, ctx.registry, ctx.settings, signed_in(info), **_submission(input)
+        )
+        return OfferPayload(offer=Offer.of(offer))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            family = (
-                decode_id(
-                    input.fostering_family_id,
-                    "FosteringFamily",
-                    field=("input", "fosteringFamilyId"),
-                )
-                if input.fostering_family_id
-                else None
-            )
-            offer = await service.submit_offer(
-                ctx.db,
-                ctx.registry,
-                ctx.settings,
-                viewer,
-                referral_id=decode_id(input.referral_id, "Referral", field=("input", "referralId")),
-                home_id=decode_id(input.home_id, "Home", field=("input", "homeId")),
-                core_fee=input.core_fee,
-                additional_costs=_costs(input.additional_costs),
-                start_date=input.start_date,
-                details=input.details,
-                document_ids=_document_ids(input.document_ids),
-                fostering_family_id=family,
-                document_ref=_document_ref,
-            )
-            return {"offer": Offer.of(offer)}
-
-        return await mutate(info, "submitOffer", OfferPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def update_offer(self, info: Info, input: UpdateOfferInput) -> OfferPayload:
         ctx = info.context
+        offer = await service.update_offer(
+            ctx.db, ctx.registry, ctx.settings, signed_in(info), **_revision(input)
+        )
+        return OfferPayload(offer=Offer.of(offer))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            offer = await service.update_offer(
-                ctx.db,
-                ctx.registry,
-                ctx.settings,
-                viewer,
-                offer_id=decode_id(input.id, "Offer"),
-                changes=_changes(input),
-                document_ref=_document_ref,
-            )
-            return {"offer": Offer.of(offer)}
-
-        return await mutate(info, "updateOffer", OfferPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def withdraw_offer(self, info: Info, input: OfferIdInput) -> OfferPayload:
-        ctx = info.context
+        ctx, offer_id = info.context, decode_id(input.id, "Offer")
+        offer = await service.withdraw_offer(
+            ctx.db, ctx.settings, signed_in(info), offer_id=offer_id
+        )
+        return OfferPayload(offer=Offer.of(offer))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            offer = await service.withdraw_offer(
-                ctx.db, ctx.settings, viewer, offer_id=decode_id(input.id, "Offer")
-            )
-            return {"offer": Offer.of(offer)}
-
-        return await mutate(info, "withdrawOffer", OfferPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def accept_offer(self, info: Info, input: OfferIdInput) -> OfferPayload:
-        ctx = info.context
+        ctx, offer_id = info.context, decode_id(input.id, "Offer")
+        offer = await service.accept_offer(ctx.db, ctx.settings, signed_in(info), offer_id=offer_id)
+        return OfferPayload(offer=Offer.of(offer))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            offer = await service.accept_offer(
-                ctx.db, ctx.settings, viewer, offer_id=decode_id(input.id, "Offer")
-            )
-            return {"offer": Offer.of(offer)}
-
-        return await mutate(info, "acceptOffer", OfferPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def decline_offer(self, info: Info, input: DeclineOfferInput) -> OfferPayload:
-        ctx = info.context
+        ctx, offer_id = info.context, decode_id(input.id, "Offer")
+        offer = await service.decline_offer(
+            ctx.db, ctx.settings, signed_in(info), offer_id=offer_id, reason=input.reason
+        )
+        return OfferPayload(offer=Offer.of(offer))
 
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            offer = await service.decline_offer(
-                ctx.db,
-                ctx.settings,
-                viewer,
-                offer_id=decode_id(input.id, "Offer"),
-                reason=input.reason,
-            )
-            return {"offer": Offer.of(offer)}
-
-        return await mutate(info, "declineOffer", OfferPayload, act)
-
-    @strawberry.mutation
+    @mutation
     async def revise_accepted_offer(self, info: Info, input: UpdateOfferInput) -> OfferPayload:
         ctx = info.context
-
-        async def act(viewer: Viewer) -> dict[str, Any]:
-            offer = await service.revise_accepted_offer(
-                ctx.db,
-                ctx.registry,
-                ctx.settings,
-                viewer,
-                offer_id=decode_id(input.id, "Offer"),
-                changes=_changes(input),
-                document_ref=_document_ref,
-            )
-            return {"offer": Offer.of(offer)}
-
-        return await mutate(info, "reviseAcceptedOffer", OfferPayload, act)
+        offer = await service.revise_accepted_offer(
+            ctx.db, ctx.registry, ctx.settings, signed_in(info), **_revision(input)
+        )
+        return OfferPayload(offer=Offer.of(offer))

@@ -23,14 +23,17 @@ from core.registration import queries as registration
 from schema.context import Info
 from schema.documents.types import Document
 from schema.identity.types import Organisation
+from schema.json import as_json
 from schema.node import Node, encode_id, node_resolver
 from schema.registration.types import Home
 
 if TYPE_CHECKING:
     from schema.referrals.types import Referral
 
-OfferStatus = strawberry.enum(_OfferStatus, name="OfferStatus")
-CostFrequency = strawberry.enum(_CostFrequency, name="CostFrequency")
+OfferStatus = _OfferStatus
+strawberry.enum(_OfferStatus, name="OfferStatus")
+CostFrequency = _CostFrequency
+strawberry.enum(_CostFrequency, name="CostFrequency")
 
 
 @strawberry.type
@@ -83,7 +86,7 @@ class Offer(Node):
                 for c in row.additional_costs or []
             ],
             start_date=row.start_date,
-            details=row.details or {},
+            details=as_json(row.details or {}),
             submitted_at=row.submitted_at,
             decided_at=row.decided_at,
             decline_reason=row.decline_reason,
@@ -111,9 +114,9 @@ class Offer(Node):
 
     @strawberry.field
     async def home(self, info: Info) -> Home:
-        return Home.of(
-            await info.context.loaders.get(registration.homes_by_ids).load(self.home_key)
-        )
+        home = await info.context.loaders.get(registration.homes_by_ids).load(self.home_key)
+        assert home is not None  # an offer's home is retired, never deleted
+        return Home.of(home)
 
     @strawberry.field(
         description="Compulsory profile documents as they were at submission, then the "
@@ -146,7 +149,7 @@ class FosteringFamily(Node):
             id=encode_id("FosteringFamily", row.id),
             key=row.id,
             label=row.label,
-            details=row.details or {},
+            details=as_json(row.details or {}),
             last_used_at=row.last_used_at,
         )
 

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from schema.enums import CareCategory, Gender
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.referrals.types import Referral, Urgency
 
 
@@ -62,13 +62,13 @@ class DeclineReferralInput:
 
 @strawberry.type
 class ReferralPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     referral: Referral | None = None
 
 
 @strawberry.type
 class SendReferralPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     referral: Referral | None = None
     delivered_count: int = strawberry.field(
         default=0,

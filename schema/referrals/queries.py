@@ -63,8 +63,8 @@ class ReferralQueries:
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=after is not None,
-                start_cursor=edges[0].cursor() if edges else None,
-                end_cursor=edges[-1].cursor() if edges else None,
+                start_cursor=edges[0].cursor_value() if edges else None,
+                end_cursor=edges[-1].cursor_value() if edges else None,
             ),
         )
 

@@ -22,6 +22,7 @@ from schema.context import Info
 from schema.documents.types import Document
 from schema.enums import CareCategory, Gender
 from schema.identity.types import Organisation
+from schema.json import as_json
 from schema.node import Node, encode_id, node_resolver
 from schema.pagination import PageInfo, encode_cursor
 from schema.registration.types import Home
@@ -31,9 +32,12 @@ if TYPE_CHECKING:
     from schema.messages.types import MessageThread
     from schema.offers.types import Offer
 
-ReferralStatus = strawberry.enum(_ReferralStatus, name="ReferralStatus")
-DeliveryStatus = strawberry.enum(_DeliveryStatus, name="DeliveryStatus")
-Urgency = strawberry.enum(
+ReferralStatus = _ReferralStatus
+strawberry.enum(_ReferralStatus, name="ReferralStatus")
+DeliveryStatus = _DeliveryStatus
+strawberry.enum(_DeliveryStatus, name="DeliveryStatus")
+Urgency = _Urgency
+strawberry.enum(
     _Urgency,
     name="Urgency",
     description="How soon the placement is needed "
@@ -65,14 +69,15 @@ class ReferralDelivery(Node):
     delivered_at: datetime
     decline_reason: str | None
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:  # type: ignore[override]
+    # Node.id, as a resolver here:
+    @strawberry.field  # type: ignore[misc]
+    def id(self) -> strawberry.ID:  # type: ignore[override]  # the interface's attribute
         # Encoded when asked for: a provider's list carries its own delivery on every row.
         return encode_id("ReferralDelivery", self.key)
 
     @classmethod
     def of(cls, row: DeliveryModel) -> ReferralDelivery:
-        return cls(
+        return cls(  # type: ignore[call-arg]  # id is a resolver here
             key=row.id,
             provider_key=row.provider_id,
             status=_DELIVERY_STATUSES[row.status],
@@ -164,7 +169,7 @@ class Referral(Node):
             summary=content["summary"],
             postcode=content.get("postcode"),
             required_from=required_from,
-            details=content.get("details") or {},
+            details=as_json(content.get("details") or {}),
             my_delivery=ReferralDelivery.of(delivery) if delivery is not None else None,
         )
 
@@ -234,6 +239,9 @@ class ReferralEdge:
     @strawberry.field
     def cursor(self) -> str:
         """Made only when asked for: most clients page with ``pageInfo.endCursor``."""
+        return self.cursor_value()
+
+    def cursor_value(self) -> str:
         return encode_cursor(self.node.created_at, self.node.key)
 
     node: Referral

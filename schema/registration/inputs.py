@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.file_uploads import Upload
 
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.registration.types import ProviderRegistration
 
 
@@ -24,5 +24,5 @@ class DecideRegistrationInput:
 
 @strawberry.type
 class RegistrationPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = USER_ERRORS
     registration: ProviderRegistration | None = None

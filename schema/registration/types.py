@@ -20,7 +20,8 @@ from schema.enums import CareCategory, ContractType, Gender
 from schema.identity.types import Organisation
 from schema.node import Node, encode_id, node_resolver
 
-RegistrationStatus = strawberry.enum(_RegistrationStatus, name="RegistrationStatus")
+RegistrationStatus = _RegistrationStatus
+strawberry.enum(_RegistrationStatus, name="RegistrationStatus")
 
 
 @strawberry.type

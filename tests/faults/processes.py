@@ -107,7 +107,7 @@ class Portal:
 
     def _start(self, name: str, *args: str) -> Process:
         process = start(
-            name, [sys.executable, "-m", "core.cli", *args], self.environment(), self.workdir
+            name, [sys.executable, "-m", "portal.cli", *args], self.environment(), self.workdir
         )
         self.processes.append(process)
         return process

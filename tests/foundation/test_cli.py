@@ -16,7 +16,7 @@ def _portal(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProce
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
+        [sys.executable, "-m", "portal.cli", *args],
         env=environment,
         capture_output=True,
         text=True,

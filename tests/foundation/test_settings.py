@@ -23,7 +23,7 @@ def test_production_refuses_the_development_secret_key(monkeypatch) -> None:
 def test_portal_serve_stops_with_one_line_for_a_bad_setting() -> None:
     env = {**os.environ, "PORTAL_DATABASE_URL": "nonsense://"}
     result = subprocess.run(
-        [sys.executable, "-m", "core.cli", "serve"],
+        [sys.executable, "-m", "portal.cli", "serve"],
         env=env,
         capture_output=True,
         text=True,

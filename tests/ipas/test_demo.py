@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.ipas.demo import load_ipa_demo
 from core.models import Ipa, IpaSignature
+from portal.demo.ipas import load_ipa_demo
 from tests.ipas.given import Scene
 from tests.ipas.operations import IPAS
 
@@ -44,8 +44,8 @@ async def test_the_demo_makes_a_signed_ipa_and_one_awaiting_signature(
 async def test_portal_demo_makes_a_signed_ipa_and_one_awaiting_signature(settings, db) -> None:
     from sqlalchemy import select
 
-    from core.demo import load_demo
     from core.models import Ipa
+    from portal.demo import load_demo
 
     # when the demo is loaded twice
     await load_demo(settings)

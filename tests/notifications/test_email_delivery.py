@@ -135,7 +135,7 @@ def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
         "PORTAL_ENV": "test",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "worker", "--processes", "1", "--threads", "1"],
+        [sys.executable, "-m", "portal.cli", "worker", "--processes", "1", "--threads", "1"],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,

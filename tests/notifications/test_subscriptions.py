@@ -148,7 +148,7 @@ def _serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
         "PORTAL_ENV": "test",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,

@@ -15,7 +15,7 @@ from core.documents.service import store_document
 from core.documents.sniff import PDF as PDF_TYPE
 from core.documents.storage import document_store
 from core.models import Notification, OutboxEmail
-from core.registration.demo import demo_pdf
+from portal.demo.providers import demo_pdf
 from schema.node import encode_id
 from tests.people import People, Person
 from tests.referrals.homes import HomeSpec, Provider, provider_with_homes

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.demo import PILOT_LAS, load_demo
 from core.models import Offer, Organisation, Referral
 from core.settings import Settings
+from portal.demo import PILOT_LAS, load_demo
 
 
 async def _state(db) -> tuple[set[tuple[str, str, str]], list[tuple[str, str | None]]]:

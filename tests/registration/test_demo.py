@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.demo import load_demo
 from core.settings import Settings
+from portal.demo import load_demo
 from tests.people import People
 
 DEMO = """

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.demo import DemoWorld, _user
 from core.documents.kinds import DocumentKind
 from core.documents.service import store_document
 from core.documents.sniff import PDF
@@ -20,6 +19,7 @@ from core.models import Home, Organisation, ProviderRegistration
 from core.models.base import utcnow
 from core.registration.status import RegistrationStatus
 from core.settings import Settings
+from portal.demo.world import DemoWorld, add_user
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ async def load_providers(
             ("user", "User", (Role.PROVIDER_USER,)),
             ("signatory", "Signatory", (Role.PROVIDER_SIGNATORY,)),
         ):
-            await _user(
+            await add_user(
                 session,
                 world,
                 organisation_id=provider.id,

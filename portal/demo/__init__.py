@@ -6,7 +6,6 @@ Each domain adds its part as it lands; running it twice changes nothing.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,10 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db import Database, create_engine
 from core.identity import passwords
 from core.identity.accounts import platform_organisation
-from core.identity.emails import email_key
 from core.identity.roles import OrganisationKind, Role
-from core.models import Organisation, User, UserRole
+from core.models import Offer, Organisation
+from core.offers.kinds import OfferStatus
 from core.settings import Settings
+from portal.demo.ipas import load_ipa_demo
+from portal.demo.providers import load_providers
+from portal.demo.referrals import load_referrals_and_offers
+from portal.demo.world import DemoWorld, add_user
 
 DEMO_PASSWORD = "demo password 2026"
 
@@ -34,50 +37,9 @@ LA_PEOPLE = (
 )
 
 
-@dataclass
-class DemoWorld:
-    """What the demo made, for later steps to build on."""
-
-    las: dict[str, uuid.UUID] = field(default_factory=dict)
-    users: dict[str, uuid.UUID] = field(default_factory=dict)
-    logins: list[str] = field(default_factory=list)
-
-
-async def _user(
-    session: AsyncSession,
-    world: DemoWorld,
-    *,
-    organisation_id: uuid.UUID,
-    email: str,
-    name: str,
-    roles: tuple[Role, ...],
-    password_hash: str,
-) -> uuid.UUID:
-    existing = await session.scalar(select(User.id).where(User.email_key == email_key(email)))
-    if existing is None:
-        existing = uuid.uuid4()
-        session.add(
-            User(
-                id=existing,
-                organisation_id=organisation_id,
-                email=email,
-                email_key=email_key(email),
-                name=name,
-                password_hash=password_hash,
-                email_opt_outs=[],
-            )
-        )
-        await session.flush()
-        for role in roles:
-            session.add(UserRole(user_id=existing, role=role.value))
-    world.users[email] = existing
-    world.logins.append(f"  {email:<42} {', '.join(r.value for r in roles)}")
-    return existing
-
-
 async def _identity(session: AsyncSession, world: DemoWorld, password_hash: str) -> None:
     platform = await platform_organisation(session)
-    await _user(
+    await add_user(
         session,
         world,
         organisation_id=platform.id,
@@ -86,7 +48,7 @@ async def _identity(session: AsyncSession, world: DemoWorld, password_hash: str)
         roles=(Role.PLATFORM_ADMIN,),
         password_hash=password_hash,
     )
-    await _user(
+    await add_user(
         session,
         world,
         organisation_id=platform.id,
@@ -110,7 +72,7 @@ async def _identity(session: AsyncSession, world: DemoWorld, password_hash: str)
         world.las[code] = la.id
         for local, title, roles in LA_PEOPLE:
             slug = code.lower()
-            await _user(
+            await add_user(
                 session,
                 world,
                 organisation_id=la.id,
@@ -123,10 +85,6 @@ async def _identity(session: AsyncSession, world: DemoWorld, password_hash: str)
 
 async def _ipas(db: Database) -> None:
     """A signed IPA and one awaiting signature, drawn from the demo's two accepted offers."""
-    from core.ipas.demo import load_ipa_demo
-    from core.models import Offer
-    from core.offers.kinds import OfferStatus
-
     async with db.transaction() as session:
         accepted = list(
             await session.scalars(
@@ -148,12 +106,8 @@ async def load_demo(settings: Settings) -> list[str]:
     try:
         async with db.transaction() as session:
             await _identity(session, world, password_hash)
-        from core.registration.demo import load_providers
-
         async with db.transaction() as session:
             await load_providers(session, settings, world, password_hash)
-        from core.offers.demo import load_referrals_and_offers
-
         await load_referrals_and_offers(db, settings, world)
         await _ipas(db)
     finally:

@@ -27,7 +27,7 @@ from core.referrals.content import ChildInput
 from core.settings import Settings
 
 if TYPE_CHECKING:
-    from core.demo import DemoWorld
+    from portal.demo.world import DemoWorld
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,8 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from core.demo import load_demo
     from core.migrate import upgrade
+    from portal.demo import load_demo
 
     asyncio.run(upgrade(settings.database_url))
     for line in asyncio.run(load_demo(settings)):
