@@ -108,7 +108,7 @@ class RedisHealth:
     def _answers(self) -> bool:
         import redis
 
-        client = redis.Redis.from_url(self.url, **redis_client_options())  # type: ignore[arg-type]
+        client = redis.Redis.from_url(self.url, **redis_client_options())
         try:
             return bool(client.ping())
         except Exception:

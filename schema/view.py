@@ -114,17 +114,19 @@ class PortalGraphQL(GraphQL[Context, None]):
                     raise  # schema.http.errors answers it (503 for a lost or busy database)
             if ledger.lost is None:
                 return response
-            error_id, error = ledger.lost
-            if not last and ledger.may_run_again and not is_database_busy(error):
-                await self._before_running_again(request, error)
+            error_id, failure = ledger.lost
+            if not last and ledger.may_run_again and not is_database_busy(failure):
+                await self._before_running_again(request, failure)
                 continue
-            if not ledger.may_run_again and not isinstance(error, CommitInDoubt):
+            if not ledger.may_run_again and not isinstance(failure, CommitInDoubt):
                 # Something was committed (or may have been) before the database failed the
                 # rest: the client must not be told that nothing changed.
                 doubt = CommitInDoubt("the database failed after a change was committed")
-                doubt.__cause__, error = error, doubt
-            log_unavailable(error_id, request.method, request.url.path, error, attempts=attempt + 1)
-            return unavailable_response(error_id, error)
+                doubt.__cause__, failure = failure, doubt
+            log_unavailable(
+                error_id, request.method, request.url.path, failure, attempts=attempt + 1
+            )
+            return unavailable_response(error_id, failure)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _before_running_again(self, request: Request, error: BaseException) -> None:

@@ -11,6 +11,8 @@ per process, until Redis answers again (``core.outages`` logs the outage once an
 
 from __future__ import annotations
 
+from typing import cast
+
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -29,11 +31,10 @@ class AttemptLimiter:
         self._redis: MovingWindowRateLimiter | None = None
         self._health = redis_health(redis_url) if redis_url else None
         if redis_url:
-            storage: Storage = storage_from_string(  # type: ignore[assignment]
-                "async+" + redis_url,
-                implementation="redispy",
-                wrap_exceptions=True,
-                **redis_client_options(asyncio=True),
+            # limits types the options as scalars; redis-py also takes its Retry object.
+            options = cast(dict[str, float | str | bool], redis_client_options(asyncio=True))
+            storage: Storage = storage_from_string(  # type: ignore[assignment]  # limits types it as the base storage
+                "async+" + redis_url, implementation="redispy", wrap_exceptions=True, **options
             )
             self._redis = MovingWindowRateLimiter(storage)
         self._limit: RateLimitItem = parse(limit)

@@ -66,7 +66,7 @@ class _RedisPublisher:
 
             from core.outages import redis_client_options
 
-            self._client = redis.Redis.from_url(self.url, **redis_client_options())  # type: ignore[arg-type]
+            self._client = redis.Redis.from_url(self.url, **redis_client_options())
         return self._client
 
     def _hold(self, payload: bytes, count: int) -> None:
