@@ -205,7 +205,9 @@ class Relay:
 
     delay: float = 0.0
     port: int = field(default_factory=free_port)
-    accepted: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, Message-ID)
+    #: (when its DATA arrived, monotonic; Message-ID): a message sent by a client killed
+    #: during ``delay`` is still accepted, as a real relay would.
+    accepted: list[tuple[float, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     controller: Controller | None = None
 
@@ -214,11 +216,12 @@ class Relay:
         return f"smtp://127.0.0.1:{self.port}"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        arrived = time.monotonic()
         if self.delay:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content)
         with self.lock:
-            self.accepted.append((time.monotonic(), str(message["Message-ID"])))
+            self.accepted.append((arrived, str(message["Message-ID"])))
         return "250 OK"
 
     def start(self) -> None:
