@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
     portal = str(BIN / "portal")
-    demo = subprocess.call([portal, "demo"], cwd=ROOT)
+    demo = subprocess.call([portal, "demo", *rest], cwd=ROOT)  # prints the address served
     if demo != 0:
         return demo
     return subprocess.call([portal, "serve", *rest], cwd=ROOT)

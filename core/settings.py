@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     #: How often ``portal scheduler`` sweeps the outbox for emails whose send was lost (a
     #: killed worker's, once their lease ends; one enqueued while Redis was away).
     outbox_sweep_seconds: int = 30
+    #: The issuer an authenticator app shows beside the account (so that staging and
+    #: production accounts can be told apart).
+    totp_issuer: str = "Placement portal"
+    #: GraphiQL at ``GET /graphql`` and introspection. In production both are for signed-in
+    #: people and API tokens only (never anonymous callers); false turns both off everywhere.
+    explorer: bool = True
     #: Complete plain fields with the portal's own fast path (schema/execution.py); off runs
     #: graphql-core's executor alone (e.g. to rule the fast path out, or for an extension that
     #: wraps every resolver, which the fast path refuses).
@@ -110,6 +116,14 @@ class Settings(BaseSettings):
             parse(value)
         except ValueError:
             raise ValueError('expected a rate like "30/minute"') from None
+        return value
+
+    @field_validator("totp_issuer")
+    @classmethod
+    def _totp_issuer(cls, value: str) -> str:
+        value = value.strip()
+        if not value or ":" in value or len(value) > 60:
+            raise ValueError("expected a short name without ':' (at most 60 characters)")
         return value
 
     @field_validator("max_upload_bytes")

@@ -12,22 +12,53 @@ from core.plugins.registry import PluginError
 from core.settings import Settings, SettingsError, load_settings
 
 
+class DatabaseUnreachable(SettingsError):
+    """The database at PORTAL_DATABASE_URL does not answer (or refuses us)."""
+
+
+def _upgrade(settings: Settings) -> None:
+    """Apply pending migrations; a database that cannot be reached is one line, not a
+    traceback (the first thing every command that uses the database does)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from core.migrate import upgrade
+
+    try:
+        asyncio.run(upgrade(settings.database_url))
+    except (OSError, DBAPIError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        raise DatabaseUnreachable(
+            f"PORTAL_DATABASE_URL: cannot use the database at {_safe_url(settings.database_url)}"
+            f": {reason[0] if reason else type(error).__name__}"
+        ) from None
+
+
+def served_settings(settings: Settings, host: str, port: int) -> Settings:
+    """The settings of a portal served on ``host:port``: without PORTAL_BASE_URL, its
+    address is the one it really serves (links, the allowed Origin, what is printed)."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from core.migrate import upgrade
     from schema.app import create_app
 
-    asyncio.run(upgrade(settings.database_url))
+    settings = served_settings(settings, args.host, args.port)
+    _upgrade(settings)
     app = create_app(settings, background=True, freeze_startup_objects=True)
+    print(f"Serving the portal at {settings.base_url} (GraphQL and GraphiQL: /graphql)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
     return 0
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from core.migrate import upgrade
-
-    asyncio.run(upgrade(settings.database_url))
+    _upgrade(settings)
     print(f"database is up to date ({_safe_url(settings.database_url)})")
     return 0
 
@@ -42,10 +73,17 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from core.migrate import upgrade
     from portal.demo import load_demo
 
-    asyncio.run(upgrade(settings.database_url))
+    if settings.env == "production":
+        print(
+            "portal: PORTAL_ENV=production: the demo creates accounts with a published "
+            "password, so it never runs in production.",
+            file=sys.stderr,
+        )
+        return 2
+    settings = served_settings(settings, args.host, args.port)
+    _upgrade(settings)
     for line in asyncio.run(load_demo(settings)):
         print(line)
     return 0
@@ -58,12 +96,12 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
     from core.db import Database, create_engine
     from core.errors import DomainError
     from core.identity.accounts import create_platform_admin
-    from core.migrate import upgrade
 
     password = os.environ.get("PORTAL_ADMIN_PASSWORD") or getpass.getpass("Password: ")
 
+    _upgrade(settings)
+
     async def run() -> None:
-        await upgrade(settings.database_url)
         db = Database(create_engine(settings.database_url))
         try:
             await create_platform_admin(
@@ -171,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_text, _) in COMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        if name == "serve":
+        if name in ("serve", "demo"):  # demo: to print the address `serve` will have
             sub.add_argument("--host", default="127.0.0.1")
             sub.add_argument("--port", type=int, default=8000)
         if name == "create-admin":
@@ -190,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic announces each of its autogenerate plugins at INFO on every start: noise.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         return COMMANDS[args.command][1](args, settings)

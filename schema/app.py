@@ -22,6 +22,7 @@ from core.settings import Settings, load_settings
 from schema.build import build_schema
 from schema.http.documents import download_document
 from schema.http.errors import MaskUnexpected
+from schema.http.explorer import explorer_asset
 from schema.http.health import health
 from schema.http.ipas import print_ipa, print_offer
 from schema.http.limits import BodySizeLimit
@@ -81,6 +82,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/graphiql/assets/{fingerprint}/{name}", explorer_asset, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
             Route("/documents/{id}", download_document, methods=["GET"]),
             Route("/ipas/{id}/print", print_ipa, methods=["GET"]),

@@ -6,7 +6,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -15,7 +14,6 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -25,8 +23,8 @@ from schema.categories.queries import CategoryQueries
 from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
 from schema.enums import bind_care_categories
-from schema.execution import PortalExecutionContext
-from schema.extensions import MaskUnexpectedErrors, is_unexpected
+from schema.execution import execution_context_class
+from schema.extensions import IntrospectionPolicy, MaskUnexpectedErrors, log_errors
 from schema.identity.mutations import IdentityMutations
 from schema.identity.queries import IdentityQueries
 from schema.identity.types import AccountRequest, ApiToken, Organisation, User
@@ -107,12 +105,14 @@ class PortalSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Resolver faults are logged once, by ``MaskUnexpectedErrors`` with their id (or not
-        at all when the request is run again); strawberry's own logging of them would add a
-        second traceback. Other errors keep strawberry's handling."""
-        super().process_errors(
-            [error for error in errors if not is_unexpected(error)], execution_context
-        )
+        """Each error logged once, client errors never at ERROR (see :func:`log_errors`)."""
+        operation_type = None
+        if execution_context is not None:
+            try:
+                operation_type = execution_context.operation_type
+            except RuntimeError:  # a document that does not parse has no operation
+                operation_type = None
+        log_errors(errors, operation_type)
 
 
 class FastPathRefused(Exception):
@@ -160,9 +160,8 @@ def build_schema(
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskUnexpectedErrors,
+        IntrospectionPolicy,
     ]
-    if production:
-        extensions.append(DisableIntrospection)
     extensions.extend(extra_extensions)
     check_extensions(extensions, fast_execution=fast_execution)
     query = merge_types("Query", QUERY_PARTS)
@@ -178,7 +177,5 @@ def build_schema(
         types=NODE_TYPES,
         extensions=extensions,
         config=config,
-        execution_context_class=(
-            PortalExecutionContext if fast_execution else StrawberryGraphQLCoreExecutionContext
-        ),
+        execution_context_class=execution_context_class(fast_execution),
     )

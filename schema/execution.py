@@ -21,6 +21,7 @@ turns the fast path off.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -42,7 +43,35 @@ from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+#: The graphql-core release this executor was written against (pinned in pyproject.toml). It
+#: overrides internals (execute_fields, collect_subfields, execute_collected_subfields ...)
+#: that change between releases, so on any other version build_schema does not use it.
+GRAPHQL_CORE_VERSION = "3.3.2"
 DEFINITION = "strawberry-definition"
+logger = logging.getLogger("portal.graphql")
+
+
+def execution_context_class(
+    fast_execution: bool = True,
+) -> type[StrawberryGraphQLCoreExecutionContext]:
+    """PortalExecutionContext when ``fast_execution`` (PORTAL_FAST_EXECUTION) and on the
+    graphql-core it was written for; otherwise strawberry's own executor (slower on big lists,
+    never wrong), with a warning at start-up on another graphql-core."""
+    import graphql
+
+    if not fast_execution:
+        return StrawberryGraphQLCoreExecutionContext
+    if graphql.__version__ == GRAPHQL_CORE_VERSION:
+        return PortalExecutionContext
+    logger.warning(
+        "graphql-core %s is installed; schema/execution.py was written against %s: using the "
+        "standard executor. Install graphql-core==%s, or check PortalExecutionContext against "
+        "the new release and change GRAPHQL_CORE_VERSION.",
+        graphql.__version__,
+        GRAPHQL_CORE_VERSION,
+        GRAPHQL_CORE_VERSION,
+    )
+    return StrawberryGraphQLCoreExecutionContext
 
 
 class Leaf(NamedTuple):

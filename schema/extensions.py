@@ -1,4 +1,5 @@
-"""Schema extensions: masking unexpected errors with an id the server log also has."""
+"""Schema extensions: masking unexpected errors with an id the server log also has, and who
+may introspect the schema."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 
 from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 from core.db import current_ledger, is_database_busy, is_database_unavailable
@@ -22,6 +24,27 @@ def is_unexpected(error: GraphQLError) -> bool:
     """
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
+
+
+def log_errors(errors: list[GraphQLError], operation_type: object = None) -> None:
+    """How the schema logs its errors (``Schema.process_errors``): each once, at the level it
+    deserves. A client's own errors (syntax, validation, variables, refused operations) are
+    not the server's faults and anyone can send them: DEBUG, one line. An unexpected error in
+    a query or mutation is logged by :class:`MaskUnexpectedErrors`, with the id the client
+    sees; in a subscription (where that extension cannot replace it) here, at ERROR."""
+    from strawberry.types.graphql import OperationType
+
+    for error in errors:
+        if not is_unexpected(error):
+            logger.debug("client error: %s", error.message)
+        elif operation_type is OperationType.SUBSCRIPTION:
+            original = error.original_error
+            assert original is not None
+            logger.error(
+                "unexpected error in a subscription at %s",
+                ".".join(str(p) for p in error.path or ()),
+                exc_info=(type(original), original, original.__traceback__),
+            )
 
 
 class MaskUnexpectedErrors(SchemaExtension):
@@ -67,3 +90,22 @@ class MaskUnexpectedErrors(SchemaExtension):
                 )
             )
         result.errors = masked  # type: ignore[union-attr]  # set only on an ExecutionResult
+
+
+class IntrospectionPolicy(SchemaExtension):
+    """Introspection (``__schema``, ``__type``) as :func:`introspection_allowed` says for the
+    caller: refused as a validation error otherwise (``__typename`` is always allowed)."""
+
+    def on_operation(self) -> Iterator[None]:
+        from schema.http.explorer import introspection_allowed
+
+        context = self.execution_context.context
+        settings = getattr(context, "settings", None)
+        if settings is not None and not introspection_allowed(
+            settings, getattr(context, "viewer", None)
+        ):
+            self.execution_context.validation_rules = (
+                *self.execution_context.validation_rules,
+                NoSchemaIntrospectionCustomRule,
+            )
+        yield

@@ -1,23 +1,31 @@
-"""The strawberry ASGI view at ``/graphql``: authentication, CSRF guard, context, encoding."""
+"""The strawberry ASGI view at ``/graphql``: authentication, CSRF guard, context, encoding,
+and GraphQL over HTTP as the spec says (media types, status codes, subscriptions refused)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
+from collections.abc import Mapping
 from contextlib import nullcontext
 from typing import Any
 
 import orjson
 import strawberry
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.datastructures import UploadFile
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from core.db import (
@@ -34,10 +42,23 @@ from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
 from schema.context import Context
 from schema.http.errors import log_unavailable, new_error_id, unavailable_response
+from schema.http.explorer import explorer_allowed, explorer_page
 
 SESSION_COOKIE = "portal_session"
+#: Headers a cross-site HTML form cannot send, any of which a cookie POST must carry:
+#: ``X-Requested-With`` (our web client, GraphiQL) and ``Apollo-Require-Preflight`` (Apollo's
+#: upload clients send it for this very purpose).
+CSRF_HEADERS = ("x-requested-with", "apollo-require-preflight")
+#: The GraphQL-over-HTTP media types, newest first.
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+APPLICATION_JSON = "application/json"
+SUBSCRIPTION_OVER_HTTP = (
+    "Subscriptions are served over WebSocket (the graphql-transport-ws protocol) at /graphql, "
+    "not over HTTP: connect with a graphql-ws client."
+)
 
-logger = logging.getLogger("portal.http")
+logger = logging.getLogger("portal.graphql")
+http_logger = logging.getLogger("portal.http")
 
 #: The pause (on average) before a request that met a lost connection is run again.
 RUN_AGAIN_AFTER_SECONDS = 0.5
@@ -51,7 +72,50 @@ def bearer_token(connection: HTTPConnection) -> str | None:
     return None
 
 
+def response_media_type(accept: str) -> str:
+    """``application/graphql-response+json`` when the client accepts it at least as much as
+    ``application/json``; otherwise ``application/json`` (also for no Accept, or ``*/*``)."""
+    weights: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *parameters = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        weights[media] = max(weights.get(media, 0.0), quality)
+    preferred = weights.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    if preferred > 0 and preferred >= weights.get(APPLICATION_JSON, 0.0):
+        return GRAPHQL_RESPONSE_JSON
+    return APPLICATION_JSON
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """A GraphQL request error: the request failed before execution began (syntax,
+    validation, variable coercion, an operation this transport does not run), so the
+    response has no ``data``. Field errors always have a path."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(not e.path for e in errors)
+
+
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages as text frames, as the protocol says (strawberry sends
+    bytes as binary frames, which graphql-ws, Apollo, urql and gql clients refuse)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
+
+
 class PortalGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrameWebSocketAdapter
+
     def __init__(
         self,
         schema: strawberry.Schema,
@@ -60,10 +124,10 @@ class PortalGraphQL(GraphQL[Context, None]):
         registry: CategoryRegistry,
         db: Database,
     ) -> None:
-        production = settings.env == "production"
         super().__init__(
             schema,
-            graphql_ide=None if production else "graphiql",
+            # GET /graphql with Accept: text/html is GraphiQL (render_graphql_ide decides who).
+            graphql_ide="graphiql",
             # Queries over GET would let a link run them; GET serves only GraphiQL.
             allow_queries_via_get=False,
             # Only graphql-transport-ws: the legacy graphql-ws protocol is not offered.
@@ -136,7 +200,7 @@ class PortalGraphQL(GraphQL[Context, None]):
         that answered a ping a moment ago may still be ended. After the pause the pool hands
         out live or new connections (``core.db`` checks each checkout)."""
         await asyncio.sleep(RUN_AGAIN_AFTER_SECONDS * (0.5 + random.random()))
-        logger.debug(
+        http_logger.debug(
             "%s %s met a lost database connection before committing (%s): running it again "
             "on a fresh connection",
             request.method,
@@ -149,7 +213,8 @@ class PortalGraphQL(GraphQL[Context, None]):
                 await value.seek(0)
 
     def _guard_cookie_post(self, request: Request) -> None:
-        """A cookie-authenticated POST runs only with ``X-Requested-With`` or our ``Origin``.
+        """A cookie-authenticated POST runs only with ``X-Requested-With`` (or Apollo's
+        ``Apollo-Require-Preflight``) or our ``Origin``.
 
         Both a JSON and a multipart POST can be sent cross-site by a plain HTML form or
         ``fetch`` without a preflight; neither can add a custom header, and browsers always
@@ -159,14 +224,14 @@ class PortalGraphQL(GraphQL[Context, None]):
             return
         if SESSION_COOKIE not in request.cookies:
             return
-        if "x-requested-with" in request.headers:
+        if any(header in request.headers for header in CSRF_HEADERS):
             return
         if request.headers.get("origin") == self.settings.origin:
             return
         raise HTTPException(
             403,
-            "Cookie-authenticated requests need the X-Requested-With header "
-            "(or an Origin of this portal).",
+            "Cookie-authenticated requests need the X-Requested-With or "
+            "Apollo-Require-Preflight header (or an Origin of this portal).",
         )
 
     async def get_context(
@@ -177,6 +242,7 @@ class PortalGraphQL(GraphQL[Context, None]):
         client_address = request.client.host if request.client else None
         token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
         viewer = await authenticate(self.db, token, client_address)
+        request.state.viewer = viewer
         return Context(
             request=request,
             response=response,
@@ -205,3 +271,87 @@ class PortalGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)
+
+    # ------------------------------------------------------------ GraphiQL
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from our own assets; in production for signed-in people only."""
+        if not explorer_allowed(self.settings, getattr(request.state, "viewer", None)):
+            raise HTTPException(404, "Not Found")
+        return explorer_page()
+
+    # ------------------------------------------------------------ GraphQL over HTTP
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(request.headers.get("accept", ""))
+        return sub_response
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """strawberry's, except that a subscription is refused before it starts: it would
+        run and fail inside the executor (a 200 "Unexpected error" and a traceback)."""
+        method = request_adapter.method
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
+        if method == "GET":
+            allowed -= {OperationType.QUERY}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is not OperationType.SUBSCRIPTION:
+                raise HTTPException(400, error.as_http_error_reason(method)) from error
+            logger.info("refused a subscription sent over HTTP %s", method)
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        SUBSCRIPTION_OVER_HTTP, extensions={"code": "SUBSCRIPTION_OVER_HTTP"}
+                    )
+                ],
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = process_result(result)
+        if is_request_error(result):
+            response.pop("data", None)  # the spec: a request error has no data entry
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """``application/graphql-response+json`` when accepted, where a response without
+        ``data`` (a request error) is a 400; ``application/json`` is always 200."""
+        response = super().create_response(response_data, sub_response)
+        media_type = sub_response.media_type or APPLICATION_JSON
+        response.headers["content-type"] = f"{media_type}; charset=utf-8"
+        if (
+            media_type == GRAPHQL_RESPONSE_JSON
+            and isinstance(response_data, dict)
+            and "data" not in response_data
+            and response.status_code == 200
+        ):
+            response.status_code = 400
+        return response

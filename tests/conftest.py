@@ -75,7 +75,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     service is configured but does not answer, the fixtures fail in CI instead of skipping."""
     no_postgres = pytest.mark.skip(reason="needs PORTAL_TEST_DATABASE_URL (PostgreSQL)")
     no_redis = pytest.mark.skip(reason="needs PORTAL_TEST_REDIS_URL (Redis)")
+    browser_once = pytest.mark.skip(reason="browser tests run once, in the SQLite leg")
     for item in items:
+        if "browser" in item.keywords and PG_URL:
+            item.add_marker(browser_once)
         if "postgres_only" in item.keywords and not PG_URL:
             item.add_marker(no_postgres)
         if "redis" in item.keywords and not os.environ.get("PORTAL_TEST_REDIS_URL"):

@@ -172,7 +172,7 @@ async def enrol_totp(db: Database, settings: Settings, *, challenge: str) -> Enr
             .where(User.id == user.id)
             .values(totp_secret=encrypt_secret(settings.secret_key, secret))
         )
-    return Enrolment(totp.provisioning_uri(secret, user.email), secret)
+    return Enrolment(totp.provisioning_uri(secret, user.email, settings.totp_issuer), secret)
 
 
 async def verify_totp(

@@ -7,7 +7,6 @@ import time
 
 import pyotp
 
-ISSUER = "Placement portal"
 PERIOD = 30
 #: One step of clock drift either way is tolerated; replay is prevented by remembering the
 #: last step accepted, so a code is usable once even though its window is about 90 s.
@@ -18,8 +17,9 @@ def new_secret() -> str:
     return pyotp.random_base32()  # 160 bits from a CSPRNG
 
 
-def provisioning_uri(secret: str, email: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
+def provisioning_uri(secret: str, email: str, issuer: str) -> str:
+    """The ``otpauth://`` URI an authenticator app reads; ``issuer`` is PORTAL_TOTP_ISSUER."""
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
 
 
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:

@@ -25,7 +25,7 @@ from core.ipas.kinds import (
     SIGNATORY_ROLE,
     IpaStatus,
 )
-from core.ipas.terms import content_hash, merge_la_fields, offer_terms
+from core.ipas.terms import HashRule, content_hash, merge_la_fields, offer_terms
 from core.ipas.visibility import may_see_ipa, party_of
 from core.models import (
     Document,
@@ -130,6 +130,7 @@ async def attached_hashes(session: AsyncSession, ipa_id: uuid.UUID) -> list[str]
 async def freeze(session: AsyncSession, ipa: Ipa) -> None:
     """DRAFT -> READY_FOR_SIGNING with its content hash."""
     ipa.content_hash = content_hash(ipa.terms, await attached_hashes(session, ipa.id))
+    ipa.content_hash_rule = HashRule.RFC8785.value
     ipa.status = IpaStatus.READY_FOR_SIGNING.value
     ipa.enabled_at = utcnow()
 
@@ -145,7 +146,8 @@ async def add_signature(
     """Record one side's signature of the hash it signed; True when both sides have signed
     (the IPA is then SIGNED)."""
     assert ipa.content_hash is not None
-    if content_hash(ipa.terms, await attached_hashes(session, ipa.id)) != ipa.content_hash:
+    documents = await attached_hashes(session, ipa.id)
+    if content_hash(ipa.terms, documents, ipa.content_hash_rule) != ipa.content_hash:
         raise InvalidState(  # never expected: the triggers keep a frozen IPA as it was
             "This IPA's content no longer matches the hash enabled for signing; it cannot be "
             "signed. Contact the platform team."

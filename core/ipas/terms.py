@@ -7,7 +7,10 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
+from enum import StrEnum
 from typing import Any
+
+import rfc8785
 
 from core.errors import Problem, invalid
 from core.models import Home, Offer, Organisation, Referral
@@ -216,15 +219,36 @@ def merge_la_fields(terms: Mapping[str, Any], fields: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- the content hash
 
 
+class HashRule(StrEnum):
+    """How an IPA's contentHash was made (``ipas.content_hash_rule``, migration 0010)."""
+
+    #: SHA-256 of the RFC 8785 (JSON Canonicalization Scheme) serialisation: every IPA
+    #: frozen since, and every earlier one for which both rules give the same bytes.
+    RFC8785 = "RFC8785"
+    #: The earlier rule (json.dumps, sorted keys, no whitespace, UTF-8), kept for the IPAs
+    #: frozen before whose content it serialised differently (e.g. the number 40.0).
+    LEGACY_JSON = "LEGACY_JSON"
+
+
 def canonical_json(value: Any) -> bytes:
-    """Sorted keys, no whitespace, UTF-8: the same bytes for the same content, everywhere."""
+    """RFC 8785 (JCS): the same bytes for the same content, in any language that has it."""
+    return rfc8785.dumps(value)
+
+
+def legacy_canonical_json(value: Any) -> bytes:
+    """The serialisation contentHash used before migration 0010."""
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
 
 
-def content_hash(terms: Mapping[str, Any], document_hashes: Sequence[str]) -> str:
-    """sha256 of ``{"terms": ..., "documents": [sha256 of each attachment, in order]}``."""
-    return hashlib.sha256(
-        canonical_json({"terms": dict(terms), "documents": list(document_hashes)})
-    ).hexdigest()
+def content_hash(
+    terms: Mapping[str, Any],
+    document_hashes: Sequence[str],
+    rule: HashRule | str = HashRule.RFC8785,
+) -> str:
+    """SHA-256 (hex) of ``{"terms": ..., "documents": [sha256 of each attachment, in order]}``
+    serialised by RFC 8785 (or, for an IPA that records it, the legacy rule)."""
+    content = {"terms": dict(terms), "documents": list(document_hashes)}
+    serialise = legacy_canonical_json if rule == HashRule.LEGACY_JSON else canonical_json
+    return hashlib.sha256(serialise(content)).hexdigest()

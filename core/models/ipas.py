@@ -20,8 +20,14 @@ class Ipa(HasId, Base):
     status: Mapped[str] = mapped_column(String(24), default="DRAFT")
     #: Filled from the offer and the referral, plus the LA's draft fields.
     terms: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    #: sha256 of the canonical terms and the attached documents' hashes, set when frozen.
+    #: SHA-256 of the RFC 8785 serialisation of the terms and the attached documents' hashes,
+    #: set when frozen (core/ipas/terms.py).
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The rule content_hash was made by: RFC8785, or LEGACY_JSON for some IPAs frozen before
+    #: migration 0010 (see there).
+    content_hash_rule: Mapped[str] = mapped_column(
+        String(16), default="RFC8785", server_default="RFC8785"
+    )
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

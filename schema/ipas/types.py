@@ -80,7 +80,11 @@ class IndividualPlacementAgreement(Node):
         'fields. Money is in pounds as strings with two decimals (e.g. "1250.00").'
     )
     content_hash: str | None = strawberry.field(
-        description="sha256 of the canonical terms, fixed once enabled for signing."
+        description=(
+            "sha256 of the canonical terms, fixed once enabled for signing: the hex SHA-256 of "
+            'the RFC 8785 (JSON Canonicalization Scheme) serialisation of {"terms": terms, '
+            '"documents": [hex SHA-256 of each attached document\'s bytes, in order]}.'
+        )
     )
     created_at: datetime
     enabled_at: datetime | None

@@ -286,3 +286,38 @@ def test_generated_queries_give_graphql_core_results(query: str) -> None:
         expected = asyncio.run(plain.execute(query, variable_values=variables))
         got = asyncio.run(portal.execute(query, variable_values=variables))
         assert _shape(got) == _shape(expected), query
+
+
+def test_graphql_core_is_exactly_the_version_the_executor_was_written_against() -> None:
+    # given: PortalExecutionContext overrides graphql-core internals of one release
+    import tomllib
+    from pathlib import Path
+
+    import graphql
+
+    from schema.execution import GRAPHQL_CORE_VERSION
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    # when
+    pins = [d for d in pyproject["project"]["dependencies"] if d.startswith("graphql-core")]
+    # then
+    assert graphql.__version__ == GRAPHQL_CORE_VERSION, (
+        f"graphql-core {graphql.__version__} is installed but schema/execution.py was written "
+        f"against {GRAPHQL_CORE_VERSION}: review PortalExecutionContext against the new "
+        "release (it overrides executor internals), then change GRAPHQL_CORE_VERSION and the "
+        "pin in pyproject.toml together."
+    )
+    assert pins == [f"graphql-core=={GRAPHQL_CORE_VERSION}"]
+
+
+def test_on_another_graphql_core_the_schema_uses_the_standard_executor(monkeypatch) -> None:
+    # given
+    import graphql
+
+    from schema.execution import execution_context_class
+
+    monkeypatch.setattr(graphql, "__version__", "3.4.0")
+    # when
+    chosen = execution_context_class()
+    # then
+    assert chosen is StrawberryGraphQLCoreExecutionContext

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
+
+import rfc8785
 
 from schema.node import encode_id
 from tests.ipas.given import DETAILS, Scene, offer_id
@@ -206,12 +207,7 @@ async def test_enabling_fixes_the_hash_of_the_canonical_terms_and_documents(
         digest = await session.scalar(
             select(Document.sha256).where(Document.id == decode_any_id(document)[1])
         )
-    canonical = json.dumps(
-        {"terms": drafted["terms"], "documents": [digest]},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode("utf-8")
+    canonical = rfc8785.dumps({"terms": drafted["terms"], "documents": [digest]})
     # when
     enabled = await enable(s, ipa["id"])
     # then

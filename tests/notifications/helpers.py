@@ -1,12 +1,11 @@
 """Helpers for the notification tests: notifying through the core service, a real SMTP
-server (aiosmtpd) on loopback, a real uvicorn server, a graphql-transport-ws client, waiting."""
+server (aiosmtpd) on loopback, a real uvicorn server, subscriptions through ``gql``, waiting."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import email
-import json
 import socket
 import threading
 import time
@@ -16,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
-import websockets
 from aiosmtpd.controller import Controller
 
 from core.db import Database
@@ -134,48 +132,74 @@ async def served(app: Any) -> AsyncIterator[str]:
         await task
 
 
-class TransportWsClient:
-    """A minimal graphql-transport-ws client over ``websockets``."""
+@dataclass
+class Subscriber:
+    """A ``subscription { notifications }`` held open by Python's ``gql`` client (websockets
+    transport, graphql-transport-ws): the events it received, in order."""
 
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
-
-    @classmethod
-    @contextlib.asynccontextmanager
-    async def connect(
-        cls, url: str, *, headers: dict[str, str] | None = None
-    ) -> AsyncIterator[TransportWsClient]:
-        async with websockets.connect(
-            url, subprotocols=["graphql-transport-ws"], additional_headers=headers or {}
-        ) as connection:
-            yield cls(connection)
-
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.connection.send(json.dumps(message))
-
-    async def receive(self, within: float = 5.0) -> dict[str, Any]:
-        while True:
-            message = json.loads(await asyncio.wait_for(self.connection.recv(), within))
-            if message.get("type") == "ping":
-                await self.send({"type": "pong"})
-                continue
-            return message
-
-    async def init(self, payload: dict[str, Any]) -> dict[str, Any]:
-        await self.send({"type": "connection_init", "payload": payload})
-        return await self.receive()
-
-    async def subscribe(self, operation_id: str = "1", query: str = SUBSCRIBE) -> None:
-        await self.send({"id": operation_id, "type": "subscribe", "payload": {"query": query}})
+    events: asyncio.Queue[dict[str, Any]]
+    task: asyncio.Task[None]
 
     async def next_notification(self, within: float = 5.0) -> dict[str, Any]:
-        message = await self.receive(within)
-        assert message["type"] == "next", message
-        assert not message["payload"].get("errors"), message
-        return message["payload"]["data"]["notifications"]
+        getting = asyncio.ensure_future(self.events.get())
+        done, _ = await asyncio.wait(
+            {getting, self.task}, timeout=within, return_when=asyncio.FIRST_COMPLETED
+        )
+        if getting not in done:
+            getting.cancel()
+            if self.task in done:
+                self.task.result()  # the subscription ended: raise why
+                raise AssertionError("the subscription ended without an event")
+            raise AssertionError(f"no notification within {within}s")
+        return getting.result()["notifications"]
 
-    async def close_code(self, within: float = 5.0) -> int | None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            while True:
-                await asyncio.wait_for(self.connection.recv(), within)
-        return self.connection.close_code
+
+@contextlib.asynccontextmanager
+async def gql_subscriber(
+    url: str, *, token: str | None = None, cookie: str | None = None, query: str = SUBSCRIBE
+) -> AsyncIterator[Subscriber]:
+    """Subscribe with ``gql``: ``token`` in connection_init's payload, or ``cookie`` (a
+    session token) as the handshake's Cookie header."""
+    from gql import Client, gql
+    from gql.transport.websockets import WebsocketsTransport
+
+    from schema.view import SESSION_COOKIE
+
+    transport = WebsocketsTransport(
+        url=url,
+        init_payload={"authorization": f"Bearer {token}"} if token else {},
+        headers={"Cookie": f"{SESSION_COOKIE}={cookie}"} if cookie else None,
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+    async with Client(transport=transport) as session:
+        events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+        async def receive() -> None:
+            async for result in session.subscribe(gql(query)):
+                await events.put(result)
+
+        task = asyncio.create_task(receive())
+        try:
+            yield Subscriber(events, task)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+async def gql_connection_refusal(url: str, payload: dict[str, Any]) -> BaseException:
+    """What ``gql`` raises when the server refuses ``connection_init`` with ``payload``."""
+    from gql import Client
+    from gql.transport.websockets import WebsocketsTransport
+
+    transport = WebsocketsTransport(
+        url=url,
+        init_payload=payload,
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+    try:
+        async with Client(transport=transport):
+            pass
+    except Exception as error:  # the refusal, as gql reports it
+        return error
+    raise AssertionError("the connection was accepted")

@@ -1,5 +1,7 @@
-"""``subscription { notifications }`` over graphql-transport-ws: authenticated at
-connection_init (or by cookie), own notifications only, live across processes."""
+"""``subscription { notifications }`` over graphql-transport-ws, through Python's ``gql``
+client as an integrator would: authenticated at connection_init (or by cookie), own
+notifications only, live across processes. (The Node ``graphql-ws`` client and GraphiQL are
+tested in tests/standard_clients.)"""
 
 from __future__ import annotations
 
@@ -17,10 +19,10 @@ from core.identity.roles import OrganisationKind, Role
 from core.notifications.realtime import CHANNEL
 from core.settings import Settings
 from schema.node import encode_id
-from schema.view import SESSION_COOKIE
 from tests.notifications.helpers import (
-    TransportWsClient,
     free_port,
+    gql_connection_refusal,
+    gql_subscriber,
     notify_users,
     served,
     wait_until,
@@ -44,17 +46,14 @@ async def _subscribed(portal, person) -> None:  # type: ignore[no-untyped-def]
 async def test_a_subscriber_receives_its_notification_within_a_second(portal, people, db, settings):
     # given
     person = await _person(people)
-    async with served(portal) as url, TransportWsClient.connect(url) as ws:
-        ack = await ws.init({"authorization": f"Bearer {person.token}"})
-        await ws.subscribe()
+    async with served(portal) as url, gql_subscriber(url, token=person.token) as subscriber:
         await _subscribed(portal, person)
         # when
         started = time.monotonic()
         [key] = await notify_users(db, settings, person.user_id, message="Offer from Acorn")
-        received = await ws.next_notification(within=1.0)
+        received = await subscriber.next_notification(within=1.0)
         elapsed = time.monotonic() - started
     # then
-    assert ack["type"] == "connection_ack"
     assert received["id"] == encode_id("Notification", key)
     assert received["kind"] == "OFFER_RECEIVED"
     assert received["message"] == "Offer from Acorn"
@@ -67,13 +66,9 @@ async def test_a_subscriber_receives_only_its_own_notifications(portal, people, 
     alice, bob = await _person(people), await _person(people)
     async with (
         served(portal) as url,
-        TransportWsClient.connect(url) as alice_ws,
-        TransportWsClient.connect(url) as bob_ws,
+        gql_subscriber(url, token=alice.token) as alice_ws,
+        gql_subscriber(url, token=bob.token) as bob_ws,
     ):
-        await alice_ws.init({"authorization": f"Bearer {alice.token}"})
-        await bob_ws.init({"authorization": f"Bearer {bob.token}"})
-        await alice_ws.subscribe()
-        await bob_ws.subscribe()
         await _subscribed(portal, alice)
         await _subscribed(portal, bob)
         # when: an event for Alice, then one for Bob (events arrive in order)
@@ -89,20 +84,12 @@ async def test_a_subscriber_receives_only_its_own_notifications(portal, people, 
 async def test_the_session_cookie_authenticates_a_subscription(portal, people, db, settings):
     # given
     person = await _person(people)
-    async with (
-        served(portal) as url,
-        TransportWsClient.connect(
-            url, headers={"Cookie": f"{SESSION_COOKIE}={person.token}"}
-        ) as ws,
-    ):
-        ack = await ws.init({})
-        await ws.subscribe()
+    async with served(portal) as url, gql_subscriber(url, cookie=person.token) as subscriber:
         await _subscribed(portal, person)
         # when
         await notify_users(db, settings, person.user_id, message="by cookie")
-        received = await ws.next_notification()
+        received = await subscriber.next_notification()
     # then
-    assert ack["type"] == "connection_ack"
     assert received["message"] == "by cookie"
 
 
@@ -113,26 +100,33 @@ async def test_the_session_cookie_authenticates_a_subscription(portal, people, d
 )
 async def test_bad_credentials_close_the_connection_with_4403(portal, payload):
     # given
-    async with served(portal) as url, TransportWsClient.connect(url) as ws:
+    async with served(portal) as url:
         # when
-        await ws.send({"type": "connection_init", "payload": payload})
-        code = await ws.close_code()
+        refusal = await gql_connection_refusal(url, payload)
     # then
-    assert code == 4403
+    assert _close_code(refusal) == 4403
 
 
 async def test_a_signed_out_session_cannot_subscribe(portal, people, client):
     # given
     person = await _person(people)
     await client.data("mutation { logout { userErrors { code } } }", token=person.token)
-    async with served(portal) as url, TransportWsClient.connect(url) as ws:
+    async with served(portal) as url:
         # when
-        await ws.send(
-            {"type": "connection_init", "payload": {"authorization": f"Bearer {person.token}"}}
-        )
-        code = await ws.close_code()
+        refusal = await gql_connection_refusal(url, {"authorization": f"Bearer {person.token}"})
     # then
-    assert code == 4403
+    assert _close_code(refusal) == 4403
+
+
+def _close_code(error: BaseException) -> int | None:
+    """The WebSocket close code behind what gql raised."""
+    seen: BaseException | None = error
+    while seen is not None:
+        code = getattr(getattr(seen, "rcvd", None), "code", None)
+        if isinstance(code, int):
+            return code
+        seen = seen.__cause__ or seen.__context__
+    raise AssertionError(f"no close code in {error!r}")
 
 
 # ---------------------------------------------------------------- across processes (Redis)
@@ -174,9 +168,7 @@ async def test_a_notification_created_in_another_process_arrives_within_a_second
                     return False
 
             await wait_until(up, within=60, what="portal serve to start")
-        async with TransportWsClient.connect(f"ws://127.0.0.1:{port}/graphql") as ws:
-            await ws.init({"authorization": f"Bearer {person.token}"})
-            await ws.subscribe()
+        async with gql_subscriber(f"ws://127.0.0.1:{port}/graphql", token=person.token) as ws:
             client = redis.Redis.from_url(settings.redis_url)
 
             async def listening() -> bool:
