@@ -15,10 +15,10 @@ from core.db import Database
 from core.identity.roles import Role
 from core.models import OutboxEmail
 from tests.faults.processes import Portal, RedisServer, Relay, eventually
+from tests.faults.ws import TransportWsClient
 from tests.graphql_client import GraphQLClient
 from tests.messages.conftest import sent_referral
 from tests.messages.operations import SEND, message
-from tests.notifications.helpers import TransportWsClient
 from tests.people import People
 from tests.referrals.homes import HomeSpec, provider_with_homes
 
