@@ -8,18 +8,23 @@ is registered with :func:`after_commit`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import contextvars
 import logging
+import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -27,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
 
 logger = logging.getLogger(__name__)
 
@@ -92,14 +98,211 @@ def _ping_idle_connections(engine: AsyncEngine, after_seconds: float) -> None:
 
     @event.listens_for(pool, "checkout")
     def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # A connection whose server went away (a restart, a failover, pg_terminate_backend)
+        # is known closed as soon as the event loop has read the server's goodbye: asking
+        # costs no round trip, so every checkout asks (a ping on every checkout would cost
+        # three round trips with asyncpg; see PING_AFTER_IDLE_SECONDS).
+        if _driver_says_closed(dbapi_connection):
+            raise DisconnectionError("a pooled connection was closed by the server")
         idle_since = record.info.get("portal_idle_since")
-        if idle_since is None or time.monotonic() - idle_since < after_seconds:
-            return  # new, or in use a moment ago
+        if idle_since is None:
+            return  # new
+        now = time.monotonic()
+        if (
+            now - idle_since < after_seconds
+            and now > _ping_until.get(id(pool), 0.0)
+            and not _ping_checkouts.get()
+        ):
+            return  # in use a moment ago, and no connection of the pool was lost lately
         try:
             dbapi_connection.ping()
         except Exception as error:
+            logger.debug("a pooled connection did not answer its ping: %s", error)
             # The pool discards this connection and hands out a fresh one.
             raise DisconnectionError("a pooled connection did not answer its ping") from error
+
+
+#: Until when (monotonic) each pool (by id) pings every checkout: for a while after one of
+#: its connections was lost, others may be lost too, or left mid-operation by a statement
+#: cancelled as the server went (asyncpg then fails them with "another operation is in
+#: progress", without calling them closed).
+_ping_until: dict[int, float] = {}
+
+#: Set while a request runs again after meeting a lost connection: then every pooled
+#: connection it takes is pinged first (see ``schema.view``).
+_ping_checkouts: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "portal_ping_checkouts", default=False
+)
+
+
+@contextmanager
+def ping_every_checkout() -> Iterator[None]:
+    """Ping each pooled connection taken while the block runs (a request's second attempt:
+    the first met a lost connection, so others of the pool may be lost too)."""
+    token = _ping_checkouts.set(True)
+    try:
+        yield
+    finally:
+        _ping_checkouts.reset(token)
+
+
+def _driver_says_closed(dbapi_connection: Any) -> bool:
+    try:
+        return bool(dbapi_connection.driver_connection.is_closed())
+    except Exception:  # not asyncpg, or not what we expect: let the ping decide
+        return False
+
+
+# ---------------------------------------------------------------- losing the database
+
+
+#: How long a unit of work whose COMMIT lost its answer keeps asking what became of it.
+OUTCOME_WAIT_SECONDS = 3.0
+
+#: SQLSTATE classes and codes meaning "the server or the connection went away".
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+#: asyncpg's own errors for a connection that the server closed under it; the second comes
+#: when a statement was under way as the server went (its protocol is left mid-operation).
+_BROKEN_CONNECTION_ERRORS = ("ConnectionDoesNotExistError", "InternalClientError")
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) says the database connection was lost or could
+    not be made, rather than that a statement was wrong."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DisconnectionError):
+            return True
+        if isinstance(current, DBAPIError):
+            if current.connection_invalidated:
+                return True
+            sqlstate = str(getattr(current.orig, "sqlstate", None) or "")
+            if sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+                return True
+        sqlstate = str(getattr(current, "sqlstate", None) or "")
+        if sqlstate and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        if type(current).__name__ in _BROKEN_CONNECTION_ERRORS and type(
+            current
+        ).__module__.startswith("asyncpg"):
+            return True
+        if isinstance(current, (ConnectionError, TimeoutError, socket.gaierror)) and any(
+            "sqlalchemy" in frame.f_code.co_filename or "asyncpg" in frame.f_code.co_filename
+            for frame, _ in traceback.walk_tb(current.__traceback__)
+        ):
+            return True  # connecting failed (refused, timed out, no such host)
+        current = current.__cause__ or current.__context__
+    return False
+
+
+#: Lost connections this soon after an outage began belong to it (every pooled connection of
+#: a restarted server fails in turn, some after new ones already answer): no new WARNING.
+SAME_OUTAGE_SECONDS = 10.0
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is the pool giving up waiting for a free
+    connection: the database is too busy to serve this request now (running it again at once
+    would only wait again)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, PoolTimeout):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class DatabaseOutage:
+    """Logs losing the database once (WARNING, with what is affected) and its return once
+    (INFO), from the engine's own events: no traceback per request."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.down_since: float | None = None
+        self._last_started = -SAME_OUTAGE_SECONDS
+        #: Outages seen (lost connections or failed connects), for metrics and tests.
+        self.outages = 0
+        url = engine.url
+        self._where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+        self._pool = engine.sync_engine.pool
+        event.listen(engine.sync_engine, "handle_error", self._on_error)
+        event.listen(engine.sync_engine.pool, "connect", self._on_connect)
+
+    def _on_error(self, context: Any) -> None:
+        if not (context.is_disconnect or is_database_unavailable(context.original_exception)):
+            return
+        if self.down_since is not None:
+            return
+        self.down_since = time.monotonic()
+        self.outages += 1
+        error = context.original_exception
+        logger.warning(
+            "lost the database connection at %s (%s: %s): its pooled connections are "
+            "replaced; a request that had not committed is retried once on a fresh one, "
+            "else answered 503 with Retry-After until the database is back",
+            self._where,
+            type(error).__name__,
+            str(error).splitlines()[0] if str(error) else "",
+        )
+
+    def _on_connect(self, _dbapi_connection: Any, _record: Any) -> None:
+        if self.down_since is None:
+            return
+        seconds = time.monotonic() - self.down_since
+        self.down_since = None
+        logger.info("the database at %s answers again (after %.1f s)", self._where, seconds)
+
+
+# ---------------------------------------------------------------- units of work in a request
+
+
+class CommitInDoubt(Exception):
+    """The connection was lost while COMMIT was on its way: the server may have committed
+    or not, and nobody can tell from here. Never retried (see :meth:`Database.transaction`)."""
+
+
+class RequestLedger:
+    """What the units of work of one attempt at a request did: whether running the request
+    again could repeat a change (see ``schema.view``)."""
+
+    __slots__ = ("commit_in_doubt", "committed", "lost")
+
+    def __init__(self) -> None:
+        self.committed = 0
+        self.commit_in_doubt = False
+        #: A lost-database error that a resolver met (reported by the schema's error masking).
+        self.lost: tuple[str, BaseException] | None = None
+
+    @property
+    def may_run_again(self) -> bool:
+        """Nothing was committed (or may have been): running again repeats nothing."""
+        return self.committed == 0 and not self.commit_in_doubt
+
+
+_ledger: contextvars.ContextVar[RequestLedger | None] = contextvars.ContextVar(
+    "portal_request_ledger", default=None
+)
+
+
+def current_ledger() -> RequestLedger | None:
+    """The ledger of the request attempt running now, if any."""
+    return _ledger.get()
+
+
+@contextmanager
+def request_ledger() -> Iterator[RequestLedger]:
+    """Record the units of work done while the block runs (one attempt at a request)."""
+    ledger = RequestLedger()
+    token = _ledger.set(ledger)
+    try:
+        yield ledger
+    finally:
+        _ledger.reset(token)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -148,6 +351,48 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # per statement, and the round trip to the connection's thread costs more than it.
 
 
+#: The transaction id of the COMMIT each connection is about to send (by the connection's id;
+#: set just before, removed by the COMMIT or a ROLLBACK).
+_xid_of_commit: dict[int, int] = {}
+
+
+def _key(connection: Any) -> int:
+    """The DBAPI connection's identity, given it or the pool's proxy of it."""
+    return id(getattr(connection, "dbapi_connection", None) or connection)
+
+
+def _learn_outcome_of_lost_commits(database: Database) -> None:
+    """A COMMIT that loses its answer asks the server what became of it (see
+    :meth:`Database.transaction`), from inside SQLAlchemy's own commit: when it had been
+    applied, SQLAlchemy goes on as after any commit (what was written stays loaded), and the
+    dead connection is discarded at its next checkout."""
+    dialect = database.engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        xid = _xid_of_commit.pop(_key(dbapi_connection), None)
+        try:
+            commit(dbapi_connection)
+        except Exception as error:
+            if xid is None or not is_database_unavailable(error):
+                raise
+            outcome = await_(database._outcome_of(xid))
+            if outcome == "aborted":
+                raise  # nothing happened: as a loss before COMMIT (the request may run again)
+            if outcome != "committed":
+                raise CommitInDoubt("the database connection was lost while committing") from error
+            logger.info("a COMMIT whose answer was lost had been applied: carrying on")
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        _xid_of_commit.pop(_key(dbapi_connection), None)
+        if _driver_says_closed(dbapi_connection):
+            return  # nothing to roll back on a closed connection; its checkout replaces it
+        rollback(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+
 class Database:
     """Owns the engine and hands out sessions for reading and units of work for writing."""
 
@@ -156,7 +401,12 @@ class Database:
 
         self.engine = engine
         instrument_engine(engine)
-        self._read = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.outage = DatabaseOutage(engine)
+        if engine.dialect.name == "postgresql":
+            _learn_outcome_of_lost_commits(self)
+        self._read = async_sessionmaker(
+            engine, class_=_ReadSession, expire_on_commit=False, autoflush=False
+        )
         # A single statement is its own transaction: on PostgreSQL, autocommit spares the
         # BEGIN and ROLLBACK round trips around it (SQLite: see _configure_sqlite).
         self._single_statement = engine.execution_options(
@@ -191,14 +441,19 @@ class Database:
         scope = _request_connection.get()
         if scope is None or scope.closed or scope.busy:
             await _leave_request_connection()  # two at once: no longer one held aside
-            async with self._single_statement.connect() as connection:
-                yield connection
+            own = _ReadConnection(await self._single_statement.connect().start(), self)
+            try:
+                yield own  # type: ignore[misc]
+            finally:
+                await own.close()
             return
         scope.busy = True  # before the checkout: a read starting meanwhile takes its own
         try:
             if scope.connection is None:
-                scope.connection = await self._single_statement.connect().start()
-            yield scope.connection
+                scope.connection = _ReadConnection(
+                    await self._single_statement.connect().start(), self
+                )
+            yield scope.connection  # type: ignore[misc]
         except BaseException:
             scope.busy = False
             await scope.close()  # a failed statement may leave it unusable: not kept
@@ -229,11 +484,36 @@ class Database:
         """One unit of work: commits when the block ends normally, rolls back on any error.
 
         Callbacks registered with :func:`after_commit` run only once the commit succeeded.
+
+        A connection lost *before* COMMIT was sent means the server rolled the transaction
+        back: nothing happened, and the request may run again (``schema.view`` does, once).
+        A connection lost *while* committing is different: the COMMIT may have reached the
+        server and been applied, with only its answer lost. Running the unit of work again
+        blindly could send a referral twice or post a message twice. So on PostgreSQL each
+        unit of work learns its transaction id just before COMMIT (one round trip), and after
+        such a loss asks the server, on a fresh connection, what became of it
+        (``txid_status``): committed, it carries on as committed; rolled back, it fails as a
+        loss before COMMIT would (and may run again); unknown (the server stays away), it
+        raises :class:`CommitInDoubt`, which is never retried: the client is told to check.
         """
         await _leave_request_connection()
+        ledger = _ledger.get()
         async with self._write() as session:
-            async with session.begin():
-                yield session
+            try:
+                async with session.begin():
+                    yield session
+                    if not self.is_sqlite and session.in_transaction():
+                        # For _commit_or_learn_outcome, should the COMMIT lose its answer.
+                        raw = await (await session.connection()).get_raw_connection()
+                        _xid_of_commit[_key(raw)] = await session.scalar(
+                            text("SELECT txid_current()")
+                        )
+            except CommitInDoubt:
+                if ledger is not None:
+                    ledger.commit_in_doubt = True
+                raise
+            if ledger is not None:
+                ledger.committed += 1
             callbacks: list[AfterCommit] = session.info.pop(_AFTER_COMMIT_KEY, [])
         for callback in callbacks:
             try:
@@ -241,8 +521,115 @@ class Database:
             except Exception:  # the change is committed; a lost side effect is recovered by sweeps
                 logger.exception("after-commit callback failed")
 
+    async def _outcome_of(self, xid: int | None) -> str | None:
+        """``"committed"``, ``"aborted"`` or None (unknown): what became of transaction
+        ``xid`` whose COMMIT lost its answer, asked on fresh connections for a few seconds."""
+        if xid is None:
+            return None
+        deadline = time.monotonic() + OUTCOME_WAIT_SECONDS
+        while True:
+            try:
+                async with self._single_statement.connect() as connection:
+                    status = await connection.scalar(text("SELECT txid_status(:xid)"), {"xid": xid})
+            except Exception as error:
+                if not is_database_unavailable(error):
+                    raise
+                status = None
+            if status in ("committed", "aborted"):
+                return str(status)
+            if time.monotonic() > deadline:
+                return None
+            await asyncio.sleep(0.1)  # "in progress" (its server process is still ending)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def _run_again_once(
+    statement: Callable[[], Awaitable[Any]], reconnect: Callable[[], Awaitable[None]]
+) -> Any:
+    """Run a read ``statement``; if its connection turns out lost before it answered, run it
+    once more on a fresh one (``reconnect``). A read changes nothing, and on PostgreSQL (READ
+    COMMITTED) each statement reads its own snapshot anyway: the second run is what the first
+    would have read. This is what keeps a failover from failing the reads that follow a
+    committed change, whose request cannot be run again (see ``schema.view``)."""
+    try:
+        return await statement()
+    except DBAPIError as error:
+        if not is_database_unavailable(error):
+            raise
+    await reconnect()
+    return await statement()
+
+
+class _ReadSession(AsyncSession):
+    """The sessions of :meth:`Database.session`: reads only; each statement that meets a lost
+    connection is run again once (:func:`_run_again_once`)."""
+
+    async def _fresh_connection(self) -> None:
+        # Keep what was read so far (detached, still readable) instead of having the
+        # rollback expire it; the rollback gives the dead connection back to the pool.
+        self.expunge_all()
+        await self.rollback()
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return await _run_again_once(
+            lambda: super(_ReadSession, self).execute(*args, **kwargs), self._fresh_connection
+        )
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        return await _run_again_once(
+            lambda: super(_ReadSession, self).scalar(*args, **kwargs), self._fresh_connection
+        )
+
+    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
+        return await _run_again_once(
+            lambda: super(_ReadSession, self).scalars(*args, **kwargs), self._fresh_connection
+        )
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await _run_again_once(
+            lambda: super(_ReadSession, self).get(*args, **kwargs), self._fresh_connection
+        )
+
+
+class _ReadConnection:
+    """The connection of :meth:`Database.connection` (single statements, autocommit): each
+    statement that meets a lost connection is run again once on a fresh one."""
+
+    __slots__ = ("_connection", "_database")
+
+    def __init__(self, connection: AsyncConnection, database: Database) -> None:
+        self._connection = connection
+        self._database = database
+
+    async def _fresh_connection(self) -> None:
+        dead, self._connection = self._connection, None  # type: ignore[assignment]
+        with contextlib.suppress(Exception):
+            await dead.close()
+        self._connection = await self._database._single_statement.connect().start()
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return await _run_again_once(
+            lambda: self._connection.execute(*args, **kwargs), self._fresh_connection
+        )
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        return await _run_again_once(
+            lambda: self._connection.scalar(*args, **kwargs), self._fresh_connection
+        )
+
+    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
+        return await _run_again_once(
+            lambda: self._connection.scalars(*args, **kwargs), self._fresh_connection
+        )
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
 
 
 class _RequestConnection:
@@ -252,7 +639,7 @@ class _RequestConnection:
     __slots__ = ("busy", "closed", "connection")
 
     def __init__(self) -> None:
-        self.connection: AsyncConnection | None = None
+        self.connection: _ReadConnection | None = None
         self.busy = False
         self.closed = False
 

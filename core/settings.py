@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     #: Providers that have not responded are reminded once the deadline is this close (and
     #: half their time to respond has passed).
     response_reminder_hours: int = 24
+    #: How often ``portal scheduler`` sweeps the outbox for emails whose send was lost (a
+    #: killed worker's, once their lease ends; one enqueued while Redis was away).
+    outbox_sweep_seconds: int = 30
     #: The issuer an authenticator app shows beside the account (so that staging and
     #: production accounts can be told apart).
     totp_issuer: str = "Placement portal"

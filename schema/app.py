@@ -6,14 +6,13 @@ import asyncio
 import gc
 import logging
 import os
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 import core.querycount  # noqa: F401  (registers the statement counter)
@@ -27,6 +26,7 @@ from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings, load_settings
 from schema.build import build_schema
 from schema.http.documents import download_document
+from schema.http.errors import MaskUnexpected
 from schema.http.explorer import explorer_asset
 from schema.http.exports import download_export
 from schema.http.headers import SecurityHeaders
@@ -42,23 +42,6 @@ from schema.view import PortalGraphQL
 from web.app import WebClient, wants_html
 
 logger = logging.getLogger("portal.http")
-
-
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    error_id = uuid.uuid4().hex[:12]
-    logger.error(
-        "unexpected error %s on %s %s",
-        error_id,
-        request.method,
-        request.url.path,
-        exc_info=(type(exc), exc, exc.__traceback__),
-    )
-    if wants_html(request):
-        return request.app.state.web.server_error_page(request, error_id)
-    return JSONResponse(
-        {"error": f"Unexpected error (id {error_id}). It has been logged; please quote the id."},
-        status_code=500,
-    )
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -161,9 +144,10 @@ def create_app(
                 SecurityHeaders,
                 hsts=settings.env == "production" and settings.base_url.startswith("https://"),
             ),
+            Middleware(MaskUnexpected),
             Middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes),
         ],
-        exception_handlers={Exception: _unexpected, 404: _not_found},
+        exception_handlers={404: _not_found},
         lifespan=lifespan,
     )
     app.state.settings = settings

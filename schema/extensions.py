@@ -14,6 +14,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 from core.children.access_log import reading
+from core.db import current_ledger, is_database_busy, is_database_unavailable
 from schema.http.observe import current_request
 
 logger = logging.getLogger("portal.graphql")
@@ -70,14 +71,22 @@ class MaskUnexpectedErrors(SchemaExtension):
             request = current_request()
             if request is not None:
                 request.error_ids.append(error_id)
-            logger.error(
-                "unexpected error %s in %s at %s",
-                error_id,
-                self.execution_context.operation_name or "anonymous operation",
-                ".".join(str(p) for p in error.path or ()),
-                exc_info=(type(original), original, original.__traceback__),
-                extra={"error_id": error_id},
-            )
+            ledger = current_ledger()
+            if ledger is not None and (
+                is_database_unavailable(original) or is_database_busy(original)
+            ):
+                # The view runs the request again or answers 503, and logs it then, once.
+                if ledger.lost is None:
+                    ledger.lost = (error_id, original)
+            else:
+                logger.error(
+                    "unexpected error %s in %s at %s",
+                    error_id,
+                    self.execution_context.operation_name or "anonymous operation",
+                    ".".join(str(p) for p in error.path or ()),
+                    exc_info=(type(original), original, original.__traceback__),
+                    extra={"error_id": error_id},
+                )
             masked.append(
                 GraphQLError(
                     f"Unexpected error (id {error_id}). It has been logged; please quote the id.",

@@ -3,15 +3,19 @@ and GraphQL over HTTP as the spec says (media types, status codes, subscriptions
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import random
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any
 
 import orjson
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
+from starlette.datastructures import UploadFile
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -26,13 +30,21 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from core.children.access_log import AccessChannel
-from core.db import Database
+from core.db import (
+    CommitInDoubt,
+    Database,
+    is_database_busy,
+    is_database_unavailable,
+    ping_every_checkout,
+    request_ledger,
+)
 from core.identity.authenticate import authenticate
 from core.identity.ratelimit import AttemptLimiter
 from core.plugins.registry import CategoryRegistry
 from core.settings import Settings
 from schema.context import Context
 from schema.extensions import NUL_MESSAGE
+from schema.http.errors import log_unavailable, new_error_id, unavailable_response
 from schema.http.explorer import explorer_allowed, explorer_page
 from schema.http.observe import current_request
 
@@ -50,6 +62,10 @@ SUBSCRIPTION_OVER_HTTP = (
 )
 
 logger = logging.getLogger("portal.graphql")
+http_logger = logging.getLogger("portal.http")
+
+#: The pause (on average) before a request that met a lost connection is run again.
+RUN_AGAIN_AFTER_SECONDS = 0.5
 
 #: Far deeper than any input of the schema (a referral's details are a few levels deep).
 MAX_JSON_DEPTH = 32
@@ -158,11 +174,69 @@ class PortalGraphQL(GraphQL[Context, None]):
         root_value: UnsetType | None = UNSET,
     ) -> Any:
         """An HTTP request's plain reads (authentication, then its list) share one pooled
-        connection (:meth:`Database.request_scope`); a WebSocket lives too long to hold one."""
+        connection (:meth:`Database.request_scope`); a WebSocket lives too long to hold one.
+
+        A request that met a lost database connection (a restart, a failover) and committed
+        nothing is run once more, on a fresh connection: the pool has replaced the dead
+        ones. If that fails too, or something had been committed (running it again could
+        repeat a change), the client gets 503 with the error's id (``schema.http.errors``)."""
         if isinstance(request, WebSocket):
             return await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
-        async with self.db.request_scope():
-            return await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
+        for attempt in range(2):
+            last = attempt == 1
+            with request_ledger() as ledger, ping_every_checkout() if last else nullcontext():
+                try:
+                    async with self.db.request_scope():
+                        response = await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
+                except Exception as error:
+                    lost = is_database_unavailable(error)
+                    if lost and not last and ledger.may_run_again:
+                        await self._before_running_again(request, error)
+                        continue
+                    if (lost or is_database_busy(error)) and not ledger.may_run_again:
+                        error_id = new_error_id()
+                        doubt = CommitInDoubt("the database failed after a change was committed")
+                        doubt.__cause__ = error
+                        log_unavailable(
+                            error_id, request.method, request.url.path, doubt, attempts=attempt + 1
+                        )
+                        return unavailable_response(error_id, doubt)
+                    raise  # schema.http.errors answers it (503 for a lost or busy database)
+            if ledger.lost is None:
+                return response
+            error_id, failure = ledger.lost
+            if not last and ledger.may_run_again and not is_database_busy(failure):
+                await self._before_running_again(request, failure)
+                continue
+            if not ledger.may_run_again and not isinstance(failure, CommitInDoubt):
+                # Something was committed (or may have been) before the database failed the
+                # rest: the client must not be told that nothing changed.
+                doubt = CommitInDoubt("the database failed after a change was committed")
+                doubt.__cause__, failure = failure, doubt
+            log_unavailable(
+                error_id, request.method, request.url.path, failure, attempts=attempt + 1
+            )
+            return unavailable_response(error_id, failure)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _before_running_again(self, request: Request, error: BaseException) -> None:
+        """A moment's pause first: a server restart or a ``pg_terminate_backend`` ends the
+        pool's connections one after another (on a busy machine over a few hundred
+        milliseconds: each server process ends when it is next scheduled), and a connection
+        that answered a ping a moment ago may still be ended. After the pause the pool hands
+        out live or new connections (``core.db`` checks each checkout)."""
+        await asyncio.sleep(RUN_AGAIN_AFTER_SECONDS * (0.5 + random.random()))
+        http_logger.debug(
+            "%s %s met a lost database connection before committing (%s): running it again "
+            "on a fresh connection",
+            request.method,
+            request.url.path,
+            type(error.__cause__ or error).__name__,
+        )
+        form = getattr(request, "_form", None)  # uploads are read again from the start
+        for value in form.values() if form is not None else ():
+            if isinstance(value, UploadFile):
+                await value.seek(0)
 
     def _guard_cookie_post(self, request: Request) -> None:
         """A cookie-authenticated POST runs only with ``X-Requested-With`` (or Apollo's

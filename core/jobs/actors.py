@@ -14,6 +14,7 @@ from typing import Any
 
 import dramatiq
 
+from core.db import is_database_unavailable
 from core.jobs.queue import enqueue_async
 from core.jobs.runtime import Runtime
 from core.notifications.delivery import deliver_due
@@ -136,7 +137,14 @@ ACTORS: dict[str, tuple[ActorFn, str, dict[str, Any]]] = {
 
 def _bind(fn: ActorFn, runtime: Runtime) -> ActorFn:
     async def run(*args: Any) -> None:
-        await fn(runtime, *args)
+        try:
+            await fn(runtime, *args)
+        except Exception as error:
+            if not is_database_unavailable(error):
+                raise
+            # A lost database is logged once by core.db.DatabaseOutage; the message is
+            # retried (with the actor's back-off) without a traceback each time.
+            raise dramatiq.Retry(str(error).splitlines()[0] if str(error) else "") from None
 
     run.__name__ = fn.__name__
     run.__module__ = fn.__module__

@@ -42,6 +42,7 @@ def create_broker(settings: Settings) -> dramatiq.Broker:
             heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
             maintenance_chance=MAINTENANCE_CHANCE,
         )
+        broker.portal_redis_url = settings.redis_url  # type: ignore[attr-defined]
     else:
         broker = StubBroker()
     # Async actors run on one event loop per worker process (AsyncIO); the runtime (settings

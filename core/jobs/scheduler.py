@@ -12,7 +12,7 @@ write the service, an actor in ``core/jobs/actors.py`` (``ACTORS``), and one ``S
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core.jobs.broker import enqueue
+from core.jobs.broker import current_broker, enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +36,11 @@ class Sweep:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+OUTBOX_SWEEP_SECONDS = 30
+
 SWEEPS: tuple[Sweep, ...] = (
     # The outbox is sent after each commit; this catches whatever that missed.
-    Sweep("outbox", "send_outbox", IntervalTrigger(seconds=30)),
+    Sweep("outbox", "send_outbox", IntervalTrigger(seconds=OUTBOX_SWEEP_SECONDS)),
     # Webhooks likewise: what a lost enqueue or a killed worker left (its lease ended).
     Sweep("webhooks", "send_webhooks", IntervalTrigger(seconds=30)),
     Sweep("document-expiry", "sweep_document_expiry", CronTrigger(minute=5, timezone=UTC)),
@@ -57,8 +59,9 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
 
 
 def tick(actor_name: str) -> None:
-    """One scheduled tick: ask a worker to run the sweep."""
-    if not enqueue(actor_name):
+    """One scheduled tick: ask a worker to run the sweep. While Redis is away the tick is
+    kept and sent when it is back (``core.jobs.queue.enqueue``; the outage is logged once)."""
+    if not enqueue(actor_name) and current_broker() is None:
         logger.warning("no broker: %s not enqueued", actor_name)
 
 
@@ -77,6 +80,17 @@ def add_sweeps(scheduler: BaseScheduler, sweeps: tuple[Sweep, ...] = SWEEPS) -> 
         )
 
 
+def sweeps_for(settings: Any) -> tuple[Sweep, ...]:
+    """The sweeps, with the outbox swept every ``settings.outbox_sweep_seconds``."""
+    seconds = settings.outbox_sweep_seconds
+    return tuple(
+        replace(sweep, trigger=IntervalTrigger(seconds=seconds))
+        if sweep.name == "outbox"
+        else sweep
+        for sweep in SWEEPS
+    )
+
+
 def run_scheduler(settings: Any) -> None:
     """``portal scheduler``: a blocking scheduler sending sweeps to the Redis broker."""
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -85,7 +99,7 @@ def run_scheduler(settings: Any) -> None:
 
     configure_broker(settings)
     scheduler = BlockingScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
-    add_sweeps(scheduler)
+    add_sweeps(scheduler, sweeps_for(settings))
     logger.info("scheduler started: %s", ", ".join(s.name for s in SWEEPS))
     try:
         scheduler.start()

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
@@ -40,28 +41,108 @@ SESSIONS_ENDED = "SESSIONS_ENDED"
 
 # ---------------------------------------------------------------- publishing
 
-_redis_clients: dict[str, Any] = {}
-_redis_lock = threading.Lock()
+#: Events held back while Redis is away (per process); beyond this the oldest are dropped
+#: (their notifications are in the database: a subscriber re-reads its list).
+BACKLOG_SIZE = 10_000
+#: After Redis answers again, held-back events wait this long before they are published, so
+#: that every hub (each reconnects once a second) has subscribed again and receives them.
+REPUBLISH_AFTER_SECONDS = 2.5
+PUBLISH_AFFECTED = "live notification events are held back (up to 10,000) and published after"
 
 
-def _redis_publish(url: str, payload: bytes) -> None:
-    import redis
+class _RedisPublisher:
+    """Publishes to the channel from any thread; while Redis is away, holds events back in
+    order and publishes them when it returns (``core.outages`` probes it)."""
 
-    with _redis_lock:
-        client = _redis_clients.get(url)
-        if client is None:
-            client = _redis_clients[url] = redis.Redis.from_url(
-                url, socket_timeout=5, socket_connect_timeout=5
+    def __init__(self, url: str) -> None:
+        from core.outages import redis_health
+
+        self.url = url
+        self.health = redis_health(url)
+        self.health.on_recovery(self._republish)
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._backlog: deque[bytes] = deque()
+        self._held = 0  # events in the backlog
+        self._dropped = 0
+
+    def _redis(self) -> Any:
+        if self._client is None:
+            import redis
+
+            from core.outages import redis_client_options
+
+            self._client = redis.Redis.from_url(self.url, **redis_client_options())
+        return self._client
+
+    def _hold(self, payload: bytes, count: int) -> None:
+        self._backlog.append(payload)
+        self._held += count
+        while self._held > BACKLOG_SIZE and len(self._backlog) > 1:
+            dropped = len(orjson.loads(self._backlog.popleft()))
+            self._held -= dropped
+            self._dropped += dropped
+
+    def publish(self, payload: bytes, count: int) -> None:
+        with self._lock:
+            if self.health.down or self._backlog:  # keep the order: behind those held back
+                self._hold(payload, count)
+                return
+            try:
+                self._redis().publish(CHANNEL, payload)
+                return
+            except Exception as error:
+                self._hold(payload, count)
+                failure: Exception = error
+        self.health.failed(PUBLISH_AFFECTED, failure)
+
+    def _republish(self) -> None:
+        time.sleep(REPUBLISH_AFTER_SECONDS)
+        with self._lock:
+            held, dropped = self._held, self._dropped
+            try:
+                while self._backlog:
+                    self._redis().publish(CHANNEL, self._backlog[0])
+                    self._held -= len(orjson.loads(self._backlog.popleft()))
+            except Exception as error:
+                failure: Exception | None = error
+            else:
+                failure = None
+                self._dropped = 0
+        if failure is not None:
+            self.health.failed(PUBLISH_AFFECTED, failure)
+            return
+        if held or dropped:
+            logger.info(
+                "published %d live notification events held back while Redis was away%s",
+                held,
+                f" ({dropped} older ones dropped)" if dropped else "",
             )
-    client.publish(CHANNEL, payload)
+
+
+_publishers: dict[str, _RedisPublisher] = {}
+_publishers_lock = threading.Lock()
+
+
+def _redis_publish(url: str, payload: bytes, count: int) -> None:
+    with _publishers_lock:
+        publisher = _publishers.get(url)
+        if publisher is None:
+            publisher = _publishers[url] = _RedisPublisher(url)
+    publisher.publish(payload, count)
 
 
 async def publish(settings: Settings, events: Sequence[Event]) -> None:
-    """Publish ``events`` (after their unit of work committed) to every subscriber."""
+    """Publish ``events`` (after their unit of work committed) to every subscriber.
+
+    Never raises for a Redis outage: the events are held back and published when Redis
+    answers again."""
     if not events:
         return
     if settings.redis_url:
-        await asyncio.to_thread(_redis_publish, settings.redis_url, orjson.dumps(list(events)))
+        await asyncio.to_thread(
+            _redis_publish, settings.redis_url, orjson.dumps(list(events)), len(events)
+        )
     else:
         LOCAL_BUS.publish(list(events))
 
@@ -145,9 +226,17 @@ class Hub:
         self._ready = asyncio.Event()
 
     async def _read_redis(self) -> None:
+        """Read the channel for this process's subscribers, for as long as the hub runs.
+
+        A lost connection is reported once to ``core.outages`` (one WARNING per outage, no
+        traceback) and retried every second, quietly; subscribers stay subscribed and
+        receive the events held back meanwhile once Redis is back."""
         import redis.asyncio as aioredis
 
+        from core.outages import redis_health
+
         assert self.redis_url is not None  # only started when Redis is configured
+        health = redis_health(self.redis_url)
         while True:
             client = aioredis.Redis.from_url(self.redis_url, socket_connect_timeout=5)
             pubsub = client.pubsub(ignore_subscribe_messages=True)
@@ -159,9 +248,11 @@ class Hub:
                         self._fan_out(orjson.loads(message["data"]))
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("notification pub/sub connection lost; reconnecting")
-                self._ready.clear()
+            except Exception as error:
+                health.failed(
+                    "live notifications wait (subscribers stay connected and receive them after)",
+                    error,
+                )
                 await asyncio.sleep(1)
             finally:
                 with contextlib.suppress(Exception):
@@ -193,7 +284,10 @@ class Hub:
         LIVE_SUBSCRIPTIONS.inc()
         try:
             await self._start()
-            await asyncio.wait_for(self._ready.wait(), 10)
+            # Wait for the hub's first subscription to the channel, so that no event published
+            # after this returns is missed; while Redis is away, go on: events come after.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ready.wait(), 10)
             yield subscriber
         finally:
             LIVE_SUBSCRIPTIONS.dec()

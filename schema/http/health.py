@@ -17,6 +17,8 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from core.db import is_database_unavailable
+
 logger = logging.getLogger(__name__)
 
 DATABASE_TIMEOUT = 2.0
@@ -27,8 +29,11 @@ async def health(request: Request) -> JSONResponse:
     try:
         async with request.app.state.db.session() as session:
             await session.execute(text("SELECT 1"))
-    except Exception:
-        logger.warning("health check: the database does not answer", exc_info=True)
+    except Exception as error:
+        if is_database_unavailable(error):  # logged once by core.db.DatabaseOutage
+            logger.debug("health check: the database does not answer: %s", error)
+        else:
+            logger.warning("health check: the database does not answer", exc_info=True)
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})
 
