@@ -147,6 +147,9 @@ QUERIES: dict[str, Rule] = {
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
     # which figures each may see: core/statistics.py (scope_for)
     "placementStatistics": roles(*LA_STAFF, *PROVIDER_STAFF, R.PLATFORM_ADMIN),
+    "webhookEndpoints": roles(R.LA_ADMIN, people_only=True),
+    "apiTokens": roles(R.LA_ADMIN, people_only=True),
+    "referralAccessLog": roles(R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
 }
 
 
@@ -154,9 +157,6 @@ QUERIES: dict[str, Rule] = {
 DOWNLOADS: dict[str, Rule] = {
     # An LA's referrals and placements in the DfE placements data standard (its own only).
     "placementsExport": roles(R.LA_ADMIN),
-    "webhookEndpoints": roles(R.LA_ADMIN, people_only=True),
-    "apiTokens": roles(R.LA_ADMIN, people_only=True),
-    "referralAccessLog": roles(R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
 }
 
 
