@@ -4,6 +4,7 @@ introspection audit needs there)."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -38,6 +39,9 @@ def _serve(settings: Settings, env: str, port: int) -> subprocess.Popen[str]:
     )
     if settings.redis_url:
         environment["PORTAL_REDIS_URL"] = settings.redis_url
+    if env == "production":  # production requires a storage key (documents encrypted at rest)
+        environment["PORTAL_STORAGE_KEY"] = base64.b64encode(os.urandom(32)).decode()
+        environment["PORTAL_ALLOW_PLAIN_HTTP"] = "true"  # loopback, no TLS here
     return subprocess.Popen(
         [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
         cwd=ROOT,
