@@ -108,6 +108,14 @@ class RequestObserver:
             if scope["type"] != "http" or status:
                 raise  # a websocket, or a response already begun: nothing to answer with
             status = 500
+            if _wants_page(scope):
+                # A browser's page: the web client's 500 page, with this same reference.
+                from starlette.requests import Request
+
+                page = scope["app"].state.web.server_error_page(Request(scope), error_id)
+                page.raw_headers.append(header)
+                await page(scope, receive, send)
+                return
             await send(
                 {
                     "type": "http.response.start",
@@ -153,3 +161,13 @@ class RequestObserver:
         if record.error_ids:
             extra["error_ids"] = record.error_ids
         logger.info("request", extra=extra)
+
+
+def _wants_page(scope: Scope) -> bool:
+    """A browser asking for a web page (the web client answers it), not an API call."""
+    from starlette.requests import Request
+
+    from web.app import wants_html
+
+    app = scope.get("app")
+    return app is not None and hasattr(app.state, "web") and wants_html(Request(scope))
