@@ -148,9 +148,10 @@ async def test_a_signatory_only_person_sees_agreements_to_sign_and_no_referrals(
     web.http.cookies.clear()
     home = await web.sign_in(provider_signatory)
     assert "Agreements to sign" in home.text and agreement in home.text
-    # the referral itself is not theirs to open (the LA's signatory gets 404 on /referrals
-    # too: tests/web/test_casework.py)
+    # the referrals are not theirs to open, neither the list nor this one (the LA's
+    # signatory gets 404 on them too: tests/web/test_casework.py)
     assert (await web.get(f"/referrals/{referral}")).status_code == 404
+    assert (await web.get("/referrals")).status_code == 404
 
 
 async def test_another_las_caseworker_gets_404_on_the_agreement(

@@ -11,11 +11,15 @@ from web.page import OperationFailed, Page, page
 OPS = operations(__file__)
 
 STATUSES = ("DRAFT", "SENT", "PLACED", "WITHDRAWN")
+#: A provider's case staff: a signatory-only person (or anyone else) gets the 404 page.
+PROVIDER_STAFF = frozenset({"PROVIDER_ADMIN", "PROVIDER_USER"})
 
 
 @page("/referrals")
 async def referrals(p: Page) -> Response:
     header = await p.header()
+    if not header.roles & PROVIDER_STAFF:
+        raise p.not_found()
     status = p.query_params.get("status") or None
     category = p.query_params.get("category") or None
     if status not in (None, *STATUSES):
