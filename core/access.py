@@ -145,6 +145,7 @@ QUERIES: dict[str, Rule] = {
     "registrations": roles(R.PLATFORM_ADMIN, R.LA_ADMIN),
     "notifications": Rule(people_only=True),
     "ipas": roles(*LA_STAFF, *PROVIDER_STAFF, *SIGNATORIES),
+    "referralAccessLog": roles(R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
     # which figures each may see: core/statistics.py (scope_for)
     "placementStatistics": roles(*LA_STAFF, *PROVIDER_STAFF, R.PLATFORM_ADMIN),
     "webhookEndpoints": roles(R.LA_ADMIN, people_only=True),
