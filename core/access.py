@@ -150,7 +150,6 @@ QUERIES: dict[str, Rule] = {
     "placementStatistics": roles(*LA_STAFF, *PROVIDER_STAFF, R.PLATFORM_ADMIN),
     "webhookEndpoints": roles(R.LA_ADMIN, people_only=True),
     "apiTokens": roles(R.LA_ADMIN, people_only=True),
-    "referralAccessLog": roles(R.LA_ADMIN, R.PROVIDER_ADMIN, people_only=True),
 }
 
 
