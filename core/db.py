@@ -57,9 +57,11 @@ def create_engine(
     max_overflow: int | None = None,
     pool_timeout: float = 30.0,
     ping_after_idle_seconds: float | None = None,
+    foreign_keys: bool = True,
 ) -> AsyncEngine:
     """An engine for ``url`` with the settings this project relies on: a pool of
-    ``pool_size`` connections and as many again (``max_overflow``) at busy moments."""
+    ``pool_size`` connections and as many again (``max_overflow``) at busy moments.
+    ``foreign_keys=False`` is for migrations on SQLite only (see core/migrate.py)."""
     pool = {
         "pool_size": pool_size,
         "max_overflow": pool_size if max_overflow is None else max_overflow,
@@ -71,7 +73,7 @@ def create_engine(
         engine = create_async_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **pool, **_JSON
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, foreign_keys=foreign_keys)
         return engine
     engine = create_async_engine(url, pool_recycle=1800, **pool, **_JSON)
     _ping_idle_connections(
@@ -305,7 +307,7 @@ def request_ledger() -> Iterator[RequestLedger]:
         _ledger.reset(token)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool = True) -> None:
     """Foreign keys on, WAL, and ``BEGIN IMMEDIATE`` for writers.
 
     pysqlite's own transaction handling is turned off so that a unit of work can take the
@@ -317,7 +319,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")

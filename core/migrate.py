@@ -9,10 +9,19 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _migration_engine(database_url: str) -> AsyncEngine:
+    """SQLite: foreign keys off while migrating. Alembic's batch mode changes a table on
+    SQLite by copying it, dropping the old one and renaming the copy; with foreign keys on,
+    dropping a table that other rows reference fails (a downgrade of a database with data),
+    and the pragma cannot change inside the migration's transaction (Alembic's own advice)."""
+    return create_engine(database_url, foreign_keys=False)
 
 
 def alembic_config() -> Config:
@@ -42,7 +51,7 @@ def _pending(connection: Connection) -> list[str]:
 
 async def upgrade(database_url: str, revision: str = "head") -> None:
     """Apply every pending migration to the database at ``database_url``."""
-    engine = create_engine(database_url)
+    engine = _migration_engine(database_url)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_upgrade, revision)
@@ -53,7 +62,7 @@ async def upgrade(database_url: str, revision: str = "head") -> None:
 async def downgrade(database_url: str, revision: str) -> None:
     """Undo migrations down to ``revision`` ("base" undoes them all): for the round-trip test
     and for an operator stepping back a release."""
-    engine = create_engine(database_url)
+    engine = _migration_engine(database_url)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_downgrade, revision)
