@@ -99,6 +99,7 @@ async def _case(given: Children) -> Case:
         profile = await store_document(
             session,
             document_store(given.people.settings),
+            settings=given.people.settings,
             organisation_id=s.provider.organisation_id,
             kind=DocumentKind.STATEMENT_OF_PURPOSE,
             name="statement.pdf",
