@@ -88,7 +88,11 @@ def formatter(log_format: str) -> logging.Formatter:
         return JsonFormatter()
     final: list[Any] = [
         structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-        structlog.dev.ConsoleRenderer(colors=False),
+        # Plain tracebacks: structlog's default renders them with rich and pygments, which
+        # costs tens of milliseconds per traceback (a test run logging many stalled for minutes).
+        structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        ),
     ]
     return structlog.stdlib.ProcessorFormatter(foreign_pre_chain=_SHARED, processors=final)
 
