@@ -288,3 +288,27 @@ async def test_the_las_referrals_are_listed_and_filtered_by_status_and_category(
     assert "2 referrals" in everything.text
     assert "1 referral<" in sent.text and "Sent" in sent.text
     assert "0 referrals" in fostering.text and "No referrals match." in fostering.text
+
+
+REFERRAL_READ = "query ($id: ID!) { node(id: $id) { ... on Referral { reference summary } } }"
+
+
+async def test_an_la_admin_sees_who_has_viewed_the_referral_and_a_caseworker_does_not(
+    web: WebSession, people: People, client, application
+) -> None:
+    # given a sent referral that a provider's admin read through the API
+    la = await pilot_la(people)
+    birch = await ready_provider(people, HomeSpec(name="Birch House"), name="Birch Care")
+    referral = await sent_referral(client, la)
+    await client.data(REFERRAL_READ, {"id": referral}, token=birch.admin.token)
+    await application.state.access_log.flush()
+    # when the LA's admin opens the referral
+    await web.sign_in(await people.la_admin(la.id))
+    page = await web.get(f"/referrals/{referral}")
+    # then the page says who has viewed it
+    assert "Who has viewed this" in page.text
+    assert "Birch Care" in page.text.split("Who has viewed this", 1)[1]
+    # and a caseworker's page of the same referral has no such section
+    web.http.cookies.clear()
+    await web.sign_in(la.caseworker)
+    assert "Who has viewed this" not in (await web.get(f"/referrals/{referral}")).text

@@ -66,7 +66,12 @@ def _view(referral: Mapping[str, Any], category: Mapping[str, Any]) -> dict[str,
 @page("/referrals/{id}", kinds=LA)
 async def la_referral(p: Page) -> Response:
     referral, category = await _referral(p)
-    return p.render("casework/referral.html", **_view(referral, category))
+    viewed = None
+    if "LA_ADMIN" in (await p.header()).roles:  # the access log is for the LA's admins
+        viewed = (await p.query(OPS["WhoHasViewed"], {"id": referral["id"]}))[
+            "referralAccessLog"
+        ]
+    return p.render("casework/referral.html", viewed=viewed, **_view(referral, category))
 
 
 @page("/referrals/{id}/check", kinds=LA)
