@@ -168,7 +168,7 @@ async def test_an_la_admin_creates_an_api_token_shown_once_and_revokes_it(
     again = await web.get("/organisation/api-tokens")
     assert token not in again.text
     # the list shows the token by name with its last use (it was just used above)
-    assert "<td class=\"govuk-table__cell\">Mosaic</td>" in again.text
+    assert '<td class="govuk-table__cell">Mosaic</td>' in again.text
     assert "Never" not in again.text
     revoked = await web.follow(
         await web.post(

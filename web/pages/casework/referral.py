@@ -68,9 +68,7 @@ async def la_referral(p: Page) -> Response:
     referral, category = await _referral(p)
     viewed = None
     if "LA_ADMIN" in (await p.header()).roles:  # the access log is for the LA's admins
-        viewed = (await p.query(OPS["WhoHasViewed"], {"id": referral["id"]}))[
-            "referralAccessLog"
-        ]
+        viewed = (await p.query(OPS["WhoHasViewed"], {"id": referral["id"]}))["referralAccessLog"]
     return p.render("casework/referral.html", viewed=viewed, **_view(referral, category))
 
 
