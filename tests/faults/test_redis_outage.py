@@ -100,6 +100,10 @@ async def test_a_redis_outage_stops_nobody_and_loses_nothing(
         assert viewer["viewer"]["email"] == newcomer.email
         for n in range(3):
             await write(f"During the outage, {n}")
+        # a load balancer is told: not ready while Redis is away (live answers, /health stays)
+        ready = await http_to.get("/health/ready")
+        assert ready.status_code == 503, ready.text
+        assert (await http_to.get("/health/live")).status_code == 200
         await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped_at)))
         redis_server.start()
 
@@ -108,7 +112,8 @@ async def test_a_redis_outage_stops_nobody_and_loses_nothing(
             await _next_message_notification(ws, within=20)
         assert await _outbox_count(db) >= emails_before + 3 * 2  # the admin and the newcomer
         await eventually(lambda: _zero(_unsent(db)), within=60, what="the outage's emails")
-        # and everything works as before
+        # and everything works as before, readiness included
+        assert (await http_to.get("/health/ready")).status_code == 200
         await write("After the outage")
         await _next_message_notification(ws, within=15)
         await eventually(lambda: _zero(_unsent(db)), within=60, what="the last email")
