@@ -15,10 +15,10 @@ from core.db import Database
 from core.identity.roles import Role
 from core.models import OutboxEmail
 from tests.faults.processes import Portal, RedisServer, Relay, eventually
-from tests.faults.ws import TransportWsClient
 from tests.graphql_client import GraphQLClient
 from tests.messages.conftest import sent_referral
 from tests.messages.operations import SEND, message
+from tests.notifications.helpers import Subscriber, gql_subscriber
 from tests.people import People
 from tests.referrals.homes import HomeSpec, provider_with_homes
 
@@ -74,11 +74,7 @@ async def test_a_redis_outage_stops_nobody_and_loses_nothing(
     caseworker = await people.caseworker(la_id)
     provider = await provider_with_homes(people, HomeSpec(), name="Acorn Care")
     referral_id = await sent_referral(client, caseworker)
-    async with TransportWsClient.connect(portal.ws_url) as ws:
-        assert (await ws.init({"authorization": f"Bearer {provider.admin.token}"}))[
-            "type"
-        ] == "connection_ack"
-        await ws.subscribe()
+    async with gql_subscriber(portal.ws_url, token=provider.admin.token) as ws:
         await asyncio.sleep(0.5)  # the subscription is registered with the hub
 
         async def write(body: str) -> None:
@@ -129,7 +125,7 @@ async def test_a_redis_outage_stops_nobody_and_loses_nothing(
         assert "Traceback" not in process.text(), (process.name, process.text()[-4000:])
 
 
-async def _next_message_notification(ws: TransportWsClient, *, within: float) -> None:
+async def _next_message_notification(ws: Subscriber, *, within: float) -> None:
     """The next MESSAGE_RECEIVED event (the daily REMINDER may come too: the scheduler
     catches up on it when it starts)."""
     deadline = time.monotonic() + within
