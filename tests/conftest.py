@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from tests.identity.world import World
 
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
+#: A 32-byte storage key, base64: production settings require one (documents at rest).
+TEST_STORAGE_KEY = "dGVzdC1zdG9yYWdlLWtleS0wMTIzNDU2Nzg5YWJjZGU="
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 #: Every query of the suite also run by graphql-core's executor and compared (tests/differential.py).

@@ -90,12 +90,13 @@ class TestProduction:
     async def production(
         self, database_url: str, registry, tmp_path: Path
     ) -> AsyncIterator[httpx.AsyncClient]:
-        from tests.conftest import TEST_SECRET_KEY
+        from tests.conftest import TEST_SECRET_KEY, TEST_STORAGE_KEY
 
         settings = Settings(
             database_url=database_url,
             storage_dir=tmp_path / "storage",
             secret_key=TEST_SECRET_KEY,
+            storage_key=TEST_STORAGE_KEY,
             env="production",
             base_url="https://portal.example.org",
         )

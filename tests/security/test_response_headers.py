@@ -40,12 +40,13 @@ async def test_api_responses_carry_the_security_headers(
 async def production(
     database_url: str, registry, tmp_path: Path
 ) -> AsyncIterator[httpx.AsyncClient]:
-    from tests.conftest import TEST_SECRET_KEY
+    from tests.conftest import TEST_SECRET_KEY, TEST_STORAGE_KEY
 
     settings = Settings(
         database_url=database_url,
         storage_dir=tmp_path / "storage",
         secret_key=TEST_SECRET_KEY,
+        storage_key=TEST_STORAGE_KEY,
         env="production",
         base_url="https://portal.example.org",
     )
@@ -70,6 +71,7 @@ def test_production_over_plain_http_does_not_start(monkeypatch) -> None:
     # given
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("PORTAL_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PORTAL_STORAGE_KEY", "dGVzdC1zdG9yYWdlLWtleS0wMTIzNDU2Nzg5YWJjZGU=")
     monkeypatch.setenv("PORTAL_BASE_URL", "http://portal.example.org")
 
     # when / then
