@@ -574,6 +574,18 @@ class _ReadSession(AsyncSession):
         self.expunge_all()
         await self.rollback()
 
+    async def close(self) -> None:
+        """Closing rolls the read transaction back; a connection lost by then (a restart, a
+        failover) has nothing to roll back: what was read stands, the connection is
+        discarded, and the request goes on (it may have committed a change already)."""
+        try:
+            await super().close()
+        except DBAPIError as error:
+            if not is_database_unavailable(error):
+                raise
+            with contextlib.suppress(Exception):
+                await self.invalidate()
+
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return await _run_again_once(
             lambda: super(_ReadSession, self).execute(*args, **kwargs), self._fresh_connection
@@ -627,8 +639,17 @@ class _ReadConnection:
         )
 
     async def close(self) -> None:
-        if self._connection is not None:
+        """As :meth:`_ReadSession.close`: a connection lost after its statements answered
+        is discarded without failing the request."""
+        if self._connection is None:
+            return
+        try:
             await self._connection.close()
+        except DBAPIError as error:
+            if not is_database_unavailable(error):
+                raise
+            with contextlib.suppress(Exception):
+                await self._connection.invalidate()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
