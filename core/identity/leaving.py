@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, update
 
 from core.db import Database
-from core.errors import InvalidState, NotFound
+from core.errors import InvalidState
 from core.identity.audit import AuditKind, record
+from core.identity.members import member, refuse_last_admin
 from core.identity.roles import ADMIN_ROLES
 from core.identity.viewer import Viewer
 from core.models import LoginChallenge, User, UserRole, UserSession
@@ -21,21 +21,11 @@ from core.settings import Settings
 _FIELD = ("input", "userId")
 
 
-async def _member(session: AsyncSession, viewer: Viewer, user_id: uuid.UUID) -> User:
-    """The user, locked, if the viewer administers their organisation (or is the platform)."""
-    user = await session.get(User, user_id, with_for_update=True)
-    if user is None or not (
-        viewer.is_platform_admin or user.organisation_id == viewer.organisation_id
-    ):
-        raise NotFound("No user with this id was found.", field=_FIELD)
-    return user
-
-
 async def deactivate_user(
     db: Database, settings: Settings, viewer: Viewer, *, user_id: uuid.UUID
 ) -> User:
     async with db.transaction() as session:
-        user = await _member(session, viewer, user_id)
+        user = await member(session, viewer, user_id, _FIELD)
         if user.id == viewer.user_id:
             raise InvalidState(
                 "You cannot deactivate yourself: ask another administrator.", field=_FIELD
@@ -46,23 +36,7 @@ async def deactivate_user(
             )
             admin = roles & {r.value for r in ADMIN_ROLES}
             if admin:
-                others = await session.scalar(
-                    select(func.count())
-                    .select_from(UserRole)
-                    .join(User, User.id == UserRole.user_id)
-                    .where(
-                        User.organisation_id == user.organisation_id,
-                        User.id != user.id,
-                        User.is_active.is_(True),
-                        UserRole.role.in_(admin),
-                    )
-                )
-                if not others:
-                    raise InvalidState(
-                        "This is the organisation's last administrator: give another member the "
-                        "administrator role first.",
-                        field=_FIELD,
-                    )
+                await refuse_last_admin(session, user, admin, _FIELD)
             now = utcnow()
             user.is_active = False
             await session.execute(
@@ -91,7 +65,7 @@ async def reactivate_user(
     db: Database, settings: Settings, viewer: Viewer, *, user_id: uuid.UUID
 ) -> User:
     async with db.transaction() as session:
-        user = await _member(session, viewer, user_id)
+        user = await member(session, viewer, user_id, _FIELD)
         if not user.is_active:
             user.is_active = True
             user.failed_attempts = 0
