@@ -86,6 +86,24 @@ async def test_an_admin_of_another_organisation_cannot_deactivate_a_person(world
     assert [e["code"] for e in data["deactivateUser"]["userErrors"]] == ["NOT_FOUND"]
 
 
+async def test_the_platform_cannot_deactivate_an_organisations_last_administrator(
+    world: World,
+) -> None:
+    # given
+    admin = await world.person("la_admin")
+
+    # when
+    data = await world.client.data(
+        DEACTIVATE, {"id": admin.id}, token=await world.token("platform_admin")
+    )
+
+    # then
+    assert data["deactivateUser"]["user"] is None
+    assert [(e["field"], e["code"]) for e in data["deactivateUser"]["userErrors"]] == [
+        (["input", "userId"], "INVALID_STATE")
+    ]
+
+
 async def test_deactivation_ends_an_open_subscription_at_once(
     world: World,
     portal,  # noqa: F811
