@@ -85,7 +85,9 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from core.plugins.registry import build_registry
     from schema.build import build_schema
+    from schema.wiring import wire
 
+    wire()
     schema = build_schema(build_registry())
     sys.stdout.write(schema.as_str() + "\n")
     return 0

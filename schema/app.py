@@ -39,6 +39,7 @@ from schema.http.pdfs import ipa_pdf, offer_pdf
 from schema.http.placements import export_placements
 from schema.http.registration import registration_template
 from schema.view import PortalGraphQL
+from schema.wiring import wire
 from web.app import WebClient, wants_html
 
 logger = logging.getLogger("portal.http")
@@ -70,6 +71,7 @@ def create_app(
     ``observe``: the request log line, request id and request metrics (off only to measure
     what they cost: bench/observability.py).
     """
+    wire()
     settings = settings or load_settings()
     registry = registry or build_registry()
     db = db or Database(create_engine(settings.database_url))

@@ -25,7 +25,7 @@ from schema.children.queries import ChildrenDataQueries
 from schema.children.types import AccessLogEntry, DataExport
 from schema.documents.mutations import DocumentMutations
 from schema.documents.types import Document
-from schema.enums import bind_care_categories
+from schema.enums import bind_care_categories, check_core_enums_named
 from schema.execution import execution_context_class
 from schema.extensions import (
     IntrospectionPolicy,
@@ -46,6 +46,7 @@ from schema.ipas.queries import IpaQueries
 from schema.ipas.types import IndividualPlacementAgreement
 from schema.messages.mutations import MessageMutations
 from schema.messages.types import Message, MessageThread
+from schema.node import node_resolvers
 from schema.notifications.mutations import NotificationMutations
 from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
@@ -187,6 +188,11 @@ def build_schema(
     0.316.0: shared instances leaked state between concurrent requests). ``fast_execution``
     chooses the portal's execution context (schema/execution.py) or graphql-core's alone.
     """
+    # The registries this schema reads are filled by the wiring (schema/wiring.py), not by
+    # imports: building before it fails here rather than serving enums without names or a
+    # node(id) that finds nothing.
+    check_core_enums_named()
+    node_resolvers()
     bind_care_categories(registry)
     extensions: list = [
         lambda: AddValidationRules(LIMIT_RULES),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import strawberry
@@ -48,24 +48,34 @@ def decode_id(
 
 
 NodeResolver = Callable[[Any, uuid.UUID], Awaitable[object | None]]
-_NODE_RESOLVERS: dict[str, NodeResolver] = {}
+#: How ``node(id)`` fetches each type, *as the viewer may see it* (else None); None until
+#: :func:`set_node_resolvers` is called from the wiring (schema/wiring.py) at start-up.
+_NODE_RESOLVERS: dict[str, NodeResolver] | None = None
 
 
-def node_resolver(type_name: str) -> Callable[[NodeResolver], NodeResolver]:
-    """Register how ``node(id)`` fetches a ``type_name`` *as the viewer may see it* (else None)."""
+def set_node_resolvers(resolvers: Mapping[str, NodeResolver]) -> None:
+    """Put ``resolvers`` (type name -> resolver) in force; calling it again with the same
+    resolvers changes nothing. Only the wiring calls it (:func:`schema.wiring.wire_schema`)."""
+    global _NODE_RESOLVERS
+    _NODE_RESOLVERS = dict(resolvers)
 
-    def register(resolver: NodeResolver) -> NodeResolver:
-        _NODE_RESOLVERS[type_name] = resolver
-        return resolver
 
-    return register
+def node_resolvers() -> Mapping[str, NodeResolver]:
+    """The resolvers in force; RuntimeError when none were set (the schema was not wired)."""
+    if _NODE_RESOLVERS is None:
+        raise RuntimeError(
+            "The node resolvers were never set: call schema.wiring.wire_schema() at start-up "
+            "(create_app and the tests' conftest do)."
+        )
+    return _NODE_RESOLVERS
 
 
 async def resolve_node(info: Any, global_id: str) -> object | None:
+    resolvers = node_resolvers()
     decoded = decode_any_id(global_id)
     if decoded is None:
         return None
-    resolver = _NODE_RESOLVERS.get(decoded[0])
+    resolver = resolvers.get(decoded[0])
     if resolver is None:
         return None
     return await resolver(info, decoded[1])

@@ -31,6 +31,7 @@ from core.models import Base
 from core.plugins.registry import CategoryRegistry, build_registry
 from core.settings import Settings
 from schema.app import create_app
+from schema.wiring import wire
 from tests.graphql_client import GraphQLClient
 from tests.people import People
 
@@ -47,6 +48,9 @@ DIFFERENTIAL = os.environ.get("PORTAL_TEST_DIFFERENTIAL", "") == "1"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The registries, filled as the app fills them (create_app calls the same): tests that
+    # build a schema or ask who may see a document without an app need them too.
+    wire()
     if DIFFERENTIAL:
         import schema.build
         from tests.differential import DifferentialExecutionContext

@@ -1,17 +1,19 @@
 """Who may see (and download) which document: decided here and nowhere else.
 
 A document is visible to a viewer when any rule says so. Rules are async functions
-``(session, viewer, document) -> bool``; the documents domain registers its own below, and a
-later domain adds one by decorating a function with :func:`document_rule` in its own module
-(e.g. referral forms for the providers a referral was delivered to, offer documents for the
-LA that received the offer, IPA attachments for both parties' signatories). Nothing here needs
-to change for that. A rule must only ever grant: no rule means no access (404).
+``(session, viewer, document) -> bool``: the documents domain's own are below, and each later
+domain keeps its rule in its own ``documents`` module (referral forms for the providers a
+referral was delivered to, offer documents for the LA that received the offer, IPA attachments
+for both parties' signatories, message attachments for both parties of the thread). The rules
+in force are set by one explicit call from the composition root (:func:`core.wiring.wire_core`,
+which lists them all), never as a side effect of an import: asking before that is an error,
+not a silent "nobody may see it". A rule must only ever grant: no rule means no access (404).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,22 +27,34 @@ from core.registration.queries import may_see_registration
 from core.registration.status import RegistrationStatus
 
 DocumentRule = Callable[[AsyncSession, Viewer, Document], Awaitable[bool]]
-_RULES: list[DocumentRule] = []
+#: The rules in force; None until :func:`set_document_rules` is called (at start-up).
+_RULES: tuple[DocumentRule, ...] | None = None
 
 
-def document_rule(rule: DocumentRule) -> DocumentRule:
-    """Register ``rule`` as one more way a viewer may see a document."""
-    if rule not in _RULES:
-        _RULES.append(rule)
-    return rule
+def set_document_rules(rules: Iterable[DocumentRule]) -> None:
+    """Put ``rules`` in force (each once, in order); calling it again with the same rules
+    changes nothing. Only the composition root calls it (:func:`core.wiring.wire_core`)."""
+    global _RULES
+    _RULES = tuple(dict.fromkeys(rules))
+
+
+def document_rules() -> tuple[DocumentRule, ...]:
+    """The rules in force; RuntimeError when none were set (the app was not wired)."""
+    if _RULES is None:
+        raise RuntimeError(
+            "The document access rules were never set: call core.wiring.wire_core() at "
+            "start-up (create_app and the tests' conftest do)."
+        )
+    return _RULES
 
 
 async def may_see_document(
     session: AsyncSession, viewer: Viewer | None, document: Document
 ) -> bool:
+    rules = document_rules()
     if viewer is None:
         return False
-    for rule in _RULES:
+    for rule in rules:
         if await rule(session, viewer, document):
             return True
     return False
@@ -84,14 +98,12 @@ async def _provider_of(
 # ---------------------------------------------------------------- the documents domain's rules
 
 
-@document_rule
-async def _own_organisation(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
+async def own_organisation(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
     """Members see their organisation's documents (signatory-only members see only IPAs)."""
     return document.organisation_id == viewer.organisation_id and not viewer.is_signatory_only
 
 
-@document_rule
-async def _provider_profiles(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
+async def provider_profiles(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
     """Profile documents (insurance, Ofsted certificate, ...): :func:`may_see_profile_documents`.
     Case documents are never seen this way, by the platform neither."""
     if document.kind not in PROFILE_KINDS or viewer.is_signatory_only:
@@ -108,8 +120,7 @@ async def _provider_profiles(session: AsyncSession, viewer: Viewer, document: Do
     )
 
 
-@document_rule
-async def _spreadsheet_for_reviewers(
+async def spreadsheet_for_reviewers(
     session: AsyncSession, viewer: Viewer, document: Document
 ) -> bool:
     """The registration spreadsheet: whoever may see the registration (its managing LA's staff

@@ -6,14 +6,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.documents.access import document_rule
 from core.identity.viewer import Viewer
 from core.ipas.visibility import party_of, visible_condition
 from core.models import Document, Ipa, IpaDocument, Offer, Referral
 
 
-@document_rule
-async def _parties_of_the_ipa(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
+async def parties_of_the_ipa(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
     if party_of(viewer) is None:
         return False
     attached = await session.scalar(

@@ -12,10 +12,12 @@ from core.jobs.broker import configure_broker
 from core.observability.logs import configure_logging
 from core.outages import redis_health
 from core.settings import load_settings
+from core.wiring import wire_core
 
 settings = load_settings()
 configure_logging(settings.log_format)
 broker = configure_broker(settings)
+wire_core()  # the core's registries (core/wiring.py): this process's share of the wiring
 
 import core.jobs.actors  # noqa: E402,F401  (actors register on the broker above)
 

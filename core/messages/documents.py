@@ -6,13 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import LA_STAFF, PROVIDER_STAFF
-from core.documents.access import document_rule
 from core.identity.viewer import Viewer
 from core.models import Document, Message, MessageDocument, MessageThread, Referral
 
 
-@document_rule
-async def _parties_of_the_thread(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
+async def parties_of_the_thread(session: AsyncSession, viewer: Viewer, document: Document) -> bool:
     statement = (
         select(MessageDocument.message_id)
         .join(Message, Message.id == MessageDocument.message_id)

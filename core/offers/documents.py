@@ -5,14 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.documents.access import document_rule
 from core.identity.viewer import Viewer
 from core.models import Document, Offer, OfferDocument, Referral
 from core.offers.queries import reads_offers_as_la
 
 
-@document_rule
-async def _la_of_the_offered_referral(
+async def la_of_the_offered_referral(
     session: AsyncSession, viewer: Viewer, document: Document
 ) -> bool:
     if not reads_offers_as_la(viewer):

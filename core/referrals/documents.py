@@ -8,13 +8,11 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import sees_case_details
-from core.documents.access import document_rule
 from core.identity.viewer import Viewer
 from core.models import Document, Referral, ReferralDelivery, ReferralVersion
 
 
-@document_rule
-async def _recipients_of_the_version(
+async def recipients_of_the_version(
     session: AsyncSession, viewer: Viewer, document: Document
 ) -> bool:
     if not viewer.is_provider or not sees_case_details(viewer):

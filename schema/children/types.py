@@ -17,11 +17,10 @@ from core.models import AccessLogEntry as EntryRow
 from core.models import DataExport as ExportRow
 from schema.context import Info
 from schema.identity.types import ApiToken, Organisation, User
-from schema.node import Node, encode_id, node_resolver
+from schema.node import Node, encode_id
 from schema.pagination import PageInfo
 
 AccessChannel = _AccessChannel
-strawberry.enum(_AccessChannel, name="AccessChannel")
 
 #: The API's type name of each kind of subject (for ``subjectId``).
 _SUBJECT_TYPES = {
@@ -161,15 +160,13 @@ class DataExport(Node):
         )
 
 
-@node_resolver("AccessLogEntry")
-async def _entry_node(info: Info, key: uuid.UUID) -> AccessLogEntry | None:
+async def entry_node(info: Info, key: uuid.UUID) -> AccessLogEntry | None:
     async with info.context.read() as session:
         row = await queries.visible_access_entry(session, info.context.viewer, key.int)
     return AccessLogEntry.of(row) if row is not None else None
 
 
-@node_resolver("DataExport")
-async def _export_node(info: Info, key: uuid.UUID) -> DataExport | None:
+async def export_node(info: Info, key: uuid.UUID) -> DataExport | None:
     async with info.context.read() as session:
         row = await visible_export(session, info.context.viewer, key)
     return DataExport.of(row, info.context.settings.base_url) if row is not None else None

@@ -15,7 +15,7 @@ from core.registration import queries as registration_queries
 from core.registration.status import RegistrationStatus
 from schema.context import Info
 from schema.documents.enums import DocumentKind
-from schema.node import Node, encode_id, node_resolver
+from schema.node import Node, encode_id
 
 
 def download_path(global_id: str) -> str:
@@ -52,8 +52,7 @@ class Document(Node):
         return f"{info.context.settings.base_url}{download_path(self.id)}"
 
 
-@node_resolver("Document")
-async def _document_node(info: Info, key: uuid.UUID) -> Document | None:
+async def document_node(info: Info, key: uuid.UUID) -> Document | None:
     row = await info.context.loaders.get(queries.documents_by_ids).load(key)
     if row is None:
         return None

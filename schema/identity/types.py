@@ -19,7 +19,7 @@ from core.models import Organisation as OrganisationRow
 from core.models import User as UserRow
 from schema.context import Info
 from schema.enums import CareCategory
-from schema.node import Node, encode_id, node_resolver
+from schema.node import Node, encode_id
 from schema.notifications.types import NotificationKind
 
 if TYPE_CHECKING:
@@ -27,11 +27,8 @@ if TYPE_CHECKING:
     from schema.registration.types import ProviderRegistration
 
 OrganisationKind = _OrganisationKind
-strawberry.enum(_OrganisationKind, name="OrganisationKind")
 Role = _Role
-strawberry.enum(_Role, name="Role")
 LoginStep = _LoginStep
-strawberry.enum(_LoginStep, name="LoginStep")
 
 
 @strawberry.type
@@ -262,16 +259,14 @@ class AccountRequest(Node):
         )
 
 
-@node_resolver("Organisation")
-async def _organisation_node(info: Info, key: uuid.UUID) -> Organisation | None:
+async def organisation_node(info: Info, key: uuid.UUID) -> Organisation | None:
     row = await info.context.loaders.organisation_by_id.load(key)
     if row is None or not visibility.may_see_organisation(info.context.viewer, row.id, row.kind):
         return None
     return Organisation.of(row)
 
 
-@node_resolver("User")
-async def _user_node(info: Info, key: uuid.UUID) -> User | None:
+async def user_node(info: Info, key: uuid.UUID) -> User | None:
     row = await info.context.loaders.user_by_id.load(key)
     if row is None or not visibility.may_see_user(info.context.viewer, row.organisation_id):
         return None

@@ -23,12 +23,11 @@ from core.referrals import queries as referral_queries
 from schema.context import Info
 from schema.documents.types import Document
 from schema.identity.types import OrganisationKind, User
-from schema.node import Node, encode_id, node_resolver
+from schema.node import Node, encode_id
 from schema.offers.types import Offer
 from schema.referrals.types import Referral
 
 IpaStatus = _IpaStatus
-strawberry.enum(_IpaStatus, name="IpaStatus")
 
 
 def print_path(global_id: str) -> str:
@@ -190,6 +189,5 @@ async def current_ipa_of_referral(
     return visible(info, row)
 
 
-@node_resolver("IndividualPlacementAgreement")
-async def _ipa_node(info: Info, key: uuid.UUID) -> IndividualPlacementAgreement | None:
+async def ipa_node(info: Info, key: uuid.UUID) -> IndividualPlacementAgreement | None:
     return visible(info, await info.context.loaders.get(queries.ipas_by_ids).load(key))

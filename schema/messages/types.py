@@ -21,7 +21,7 @@ from core.models import Message as MessageRow
 from schema.context import Info
 from schema.documents.types import Document
 from schema.identity.types import Organisation, User
-from schema.node import Node, decode_any_id, encode_id, node_resolver
+from schema.node import Node, decode_any_id, encode_id
 
 if TYPE_CHECKING:
     from schema.referrals.types import Referral
@@ -176,8 +176,7 @@ def _organisation_key(global_id: str) -> uuid.UUID | None:
     return decoded[1] if decoded is not None and decoded[0] == "Organisation" else None
 
 
-@node_resolver("MessageThread")
-async def _thread_node(info: Info, key: uuid.UUID) -> MessageThread | None:
+async def thread_node(info: Info, key: uuid.UUID) -> MessageThread | None:
     row = await info.context.loaders.get(queries.threads_by_ids).load(key)
     if row is None or not is_party(
         info.context.viewer, row.local_authority_id, row.thread.provider_id
@@ -186,8 +185,7 @@ async def _thread_node(info: Info, key: uuid.UUID) -> MessageThread | None:
     return MessageThread.of(row)
 
 
-@node_resolver("Message")
-async def _message_node(info: Info, key: uuid.UUID) -> Message | None:
+async def message_node(info: Info, key: uuid.UUID) -> Message | None:
     found = await info.context.loaders.get(queries.messages_by_ids).load(key)
     if found is None:
         return None

@@ -12,11 +12,10 @@ from core.notifications import queries
 from core.notifications.kinds import NotificationKind as _NotificationKind
 from core.notifications.realtime import Event
 from schema.context import Info
-from schema.node import Node, encode_id, node_resolver
+from schema.node import Node, encode_id
 from schema.pagination import PageInfo
 
 NotificationKind = _NotificationKind
-strawberry.enum(_NotificationKind, name="NotificationKind")
 
 
 def _subject_id(type_name: str | None, key: uuid.UUID | None) -> strawberry.ID | None:
@@ -87,8 +86,7 @@ class NotificationConnection:
             )
 
 
-@node_resolver("Notification")
-async def _notification_node(info: Info, key: uuid.UUID) -> Notification | None:
+async def notification_node(info: Info, key: uuid.UUID) -> Notification | None:
     viewer = info.context.viewer
     if viewer is None or viewer.user_id is None:
         return None

@@ -27,16 +27,14 @@ from schema.enums import DeclineReasonCode
 from schema.http.pdfs import offer_pdf_path
 from schema.identity.types import Organisation
 from schema.json import as_json
-from schema.node import Node, encode_id, node_resolver
+from schema.node import Node, encode_id
 from schema.registration.types import Home
 
 if TYPE_CHECKING:
     from schema.referrals.types import Referral
 
 OfferStatus = _OfferStatus
-strawberry.enum(_OfferStatus, name="OfferStatus")
 CostFrequency = _CostFrequency
-strawberry.enum(_CostFrequency, name="CostFrequency")
 
 
 @strawberry.type
@@ -198,15 +196,13 @@ async def offers_of_referral(
     return [Offer.of(r) for r in rows]
 
 
-@node_resolver("Offer")
-async def _offer_node(info: Info, key: uuid.UUID) -> Offer | None:
+async def offer_node(info: Info, key: uuid.UUID) -> Offer | None:
     async with info.context.read() as session:
         row = await queries.visible_offer(session, info.context.viewer, key)
     return Offer.of(row) if row else None
 
 
-@node_resolver("FosteringFamily")
-async def _family_node(info: Info, key: uuid.UUID) -> FosteringFamily | None:
+async def family_node(info: Info, key: uuid.UUID) -> FosteringFamily | None:
     async with info.context.read() as session:
         row = await queries.visible_family(session, info.context.viewer, key)
     return FosteringFamily.of(row) if row else None

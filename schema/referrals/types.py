@@ -26,7 +26,7 @@ from schema.documents.types import Document
 from schema.enums import CareCategory, DeclineReasonCode, Gender
 from schema.identity.types import Organisation
 from schema.json import as_json
-from schema.node import Node, encode_id, node_resolver
+from schema.node import Node, encode_id
 from schema.pagination import PageInfo, encode_cursor
 from schema.registration.types import Home
 
@@ -36,16 +36,8 @@ if TYPE_CHECKING:
     from schema.offers.types import Offer
 
 ReferralStatus = _ReferralStatus
-strawberry.enum(_ReferralStatus, name="ReferralStatus")
 DeliveryStatus = _DeliveryStatus
-strawberry.enum(_DeliveryStatus, name="DeliveryStatus")
 Urgency = _Urgency
-strawberry.enum(
-    _Urgency,
-    name="Urgency",
-    description="How soon the placement is needed "
-    "(DfE children's social care placements data standard).",
-)
 
 
 # Members by stored value: a dict lookup, where calling the enum class costs about ten times
@@ -338,8 +330,7 @@ def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Refe
     return Referral.of(row.referral, row.snapshot, row.delivery.version, row.delivery)
 
 
-@node_resolver("Referral")
-async def _referral_node(info: Info, key: uuid.UUID) -> Referral | None:
+async def referral_node(info: Info, key: uuid.UUID) -> Referral | None:
     viewer = info.context.viewer
     if viewer is None or not may_query(viewer, "referrals"):
         return None

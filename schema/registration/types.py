@@ -19,10 +19,9 @@ from schema.context import Info
 from schema.documents.types import Document
 from schema.enums import CareCategory, ContractType, Gender
 from schema.identity.types import Organisation
-from schema.node import Node, encode_id, node_resolver
+from schema.node import Node, encode_id
 
 RegistrationStatus = _RegistrationStatus
-strawberry.enum(_RegistrationStatus, name="RegistrationStatus")
 
 
 @strawberry.type
@@ -173,8 +172,7 @@ async def registration_of_organisation(
     return ProviderRegistration.of(registration)
 
 
-@node_resolver("ProviderRegistration")
-async def _registration_node(info: Info, key: uuid.UUID) -> ProviderRegistration | None:
+async def registration_node(info: Info, key: uuid.UUID) -> ProviderRegistration | None:
     row = await info.context.loaders.get(queries.registrations_by_ids).load(key)
     if row is None:
         return None
@@ -186,8 +184,7 @@ async def _registration_node(info: Info, key: uuid.UUID) -> ProviderRegistration
     return ProviderRegistration.of(row)
 
 
-@node_resolver("Home")
-async def _home_node(info: Info, key: uuid.UUID) -> Home | None:
+async def home_node(info: Info, key: uuid.UUID) -> Home | None:
     row = await info.context.loaders.get(queries.homes_by_ids).load(key)
     if row is None or not queries.may_see_homes(info.context.viewer, row.provider_id):
         return None

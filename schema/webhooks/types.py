@@ -13,10 +13,9 @@ from core.models import WebhookEndpoint as EndpointRow
 from core.webhooks import queries
 from core.webhooks.events import WebhookEvent as _WebhookEvent
 from schema.context import Info
-from schema.node import Node, encode_id, node_resolver
+from schema.node import Node, encode_id
 from schema.pagination import PageInfo, decode_cursor, encode_cursor
 
-strawberry.enum(_WebhookEvent, name="WebhookEvent")
 WebhookEvent = _WebhookEvent
 
 
@@ -114,16 +113,14 @@ def _la_admin_of(info: Info, organisation_id: uuid.UUID) -> bool:
     )
 
 
-@node_resolver("WebhookEndpoint")
-async def _endpoint_node(info: Info, key: uuid.UUID) -> WebhookEndpoint | None:
+async def endpoint_node(info: Info, key: uuid.UUID) -> WebhookEndpoint | None:
     row = await info.context.loaders.get(queries.endpoints_by_ids).load(key)
     if row is None or not _la_admin_of(info, row.organisation_id):
         return None
     return WebhookEndpoint.of(row)
 
 
-@node_resolver("WebhookDelivery")
-async def _delivery_node(info: Info, key: uuid.UUID) -> WebhookDelivery | None:
+async def delivery_node(info: Info, key: uuid.UUID) -> WebhookDelivery | None:
     found = await info.context.loaders.get(queries.deliveries_by_ids).load(key)
     if found is None or not _la_admin_of(info, found[1]):
         return None
