@@ -6,6 +6,10 @@ not at all, and what must happen only after the commit (enqueueing a job, publis
 is registered with :func:`after_commit`.
 """
 
+# Stays whole (~730 lines): the engine, the unit of work, its one retry, the read sessions and
+# the outage handling share the pool's and the request connection's private state (_ping_until,
+# the request ledger, _RequestConnection); split them only with that state made explicit.
+
 from __future__ import annotations
 
 import asyncio

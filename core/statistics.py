@@ -11,6 +11,9 @@ definition of PostgreSQL's ``percentile_cont``, which SQLite lacks. Nothing loop
 in Python: each statement returns one row, or one per group.
 """
 
+# Stays whole (~500 lines): every figure is one statement over the same scope, and the dialect
+# pieces (percentiles, week starts, ages) exist only for them; apart, neither reads alone.
+
 from __future__ import annotations
 
 import uuid

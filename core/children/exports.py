@@ -5,6 +5,9 @@ export at once, an organisation's (big) by a worker; the zip is kept encrypted i
 and downloaded from ``/exports/<id>`` by the person who asked for it.
 """
 
+# Stays whole (~400 lines): the zip's tables, its building and the API's export requests share
+# one format (export.json and the tables' rows), which a split would spread over two places.
+
 from __future__ import annotations
 
 import io

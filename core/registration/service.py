@@ -6,6 +6,10 @@ spreadsheet, sets the managing LA, retires the old homes, inserts the new ones a
 registration PENDING_APPROVAL together.
 """
 
+# Stays whole (~400 lines): the upload and the decisions share the registration row's states
+# and locks; reading and checking the spreadsheet are already their own modules
+# (core/registration/sandbox.py, spreadsheet.py).
+
 from __future__ import annotations
 
 import uuid
