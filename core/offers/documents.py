@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.documents.access import document_rule
 from core.identity.viewer import Viewer
 from core.models import Document, Offer, OfferDocument, Referral
-from core.offers.queries import reads_offers_as_la
+from core.offers.visibility import reads_offers_as_la
 
 
 @document_rule

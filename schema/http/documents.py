@@ -13,21 +13,12 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from core.children.access_log import (
-    AccessChannel,
-    AccessLog,
-    Subject,
-    record_read,
-    referral_of_document,
-)
+from core.children.access_log import AccessChannel, AccessLog, Subject, record_read
 from core.db import Database
-from core.documents.access import may_see_document
+from core.documents.download import document_to_download
 from core.documents.storage import StorageIntegrityError, document_store
-from core.identity.authenticate import authenticate
-from core.models import Document
 from core.settings import Settings
-from schema.node import decode_any_id
-from schema.view import SESSION_COOKIE, bearer_token
+from schema.http.viewer import not_found, viewer_and_key
 
 logger = logging.getLogger("portal.documents")
 
@@ -38,28 +29,18 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _not_found() -> Response:
-    return JSONResponse(
-        {"error": "Not found."}, status_code=404, headers={"Cache-Control": "no-store"}
-    )
-
-
 async def download_document(request: Request) -> Response:
+    asked = await viewer_and_key(request, "Document")
+    if asked is None:
+        return not_found()
+    viewer, key = asked
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
-    decoded = decode_any_id(request.path_params["id"])
-    if decoded is None or decoded[0] != "Document":
-        return _not_found()
-    client_address = request.client.host if request.client else None
-    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
-    viewer = await authenticate(db, token, client_address, idle=settings.session_idle)
-    if viewer is None:
-        return _not_found()
     async with db.session() as session:
-        document = await session.get(Document, decoded[1])
-        if document is None or not await may_see_document(session, viewer, document):
-            return _not_found()
-        referral_id = await referral_of_document(session, document.id)
+        download = await document_to_download(session, viewer, key)
+    if download is None:
+        return not_found()
+    document, referral_id = download.document, download.referral_id
     store = document_store(settings)
     if not await store.exists(document.storage_key):
         raise RuntimeError(f"document {document.id} has no stored bytes ({document.storage_key})")
