@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench._server import free_port
+from bench._server import free_port, serve_portal, start_serving
 from bench.databases import analyze, fresh_database
 from bench.seed import seed_region
 from core.db import Database, create_engine
@@ -122,23 +121,6 @@ async def prepare(url: str) -> str:
     return token
 
 
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.post(
-                f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}, timeout=1
-            )
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{command} did not start")
-
-
 def wrk(port: int, token: str, body_file: str, script: str, seconds: int) -> dict[str, float]:
     output = subprocess.run(
         ["wrk", "-t1", "-c8", f"-d{seconds}s", "-s", script, f"http://127.0.0.1:{port}/graphql"],
@@ -166,17 +148,9 @@ def main() -> dict[str, object]:
     script.write_text(WRK_SCRIPT)
     env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_STORAGE_DIR": str(workdir / "storage")}
     graphql_port, baseline_port, log_off_port = free_port(), free_port(), free_port()
-    graphql = start(
-        [sys.executable, "-m", "portal.cli", "serve", "--port", str(graphql_port)],
-        env,
-        graphql_port,
-    )
-    log_off = start(
-        [sys.executable, "-m", "portal.cli", "serve", "--port", str(log_off_port)],
-        {**env, "PORTAL_ACCESS_LOG": "false"},
-        log_off_port,
-    )
-    baseline = start(
+    graphql = serve_portal(graphql_port, env)
+    log_off = serve_portal(log_off_port, {**env, "PORTAL_ACCESS_LOG": "false"})
+    baseline = start_serving(
         [
             sys.executable,
             "-m",

@@ -20,7 +20,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -31,7 +30,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench._server import free_port
+from bench._server import free_port, serve_portal
 from bench.databases import analyze, fresh_database
 from bench.seed import seed_region
 from core.db import Database, create_engine
@@ -229,25 +228,12 @@ async def soak(clients: int, seconds: int) -> dict[str, object]:
         }
         env.pop("PORTAL_REDIS_URL", None)
         log = (workdir / "serve.log").open("wb")
-        server = subprocess.Popen(  # noqa: ASYNC220  (started once, before the clients)
-            [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        # started once, before the clients (nothing else runs on the loop while it starts)
+        server = await asyncio.to_thread(
+            serve_portal, port, env, stdout=log, stderr=subprocess.STDOUT
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    async with httpx.AsyncClient(timeout=1) as probe:
-                        if (await probe.get(f"{base}/health")).status_code == 200:
-                            break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("portal serve did not start")
-                await asyncio.sleep(0.2)
             results, stop = Results(), asyncio.Event()
             tasks = [
                 asyncio.create_task(client(n, base, world, results, stop)) for n in range(clients)
