@@ -14,6 +14,7 @@ from operator import attrgetter
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.documents.queries import linked_documents
 from core.identity.viewer import Viewer
 from core.keyed import groups, in_key_order, one_each
 from core.models import (
@@ -75,14 +76,13 @@ async def documents_by_offer_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Document]]:
     """Each offer's documents: the compulsory ones (as at submission) first, then the rest."""
-    return groups(
+    return await linked_documents(
+        session,
+        OfferDocument.offer_id,
+        OfferDocument.document_id,
         ids,
-        await session.execute(
-            select(OfferDocument.offer_id, Document)
-            .join(Document, Document.id == OfferDocument.document_id)
-            .where(OfferDocument.offer_id.in_(ids))
-            .order_by(OfferDocument.compulsory.desc(), OfferDocument.position)
-        ),
+        OfferDocument.compulsory.desc(),
+        OfferDocument.position,
     )
 
 
