@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import dramatiq
 import pytest
@@ -22,8 +18,7 @@ from core.jobs.broker import configure_broker, enqueue
 from core.models import OutboxEmail
 from core.settings import Settings
 from tests.notifications.helpers import SmtpHandler, notify_users, smtp_server, wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.worker_process import kill, start_worker
 
 
 @pytest.fixture
@@ -125,29 +120,9 @@ async def _outbox_has(db: Database, count: int) -> bool:
 
 
 def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    environment = {
-        **os.environ,
-        "PORTAL_DATABASE_URL": settings.database_url,
-        "PORTAL_REDIS_URL": settings.redis_url or "",
-        "PORTAL_SMTP_URL": settings.smtp_url or "",
-        "PORTAL_SECRET_KEY": settings.secret_key,
-        "PORTAL_OUTBOX_LEASE_SECONDS": "2",
-        "PORTAL_ENV": "test",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "portal.cli", "worker", "--processes", "1", "--threads", "1"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: kill -9 takes the children too
+    return start_worker(
+        settings, PORTAL_SMTP_URL=settings.smtp_url or "", PORTAL_OUTBOX_LEASE_SECONDS="2"
     )
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
 
 
 @pytest.mark.redis
@@ -165,9 +140,9 @@ async def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(
         await asyncio.to_thread(handler.blocked.wait, 60)
         assert handler.blocked.is_set(), "the worker never reached the third email"
         # when: the worker dies mid-batch, and another one takes over
-        _kill(first)
+        kill(first)
     finally:
-        _kill(first)
+        kill(first)
     second = _start_worker(mail_settings)
     try:
 
@@ -177,7 +152,7 @@ async def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(
 
         await wait_until(all_sent, within=60, what="every email after the restart")
     finally:
-        _kill(second)
+        kill(second)
     # then
     rows = await _outbox(db)
     assert sorted(handler.message_ids()) == sorted(r.message_id for r in rows)
