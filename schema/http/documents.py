@@ -7,8 +7,6 @@ whether a document the caller may not see exists.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -18,15 +16,10 @@ from core.db import Database
 from core.documents.download import document_to_download
 from core.documents.storage import StorageIntegrityError, document_store
 from core.settings import Settings
+from schema.http.stored import content_disposition, started
 from schema.http.viewer import not_found, viewer_and_key
 
 logger = logging.getLogger("portal.documents")
-
-
-def content_disposition(name: str) -> str:
-    """``attachment`` with an ASCII ``filename`` and the exact UTF-8 ``filename*`` (RFC 6266)."""
-    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 async def download_document(request: Request) -> Response:
@@ -49,12 +42,8 @@ async def download_document(request: Request) -> Response:
         record_read(
             access_log, viewer, AccessChannel.DOWNLOAD, Subject.DOCUMENT, document.id, referral_id
         )
-    # The first segment is decrypted (and checked) before the answer starts: a changed file
-    # answers an error, never wrong bytes. A later segment that fails ends the stream short
-    # of its Content-Length, which clients report as an error.
-    chunks = store.chunks(document.storage_key)
     try:
-        first = await anext(chunks, b"")
+        body = await started(store.chunks(document.storage_key))
     except StorageIntegrityError as error:
         logger.error("document %s: %s", document.id, error)
         return JSONResponse(
@@ -63,14 +52,8 @@ async def download_document(request: Request) -> Response:
             headers={"Cache-Control": "no-store"},
         )
 
-    async def body() -> AsyncIterator[bytes]:
-        if first:
-            yield first
-        async for chunk in chunks:
-            yield chunk
-
     return StreamingResponse(
-        body(),
+        body,
         media_type=document.content_type,
         headers={
             "Content-Disposition": content_disposition(document.name),

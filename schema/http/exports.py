@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -12,7 +11,7 @@ from core.children.exports import ExportStatus, visible_export
 from core.db import Database
 from core.documents.storage import StorageIntegrityError, document_store
 from core.settings import Settings
-from schema.http.documents import content_disposition
+from schema.http.stored import content_disposition, started
 from schema.http.viewer import not_found, viewer_and_key
 
 logger = logging.getLogger("portal.exports")
@@ -29,21 +28,14 @@ async def download_export(request: Request) -> Response:
         export = await visible_export(session, viewer, key)
     if export is None or export.status != ExportStatus.READY or export.storage_key is None:
         return not_found()
-    chunks = document_store(settings).chunks(export.storage_key)
     try:
-        first = await anext(chunks, b"")
+        body = await started(document_store(settings).chunks(export.storage_key))
     except (StorageIntegrityError, FileNotFoundError) as error:
         logger.error("export %s: %s", export.id, error)
         return not_found()
 
-    async def body() -> AsyncIterator[bytes]:
-        if first:
-            yield first
-        async for chunk in chunks:
-            yield chunk
-
     return StreamingResponse(
-        body(),
+        body,
         media_type="application/zip",
         headers={
             "Content-Disposition": content_disposition(f"export-{export.id}.zip"),
