@@ -14,21 +14,16 @@ each in turn, alternating A/B, after an unmeasured warm-up. Target: on >= 0.9x o
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import shutil
 import statistics
 import sys
-import tempfile
 import threading
-from pathlib import Path
 
 import httpx
 
 from bench._server import free_port, serve_portal, start_serving
-from bench.databases import fresh_database
-from bench.provider_referrals import QUERY, WARM_UP_SECONDS, WRK_SCRIPT, prepare, wrk
+from bench.provider_referrals import WARM_UP_SECONDS, prepare_run, wrk
 
 METRICS_TOKEN = "bench-metrics-token-0123456789"
 TARGET = 0.9
@@ -59,15 +54,9 @@ def serve_without_observer(port: int) -> None:
 def main() -> dict[str, object]:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
-    runner = asyncio.Runner()
-    context = fresh_database()
-    url = runner.run(context.__aenter__())
-    token = runner.run(prepare(url))
-    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    body_file, script = workdir / "body.json", workdir / "wrk.lua"
-    body_file.write_text(json.dumps({"query": QUERY}))
-    script.write_text(WRK_SCRIPT)
-    env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_STORAGE_DIR": str(workdir / "storage")}
+    run = prepare_run()
+    runner, context, url, token, env = run.runner, run.context, run.url, run.token, run.env
+    workdir, body_file, script = run.workdir, run.body_file, run.script
     on_port, off_port = free_port(), free_port()
     log_path = workdir / "requests.jsonl"
     log_file = log_path.open("wb")

@@ -22,21 +22,22 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import select
 
 from bench._server import free_port, serve_portal, start_serving
 from bench.databases import analyze, fresh_database
-from bench.seed import seed_region
+from bench.seed import add_home, seed_region
 from core.db import Database, create_engine
 from core.identity.roles import OrganisationKind, Role
 from core.identity.secrets import SESSION_PREFIX, new_token
 from core.identity.viewer import Viewer
-from core.models import Home, ProviderRegistration, UserSession
+from core.models import UserSession
 from core.models.base import utcnow
 from core.plugins.registry import build_registry
 from core.referrals.content import ChildInput
@@ -67,28 +68,7 @@ async def prepare(url: str) -> str:
     seeded = await seed_region(db)
     provider = seeded.providers[0]
     async with db.transaction() as session:
-        registration_id = await session.scalar(
-            select(ProviderRegistration.id).where(ProviderRegistration.organisation_id == provider)
-        )
-        session.add(
-            Home(
-                id=uuid.uuid4(),
-                registration_id=registration_id,
-                provider_id=provider,
-                name="Bench House",
-                category="RESIDENTIAL",
-                min_age=0,
-                max_age=17,
-                accepts_female=True,
-                accepts_male=True,
-                accepts_other=True,
-                beds=6,
-                postcode="B1 1AA",
-                local_authority_area="Authority 00",
-                contract_type="FRAMEWORK",
-                row_number=2,
-            )
-        )
+        await add_home(session, provider, "Bench House")
         token, token_hash = new_token(SESSION_PREFIX)
         session.add(
             UserSession(
@@ -132,10 +112,22 @@ def wrk(port: int, token: str, body_file: str, script: str, seconds: int) -> dic
     return json.loads(output.strip().splitlines()[-1])
 
 
-def main() -> dict[str, object]:
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed: apt-get install wrk")
+@dataclass
+class Run:
+    """A seeded database and what wrk needs to drive ``referrals(first: 50)`` against it."""
 
+    runner: asyncio.Runner
+    context: Any  # fresh_database()'s context, left by the caller when it is done
+    url: str
+    token: str
+    workdir: Path
+    body_file: Path
+    script: Path
+    env: dict[str, str]
+
+
+def prepare_run() -> Run:
+    """Seed a fresh database (``prepare``) and write wrk's body and script."""
     # One loop for the whole run: a loop closed after seeding would finalise the database
     # context (on PostgreSQL: drop the database the servers are about to use).
     runner = asyncio.Runner()
@@ -147,6 +139,16 @@ def main() -> dict[str, object]:
     body_file.write_text(json.dumps({"query": QUERY}))
     script.write_text(WRK_SCRIPT)
     env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_STORAGE_DIR": str(workdir / "storage")}
+    return Run(runner, context, url, token, workdir, body_file, script, env)
+
+
+def main() -> dict[str, object]:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    run = prepare_run()
+    runner, context, url, token, env = run.runner, run.context, run.url, run.token, run.env
+    body_file, script = run.body_file, run.script
     graphql_port, baseline_port, log_off_port = free_port(), free_port(), free_port()
     graphql = serve_portal(graphql_port, env)
     log_off = serve_portal(log_off_port, {**env, "PORTAL_ACCESS_LOG": "false"})

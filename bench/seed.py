@@ -10,7 +10,8 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
 from core.models import Home, Organisation, ProviderRegistration, User, UserRole
@@ -140,3 +141,30 @@ async def seed_region(
         providers=[p["id"] for p in provider_rows],
         provider_users=admins,
     )
+
+
+async def add_home(session: AsyncSession, provider_id: uuid.UUID, name: str) -> Home:
+    """A residential home of ``provider_id`` for any child (ages 0-17, any gender) near
+    B1 1AA, under its registration: the home the benches' referrals are sent to."""
+    registration_id = await session.scalar(
+        select(ProviderRegistration.id).where(ProviderRegistration.organisation_id == provider_id)
+    )
+    home = Home(
+        id=uuid.uuid4(),
+        registration_id=registration_id,
+        provider_id=provider_id,
+        name=name,
+        category="RESIDENTIAL",
+        min_age=0,
+        max_age=17,
+        accepts_female=True,
+        accepts_male=True,
+        accepts_other=True,
+        beds=6,
+        postcode="B1 1AA",
+        local_authority_area="Authority 00",
+        contract_type="FRAMEWORK",
+        row_number=2,
+    )
+    session.add(home)
+    return home

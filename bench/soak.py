@@ -28,17 +28,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
 
 from bench._server import free_port, serve_portal
 from bench.databases import analyze, fresh_database
-from bench.seed import seed_region
+from bench.seed import add_home, seed_region
 from core.db import Database, create_engine
 from core.identity.emails import email_key
 from core.identity.roles import OrganisationKind, Role
 from core.identity.secrets import SESSION_PREFIX, new_token
 from core.identity.viewer import Viewer
-from core.models import Home, ProviderRegistration, User, UserRole, UserSession
+from core.models import User, UserRole, UserSession
 from core.models.base import utcnow
 from core.plugins.registry import build_registry
 from core.referrals.content import ChildInput
@@ -83,28 +82,7 @@ async def prepare(url: str) -> dict[str, object]:
     seeded = await seed_region(db, las=5, providers=50, homes=200)
     la, provider = seeded.las[0], seeded.providers[0]
     async with db.transaction() as session:
-        registration_id = await session.scalar(
-            select(ProviderRegistration.id).where(ProviderRegistration.organisation_id == provider)
-        )
-        session.add(
-            Home(
-                id=uuid.uuid4(),
-                registration_id=registration_id,
-                provider_id=provider,
-                name="Soak House",
-                category="RESIDENTIAL",
-                min_age=0,
-                max_age=17,
-                accepts_female=True,
-                accepts_male=True,
-                accepts_other=True,
-                beds=6,
-                postcode="B1 1AA",
-                local_authority_area="Authority 00",
-                contract_type="FRAMEWORK",
-                row_number=2,
-            )
-        )
+        await add_home(session, provider, "Soak House")
         caseworker = User(
             id=uuid.uuid4(),
             organisation_id=la,
