@@ -1,17 +1,35 @@
-"""A real ``portal worker`` process for the tests that kill one mid-task, and its killing."""
+"""Workers for the tests: Dramatiq's worker in the test's own process (``running_worker``),
+or a real ``portal worker`` process for the tests that kill one mid-task."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import dramatiq
+
+from core.jobs.broker import configure_broker
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextlib.asynccontextmanager
+async def running_worker(settings: Settings) -> AsyncIterator[dramatiq.Broker]:
+    """The broker of ``settings`` (Redis or in-process) with a worker consuming it here."""
+    broker = configure_broker(settings)
+    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
+    worker.start()
+    try:
+        yield broker
+    finally:
+        await asyncio.to_thread(worker.stop)
 
 
 def start_worker(settings: Settings, **env: str) -> subprocess.Popen[bytes]:

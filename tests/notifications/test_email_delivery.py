@@ -4,11 +4,9 @@ refused attempt, and when the worker is killed mid-batch (``kill -9``)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
-import dramatiq
 import pytest
 from sqlalchemy import func, select
 
@@ -18,7 +16,7 @@ from core.jobs.broker import configure_broker, enqueue
 from core.models import OutboxEmail
 from core.settings import Settings
 from tests.notifications.helpers import SmtpHandler, notify_users, smtp_server, wait_until
-from tests.worker_process import kill, start_worker
+from tests.worker_process import kill, running_worker, start_worker
 
 
 @pytest.fixture
@@ -31,18 +29,6 @@ def smtp() -> Iterator[tuple[SmtpHandler, str]]:
 @pytest.fixture
 def mail_settings(settings: Settings, smtp: tuple[SmtpHandler, str]) -> Settings:
     return settings.model_copy(update={"smtp_url": smtp[1]})
-
-
-@contextlib.asynccontextmanager
-async def running_worker(settings: Settings) -> AsyncIterator[dramatiq.Broker]:
-    """The broker of ``settings`` (Redis or in-process) with a worker consuming it here."""
-    broker = configure_broker(settings)
-    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
-    worker.start()
-    try:
-        yield broker
-    finally:
-        await asyncio.to_thread(worker.stop)
 
 
 async def _sent(db: Database) -> int:

@@ -2,10 +2,8 @@
 ``portal worker`` killed mid-POST loses no event (another worker sends it)."""
 
 import asyncio
-import contextlib
 import subprocess
 
-import dramatiq
 import pytest
 
 from core.db import Database
@@ -19,18 +17,7 @@ from tests.webhooks.helpers import (
     listening,
     send_referral,
 )
-from tests.worker_process import kill, start_worker
-
-
-@contextlib.asynccontextmanager
-async def running_worker(settings: Settings):
-    broker = configure_broker(settings)
-    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
-    worker.start()
-    try:
-        yield broker
-    finally:
-        await asyncio.to_thread(worker.stop)
+from tests.worker_process import kill, running_worker, start_worker
 
 
 async def test_the_actor_sends_what_a_change_wrote(
