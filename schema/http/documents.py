@@ -12,27 +12,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from core.children.access_log import AccessChannel, AccessLog, Subject, record_read
-from core.db import Database
 from core.documents.download import document_to_download
 from core.documents.storage import StorageIntegrityError, document_store
 from core.settings import Settings
 from schema.http.stored import content_disposition, started
-from schema.http.viewer import not_found, viewer_and_key
+from schema.http.viewer import not_found, read_as_viewer
 
 logger = logging.getLogger("portal.documents")
 
 
 async def download_document(request: Request) -> Response:
-    asked = await viewer_and_key(request, "Document")
-    if asked is None:
+    seen = await read_as_viewer(request, "Document", document_to_download)
+    if seen is None:
         return not_found()
-    viewer, key = asked
-    db: Database = request.app.state.db
+    viewer, download = seen
     settings: Settings = request.app.state.settings
-    async with db.session() as session:
-        download = await document_to_download(session, viewer, key)
-    if download is None:
-        return not_found()
     document, referral_id = download.document, download.referral_id
     store = document_store(settings)
     if not await store.exists(document.storage_key):

@@ -8,26 +8,22 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from core.children.exports import ExportStatus, visible_export
-from core.db import Database
 from core.documents.storage import StorageIntegrityError, document_store
 from core.settings import Settings
 from schema.http.stored import content_disposition, started
-from schema.http.viewer import not_found, viewer_and_key
+from schema.http.viewer import not_found, read_as_viewer
 
 logger = logging.getLogger("portal.exports")
 
 
 async def download_export(request: Request) -> Response:
-    asked = await viewer_and_key(request, "DataExport")
-    if asked is None:
+    seen = await read_as_viewer(request, "DataExport", visible_export)
+    if seen is None:
         return not_found()
-    viewer, key = asked
-    db: Database = request.app.state.db
+    export = seen[1]
+    if export.status != ExportStatus.READY or export.storage_key is None:
+        return not_found()
     settings: Settings = request.app.state.settings
-    async with db.session() as session:
-        export = await visible_export(session, viewer, key)
-    if export is None or export.status != ExportStatus.READY or export.storage_key is None:
-        return not_found()
     try:
         body = await started(document_store(settings).chunks(export.storage_key))
     except (StorageIntegrityError, FileNotFoundError) as error:

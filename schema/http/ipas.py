@@ -17,11 +17,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from core.children.access_log import AccessChannel, Subject, record_read
-from core.db import Database
 from core.ipas.print_view import IpaPrint, SignatureLine, ipa_to_print
 from core.ipas.terms import money
 from core.offers.print_view import OfferPrint, offer_to_print
-from schema.http.viewer import not_found, viewer_and_key
+from schema.http.viewer import not_found, read_as_viewer
 
 HEADERS = {
     "Cache-Control": "private, no-store",
@@ -170,15 +169,10 @@ def ipa_html(printed: IpaPrint) -> str:
 
 
 async def print_ipa(request: Request) -> Response:
-    asked = await viewer_and_key(request, "IndividualPlacementAgreement")
-    if asked is None:
+    seen = await read_as_viewer(request, "IndividualPlacementAgreement", ipa_to_print)
+    if seen is None:
         return not_found()
-    viewer, key = asked
-    db: Database = request.app.state.db
-    async with db.session() as session:
-        printed = await ipa_to_print(session, viewer, key)
-    if printed is None:
-        return not_found()
+    viewer, printed = seen
     ipa = printed.row.ipa
     record_read(
         request.app.state.access_log,
@@ -235,15 +229,10 @@ def offer_html(printed: OfferPrint) -> str:
 
 
 async def print_offer(request: Request) -> Response:
-    asked = await viewer_and_key(request, "Offer")
-    if asked is None:
+    seen = await read_as_viewer(request, "Offer", offer_to_print)
+    if seen is None:
         return not_found()
-    viewer, key = asked
-    db: Database = request.app.state.db
-    async with db.session() as session:
-        printed = await offer_to_print(session, viewer, key)
-    if printed is None:
-        return not_found()
+    viewer, printed = seen
     offer = printed.offer
     record_read(
         request.app.state.access_log,

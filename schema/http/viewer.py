@@ -8,6 +8,8 @@ never a hint that it exists.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -49,3 +51,25 @@ async def viewer_and_key(request: Request, type_name: str) -> tuple[Viewer, uuid
         return None
     viewer = await request_viewer(request)
     return None if viewer is None else (viewer, key)
+
+
+T = TypeVar("T")
+
+#: A core read: (session, viewer, key) -> what the viewer may see of it, or None.
+Read = Callable[[Any, Viewer, uuid.UUID], Awaitable[T | None]]
+
+
+async def read_as_viewer(
+    request: Request, type_name: str, read: Read[T]
+) -> tuple[Viewer, T] | None:
+    """The viewer and what ``read`` (a core function deciding who sees what) finds for them at
+    the path's ``{id}``, in one read session; None (answer ``not_found()``) for no viewer, an id
+    not of ``type_name``, or nothing the viewer may see."""
+    asked = await viewer_and_key(request, type_name)
+    if asked is None:
+        return None
+    viewer, key = asked
+    db: Database = request.app.state.db
+    async with db.session() as session:
+        found = await read(session, viewer, key)
+    return None if found is None else (viewer, found)
