@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from bench._server import free_port, serve_portal, start_serving
 from bench.databases import analyze, fresh_database
-from bench.seed import add_home, seed_region
+from bench.seed import add_home, seed_region, sent_referrals
 from core.db import Database, create_engine
 from core.identity.roles import OrganisationKind, Role
 from core.identity.secrets import SESSION_PREFIX, new_token
@@ -40,8 +40,6 @@ from core.identity.viewer import Viewer
 from core.models import UserSession
 from core.models.base import utcnow
 from core.plugins.registry import build_registry
-from core.referrals.content import ChildInput
-from core.referrals.service import create_referral, send_referral
 from core.settings import Settings
 
 QUERY = (
@@ -82,20 +80,7 @@ async def prepare(url: str) -> str:
         organisation_kind=OrganisationKind.LOCAL_AUTHORITY,
         roles=frozenset({Role.LA_CASEWORKER}),
     )
-    for n in range(60):
-        referral = await create_referral(
-            db,
-            registry,
-            viewer,
-            category="RESIDENTIAL",
-            children=[ChildInput(age=6 + n % 11, gender="FEMALE", needs="Needs a calm home")],
-            summary=f"Referral {n}: a girl who needs a residential home.",
-            urgency="WITHIN_5_DAYS",
-            postcode=None,
-            required_from=None,
-            details={},
-        )
-        await send_referral(db, registry, settings, viewer, referral_id=referral.id)
+    await sent_referrals(db, registry, settings, viewer, 60)
     await analyze(db)
     await db.dispose()
     return token

@@ -32,7 +32,7 @@ import httpx
 
 from bench._server import free_port, serve_portal
 from bench.databases import analyze, fresh_database
-from bench.seed import add_home, seed_region
+from bench.seed import add_home, seed_region, sent_referrals
 from core.db import Database, create_engine
 from core.identity.emails import email_key
 from core.identity.roles import OrganisationKind, Role
@@ -41,8 +41,6 @@ from core.identity.viewer import Viewer
 from core.models import User, UserRole, UserSession
 from core.models.base import utcnow
 from core.plugins.registry import build_registry
-from core.referrals.content import ChildInput
-from core.referrals.service import create_referral, send_referral
 from core.settings import Settings
 from schema.node import encode_id
 
@@ -110,22 +108,8 @@ async def prepare(url: str) -> dict[str, object]:
         roles=frozenset({Role.LA_CASEWORKER}),
         user_id=caseworker.id,
     )
-    referral_ids = []
-    for n in range(READ_REFERRALS + WRITTEN_REFERRALS):
-        referral = await create_referral(
-            db,
-            registry,
-            viewer,
-            category="RESIDENTIAL",
-            children=[ChildInput(age=6 + n % 11, gender="FEMALE", needs="Needs a calm home")],
-            summary=f"Referral {n}: a girl who needs a residential home.",
-            urgency="WITHIN_5_DAYS",
-            postcode=None,
-            required_from=None,
-            details={},
-        )
-        await send_referral(db, registry, settings, viewer, referral_id=referral.id)
-        referral_ids.append(encode_id("Referral", referral.id))
+    sent = await sent_referrals(db, registry, settings, viewer, READ_REFERRALS + WRITTEN_REFERRALS)
+    referral_ids = [encode_id("Referral", key) for key in sent]
     await analyze(db)
     tokens = {
         "provider": await _session_token(db, seeded.provider_users[provider]),
