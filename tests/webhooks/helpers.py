@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from core.identity.roles import Role
 from tests.graphql_client import GraphQLClient
@@ -74,17 +74,21 @@ async def local_authority(people: People) -> LocalAuthority:
     )
 
 
+async def create_endpoint(
+    client: GraphQLClient, token: str, url: str, events: list[str] = ALL_EVENTS
+) -> dict[str, Any]:
+    """``createWebhookEndpoint``'s payload, as ``token``'s holder asked for it."""
+    data = await client.data(
+        CREATE_ENDPOINT, {"input": {"url": url, "events": events}}, token=token
+    )
+    return data["createWebhookEndpoint"]
+
+
 async def endpoint(
     client: GraphQLClient, la: LocalAuthority, url: str, events: list[str] | None = None
 ) -> tuple[str, str]:
     """A registered endpoint: (its id, its secret)."""
-    result = (
-        await client.data(
-            CREATE_ENDPOINT,
-            {"input": {"url": url, "events": events or ["REFERRAL_DELIVERED"]}},
-            token=la.admin.token,
-        )
-    )["createWebhookEndpoint"]
+    result = await create_endpoint(client, la.admin.token, url, events or ["REFERRAL_DELIVERED"])
     assert result["userErrors"] == [], result["userErrors"]
     return result["endpoint"]["id"], result["secret"]
 
