@@ -14,23 +14,16 @@ each in turn, alternating A/B, after an unmeasured warm-up. Target: on >= 0.9x o
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
-import time
-from pathlib import Path
 
 import httpx
 
-from bench._server import free_port
-from bench.databases import fresh_database
-from bench.provider_referrals import QUERY, WARM_UP_SECONDS, WRK_SCRIPT, prepare, start, wrk
+from bench._server import free_port, serve_portal, start_serving
+from bench.provider_referrals import WARM_UP_SECONDS, prepare_run, wrk
 
 METRICS_TOKEN = "bench-metrics-token-0123456789"
 TARGET = 0.9
@@ -58,41 +51,18 @@ def serve_without_observer(port: int) -> None:
     )
 
 
-def wait_until_serving(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing answers on port {port}")
-
-
 def main() -> dict[str, object]:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
-    runner = asyncio.Runner()
-    context = fresh_database()
-    url = runner.run(context.__aenter__())
-    token = runner.run(prepare(url))
-    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    body_file, script = workdir / "body.json", workdir / "wrk.lua"
-    body_file.write_text(json.dumps({"query": QUERY}))
-    script.write_text(WRK_SCRIPT)
-    env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_STORAGE_DIR": str(workdir / "storage")}
+    run = prepare_run()
+    runner, context, url, token, env = run.runner, run.context, run.url, run.token, run.env
+    workdir, body_file, script = run.workdir, run.body_file, run.script
     on_port, off_port = free_port(), free_port()
     log_path = workdir / "requests.jsonl"
     log_file = log_path.open("wb")
     on_env = {**env, "PORTAL_METRICS_TOKEN": METRICS_TOKEN, "PORTAL_LOG_FORMAT": "json"}
-    on = subprocess.Popen(
-        [sys.executable, "-m", "portal.cli", "serve", "--port", str(on_port)],
-        env=on_env,
-        stdout=subprocess.DEVNULL,
-        stderr=log_file,
-    )
-    wait_until_serving(on_port)
-    off = start(
+    on = serve_portal(on_port, on_env, stderr=log_file)
+    off = start_serving(
         [sys.executable, "-m", "bench.observability", "--serve-off", str(off_port)], env, off_port
     )
     scraping = threading.Event()

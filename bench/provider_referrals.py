@@ -22,26 +22,24 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import select
 
-from bench._server import free_port
+from bench._server import free_port, serve_portal, start_serving
 from bench.databases import analyze, fresh_database
-from bench.seed import seed_region
+from bench.seed import add_home, seed_region, sent_referrals
 from core.db import Database, create_engine
 from core.identity.roles import OrganisationKind, Role
 from core.identity.secrets import SESSION_PREFIX, new_token
 from core.identity.viewer import Viewer
-from core.models import Home, ProviderRegistration, UserSession
+from core.models import UserSession
 from core.models.base import utcnow
 from core.plugins.registry import build_registry
-from core.referrals.content import ChildInput
-from core.referrals.service import create_referral, send_referral
 from core.settings import Settings
 
 QUERY = (
@@ -68,28 +66,7 @@ async def prepare(url: str) -> str:
     seeded = await seed_region(db)
     provider = seeded.providers[0]
     async with db.transaction() as session:
-        registration_id = await session.scalar(
-            select(ProviderRegistration.id).where(ProviderRegistration.organisation_id == provider)
-        )
-        session.add(
-            Home(
-                id=uuid.uuid4(),
-                registration_id=registration_id,
-                provider_id=provider,
-                name="Bench House",
-                category="RESIDENTIAL",
-                min_age=0,
-                max_age=17,
-                accepts_female=True,
-                accepts_male=True,
-                accepts_other=True,
-                beds=6,
-                postcode="B1 1AA",
-                local_authority_area="Authority 00",
-                contract_type="FRAMEWORK",
-                row_number=2,
-            )
-        )
+        await add_home(session, provider, "Bench House")
         token, token_hash = new_token(SESSION_PREFIX)
         session.add(
             UserSession(
@@ -103,40 +80,10 @@ async def prepare(url: str) -> str:
         organisation_kind=OrganisationKind.LOCAL_AUTHORITY,
         roles=frozenset({Role.LA_CASEWORKER}),
     )
-    for n in range(60):
-        referral = await create_referral(
-            db,
-            registry,
-            viewer,
-            category="RESIDENTIAL",
-            children=[ChildInput(age=6 + n % 11, gender="FEMALE", needs="Needs a calm home")],
-            summary=f"Referral {n}: a girl who needs a residential home.",
-            urgency="WITHIN_5_DAYS",
-            postcode=None,
-            required_from=None,
-            details={},
-        )
-        await send_referral(db, registry, settings, viewer, referral_id=referral.id)
+    await sent_referrals(db, registry, settings, viewer, 60)
     await analyze(db)
     await db.dispose()
     return token
-
-
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.post(
-                f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}, timeout=1
-            )
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{command} did not start")
 
 
 def wrk(port: int, token: str, body_file: str, script: str, seconds: int) -> dict[str, float]:
@@ -150,10 +97,22 @@ def wrk(port: int, token: str, body_file: str, script: str, seconds: int) -> dic
     return json.loads(output.strip().splitlines()[-1])
 
 
-def main() -> dict[str, object]:
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed: apt-get install wrk")
+@dataclass
+class Run:
+    """A seeded database and what wrk needs to drive ``referrals(first: 50)`` against it."""
 
+    runner: asyncio.Runner
+    context: Any  # fresh_database()'s context, left by the caller when it is done
+    url: str
+    token: str
+    workdir: Path
+    body_file: Path
+    script: Path
+    env: dict[str, str]
+
+
+def prepare_run() -> Run:
+    """Seed a fresh database (``prepare``) and write wrk's body and script."""
     # One loop for the whole run: a loop closed after seeding would finalise the database
     # context (on PostgreSQL: drop the database the servers are about to use).
     runner = asyncio.Runner()
@@ -165,18 +124,20 @@ def main() -> dict[str, object]:
     body_file.write_text(json.dumps({"query": QUERY}))
     script.write_text(WRK_SCRIPT)
     env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_STORAGE_DIR": str(workdir / "storage")}
+    return Run(runner, context, url, token, workdir, body_file, script, env)
+
+
+def main() -> dict[str, object]:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    run = prepare_run()
+    runner, context, url, token, env = run.runner, run.context, run.url, run.token, run.env
+    body_file, script = run.body_file, run.script
     graphql_port, baseline_port, log_off_port = free_port(), free_port(), free_port()
-    graphql = start(
-        [sys.executable, "-m", "portal.cli", "serve", "--port", str(graphql_port)],
-        env,
-        graphql_port,
-    )
-    log_off = start(
-        [sys.executable, "-m", "portal.cli", "serve", "--port", str(log_off_port)],
-        {**env, "PORTAL_ACCESS_LOG": "false"},
-        log_off_port,
-    )
-    baseline = start(
+    graphql = serve_portal(graphql_port, env)
+    log_off = serve_portal(log_off_port, {**env, "PORTAL_ACCESS_LOG": "false"})
+    baseline = start_serving(
         [
             sys.executable,
             "-m",

@@ -10,11 +10,17 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
+from core.identity.viewer import Viewer
 from core.models import Home, Organisation, ProviderRegistration, User, UserRole
 from core.models.base import utcnow
+from core.plugins.registry import CategoryRegistry
+from core.referrals.content import ChildInput
+from core.referrals.service import create_referral, send_referral
+from core.settings import Settings
 
 CATEGORIES = ("FOSTERING", "RESIDENTIAL", "SUPPORTED_ACCOMMODATION", "FAMILY_ASSESSMENT")
 
@@ -140,3 +146,54 @@ async def seed_region(
         providers=[p["id"] for p in provider_rows],
         provider_users=admins,
     )
+
+
+async def add_home(session: AsyncSession, provider_id: uuid.UUID, name: str) -> Home:
+    """A residential home of ``provider_id`` for any child (ages 0-17, any gender) near
+    B1 1AA, under its registration: the home the benches' referrals are sent to."""
+    registration_id = await session.scalar(
+        select(ProviderRegistration.id).where(ProviderRegistration.organisation_id == provider_id)
+    )
+    home = Home(
+        id=uuid.uuid4(),
+        registration_id=registration_id,
+        provider_id=provider_id,
+        name=name,
+        category="RESIDENTIAL",
+        min_age=0,
+        max_age=17,
+        accepts_female=True,
+        accepts_male=True,
+        accepts_other=True,
+        beds=6,
+        postcode="B1 1AA",
+        local_authority_area="Authority 00",
+        contract_type="FRAMEWORK",
+        row_number=2,
+    )
+    session.add(home)
+    return home
+
+
+async def sent_referrals(
+    db: Database, registry: CategoryRegistry, settings: Settings, viewer: Viewer, count: int
+) -> list[uuid.UUID]:
+    """``count`` residential referrals of ``viewer``'s LA for one girl each (aged 6 to 16),
+    created and sent (they reach the homes ``add_home`` makes); their ids."""
+    ids = []
+    for n in range(count):
+        referral = await create_referral(
+            db,
+            registry,
+            viewer,
+            category="RESIDENTIAL",
+            children=[ChildInput(age=6 + n % 11, gender="FEMALE", needs="Needs a calm home")],
+            summary=f"Referral {n}: a girl who needs a residential home.",
+            urgency="WITHIN_5_DAYS",
+            postcode=None,
+            required_from=None,
+            details={},
+        )
+        await send_referral(db, registry, settings, viewer, referral_id=referral.id)
+        ids.append(referral.id)
+    return ids

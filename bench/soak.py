@@ -21,7 +21,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -30,21 +29,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
 
-from bench._server import free_port
+from bench._server import free_port, serve_portal
 from bench.databases import analyze, fresh_database
-from bench.seed import seed_region
+from bench.seed import add_home, seed_region, sent_referrals
 from core.db import Database, create_engine
 from core.identity.emails import email_key
 from core.identity.roles import OrganisationKind, Role
 from core.identity.secrets import SESSION_PREFIX, new_token
 from core.identity.viewer import Viewer
-from core.models import Home, ProviderRegistration, User, UserRole, UserSession
+from core.models import User, UserRole, UserSession
 from core.models.base import utcnow
 from core.plugins.registry import build_registry
-from core.referrals.content import ChildInput
-from core.referrals.service import create_referral, send_referral
 from core.settings import Settings
 from schema.node import encode_id
 
@@ -93,28 +89,7 @@ async def prepare(url: str) -> dict[str, object]:
     seeded = await seed_region(db, las=5, providers=50, homes=200)
     la, provider = seeded.las[0], seeded.providers[0]
     async with db.transaction() as session:
-        registration_id = await session.scalar(
-            select(ProviderRegistration.id).where(ProviderRegistration.organisation_id == provider)
-        )
-        session.add(
-            Home(
-                id=uuid.uuid4(),
-                registration_id=registration_id,
-                provider_id=provider,
-                name="Soak House",
-                category="RESIDENTIAL",
-                min_age=0,
-                max_age=17,
-                accepts_female=True,
-                accepts_male=True,
-                accepts_other=True,
-                beds=6,
-                postcode="B1 1AA",
-                local_authority_area="Authority 00",
-                contract_type="FRAMEWORK",
-                row_number=2,
-            )
-        )
+        await add_home(session, provider, "Soak House")
         caseworker = User(
             id=uuid.uuid4(),
             organisation_id=la,
@@ -133,22 +108,8 @@ async def prepare(url: str) -> dict[str, object]:
         roles=frozenset({Role.LA_CASEWORKER}),
         user_id=caseworker.id,
     )
-    referral_ids = []
-    for n in range(READ_REFERRALS + WRITTEN_REFERRALS):
-        referral = await create_referral(
-            db,
-            registry,
-            viewer,
-            category="RESIDENTIAL",
-            children=[ChildInput(age=6 + n % 11, gender="FEMALE", needs="Needs a calm home")],
-            summary=f"Referral {n}: a girl who needs a residential home.",
-            urgency="WITHIN_5_DAYS",
-            postcode=None,
-            required_from=None,
-            details={},
-        )
-        await send_referral(db, registry, settings, viewer, referral_id=referral.id)
-        referral_ids.append(encode_id("Referral", referral.id))
+    sent = await sent_referrals(db, registry, settings, viewer, READ_REFERRALS + WRITTEN_REFERRALS)
+    referral_ids = [encode_id("Referral", key) for key in sent]
     await analyze(db)
     tokens = {
         "provider": await _session_token(db, seeded.provider_users[provider]),
@@ -248,25 +209,12 @@ async def soak(clients: int, seconds: int) -> dict[str, object]:
         }
         env.pop("PORTAL_REDIS_URL", None)
         log = (workdir / "serve.log").open("wb")
-        server = subprocess.Popen(  # noqa: ASYNC220  (started once, before the clients)
-            [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        # started once, before the clients (nothing else runs on the loop while it starts)
+        server = await asyncio.to_thread(
+            serve_portal, port, env, stdout=log, stderr=subprocess.STDOUT
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    async with httpx.AsyncClient(timeout=1) as probe:
-                        if (await probe.get(f"{base}/health")).status_code == 200:
-                            break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("portal serve did not start")
-                await asyncio.sleep(0.2)
             results, stop = Results(), asyncio.Event()
             tasks = [
                 asyncio.create_task(client(n, base, world, results, stop)) for n in range(clients)

@@ -16,16 +16,15 @@ import asyncio
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from bench._server import free_port
+from bench._server import free_port, serve_portal
 from bench.databases import fresh_database
-from bench.provider_referrals import prepare, start
+from bench.provider_referrals import prepare
 
 #: What /referrals shows, as one GraphQL request: web/layout.graphql's Layout and
 #: web/pages/referrals/list.graphql's Referrals, merged.
@@ -75,7 +74,7 @@ def main() -> dict[str, object]:
         "PORTAL_STORAGE_DIR": str(workdir / "storage"),
         "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    server = start([sys.executable, "-m", "portal.cli", "serve", "--port", str(port)], env, port)
+    server = serve_portal(port, env)
     base = f"http://127.0.0.1:{port}"
     try:
         with (

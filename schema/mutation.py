@@ -8,13 +8,7 @@ resolver only calls its service and returns its typed payload::
 
     @mutation
     async def invite_user(self, info: Info, input: InviteUserInput) -> UserPayload:
-        ctx = info.context
-        user = await accounts.invite_user(
-            ctx.db,
-            ctx.settings,
-            signed_in(info),
-            **arguments(input, organisation_id="Organisation"),
-        )
+        user = await accounts.invite_user(...)  # the session, the caller, the input's values
         return UserPayload(user=User.of(user))
 """
 

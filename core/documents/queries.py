@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from operator import attrgetter
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,4 +51,25 @@ async def attachable_documents(session: AsyncSession, organisation_id: uuid.UUID
             )
             .order_by(Document.uploaded_at.desc(), Document.id)
         )
+    )
+
+
+async def linked_documents(
+    session: AsyncSession,
+    owner: Any,
+    document: Any,
+    ids: Sequence[uuid.UUID],
+    *order_by: Any,
+) -> list[list[Document]]:
+    """The documents a link table attaches to each owner, in key order: ``owner`` and
+    ``document`` are the link table's two columns (e.g. ``IpaDocument.ipa_id`` and
+    ``IpaDocument.document_id``), ``order_by`` the link's order."""
+    return groups(
+        ids,
+        await session.execute(
+            select(owner, Document)
+            .join(Document, Document.id == document)
+            .where(owner.in_(ids))
+            .order_by(*order_by)
+        ),
     )

@@ -10,6 +10,7 @@ from operator import attrgetter
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.documents.queries import linked_documents
 from core.identity.viewer import Viewer
 from core.ipas.kinds import LIVE_STATUSES
 from core.ipas.visibility import visible_condition
@@ -92,14 +93,8 @@ async def referrals_by_ids(
 async def documents_by_ipa_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Document]]:
-    return groups(
-        ids,
-        await session.execute(
-            select(IpaDocument.ipa_id, Document)
-            .join(Document, Document.id == IpaDocument.document_id)
-            .where(IpaDocument.ipa_id.in_(ids))
-            .order_by(IpaDocument.position)
-        ),
+    return await linked_documents(
+        session, IpaDocument.ipa_id, IpaDocument.document_id, ids, IpaDocument.position
     )
 
 

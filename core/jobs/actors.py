@@ -89,49 +89,38 @@ async def sweep_vacancies(runtime: Runtime) -> None:
 
 ActorFn = Callable[..., Awaitable[None]]
 
-#: name -> (function, queue, options). Retries back off from 1 s to 5 min for unexpected
-#: failures (a database restart); SMTP failures are retried per email by ``send_outbox``.
+#: Retries back off from 1 s to 5 min for unexpected failures (a database restart).
+#: Sending retries long (SMTP failures are also retried per email by ``send_outbox``).
+SENDING: dict[str, Any] = {
+    "max_retries": 20,
+    "min_backoff": 1_000,
+    "max_backoff": 300_000,
+    "time_limit": 900_000,
+}
+
+
+def sweeping(time_limit_ms: int = 900_000) -> dict[str, Any]:
+    """A sweep's options: a few retries, from 5 s; ``time_limit_ms`` for a long one."""
+    return {
+        "max_retries": 5,
+        "min_backoff": 5_000,
+        "max_backoff": 300_000,
+        "time_limit": time_limit_ms,
+    }
+
+
+HOUR_MS = 3_600_000
+
+#: name -> (function, queue, options).
 ACTORS: dict[str, tuple[ActorFn, str, dict[str, Any]]] = {
-    "send_outbox": (
-        send_outbox,
-        OUTBOX_QUEUE,
-        {"max_retries": 20, "min_backoff": 1_000, "max_backoff": 300_000, "time_limit": 900_000},
-    ),
-    "send_webhooks": (
-        send_webhooks,
-        WEBHOOK_QUEUE,
-        {"max_retries": 20, "min_backoff": 1_000, "max_backoff": 300_000, "time_limit": 900_000},
-    ),
-    "sweep_document_expiry": (
-        sweep_document_expiry,
-        SWEEP_QUEUE,
-        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
-    ),
-    "sweep_reminders": (
-        sweep_reminders,
-        SWEEP_QUEUE,
-        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
-    ),
-    "sweep_retention": (
-        sweep_retention,
-        SWEEP_QUEUE,
-        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 3_600_000},
-    ),
-    "make_export": (
-        make_export,
-        SWEEP_QUEUE,
-        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 3_600_000},
-    ),
-    "sweep_deadlines": (
-        sweep_deadlines,
-        SWEEP_QUEUE,
-        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
-    ),
-    "sweep_vacancies": (
-        sweep_vacancies,
-        SWEEP_QUEUE,
-        {"max_retries": 5, "min_backoff": 5_000, "max_backoff": 300_000, "time_limit": 900_000},
-    ),
+    "send_outbox": (send_outbox, OUTBOX_QUEUE, SENDING),
+    "send_webhooks": (send_webhooks, WEBHOOK_QUEUE, SENDING),
+    "sweep_document_expiry": (sweep_document_expiry, SWEEP_QUEUE, sweeping()),
+    "sweep_reminders": (sweep_reminders, SWEEP_QUEUE, sweeping()),
+    "sweep_retention": (sweep_retention, SWEEP_QUEUE, sweeping(HOUR_MS)),
+    "make_export": (make_export, SWEEP_QUEUE, sweeping(HOUR_MS)),
+    "sweep_deadlines": (sweep_deadlines, SWEEP_QUEUE, sweeping()),
+    "sweep_vacancies": (sweep_vacancies, SWEEP_QUEUE, sweeping()),
 }
 
 

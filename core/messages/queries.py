@@ -10,6 +10,7 @@ from operator import attrgetter
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.documents.queries import linked_documents
 from core.keyed import groups, in_key_order
 from core.messages.service import ThreadRow
 from core.models import (
@@ -115,14 +116,12 @@ async def read_marks_by_thread_and_user(
 async def documents_by_message_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Document]]:
-    return groups(
+    return await linked_documents(
+        session,
+        MessageDocument.message_id,
+        MessageDocument.document_id,
         ids,
-        await session.execute(
-            select(MessageDocument.message_id, Document)
-            .join(Document, Document.id == MessageDocument.document_id)
-            .where(MessageDocument.message_id.in_(ids))
-            .order_by(MessageDocument.position)
-        ),
+        MessageDocument.position,
     )
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.identity.viewer import Viewer
 from core.models import Document, Offer, OfferDocument, Referral
-from core.offers.queries import reads_offers_as_la
+from core.offers.visibility import reads_offers_as_la
 
 
 async def la_of_the_offered_referral(

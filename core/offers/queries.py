@@ -1,7 +1,7 @@
 """Reading offers and saved fostering families: bulk reads in key order, scoped to the viewer.
 
-A local authority's staff see every offer on their LA's referrals; a provider sees only its
-own. Signatory-only users see neither (they see IPAs).
+Who sees which offer is decided in ``core.offers.visibility``; the loaders here read for
+fields of what the viewer already sees.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from operator import attrgetter
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access import LA_STAFF, PROVIDER_STAFF
+from core.documents.queries import linked_documents
 from core.identity.viewer import Viewer
 from core.keyed import groups, in_key_order, one_each
 from core.models import (
@@ -26,17 +26,10 @@ from core.models import (
     ReferralDelivery,
     ReferralVersion,
 )
+from core.offers.visibility import reads_offers_as_provider
 from core.referrals.queries import ReferralRow
 
 MAX_FAMILIES = 50
-
-
-def reads_offers_as_la(viewer: Viewer | None) -> bool:
-    return viewer is not None and viewer.is_local_authority and viewer.has(*LA_STAFF)
-
-
-def reads_offers_as_provider(viewer: Viewer | None) -> bool:
-    return viewer is not None and viewer.is_provider and viewer.has(*PROVIDER_STAFF)
 
 
 def _ordered(statement):
@@ -83,14 +76,13 @@ async def documents_by_offer_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Document]]:
     """Each offer's documents: the compulsory ones (as at submission) first, then the rest."""
-    return groups(
+    return await linked_documents(
+        session,
+        OfferDocument.offer_id,
+        OfferDocument.document_id,
         ids,
-        await session.execute(
-            select(OfferDocument.offer_id, Document)
-            .join(Document, Document.id == OfferDocument.document_id)
-            .where(OfferDocument.offer_id.in_(ids))
-            .order_by(OfferDocument.compulsory.desc(), OfferDocument.position)
-        ),
+        OfferDocument.compulsory.desc(),
+        OfferDocument.position,
     )
 
 
@@ -126,25 +118,6 @@ async def referral_rows_by_keys(
             if key in provider_keys:
                 found[key] = ReferralRow(referral, delivery, content)
     return in_key_order(keys, found)
-
-
-async def visible_offer(
-    session: AsyncSession, viewer: Viewer | None, key: uuid.UUID
-) -> Offer | None:
-    """One offer if the viewer may see it (else None: never a hint that it exists)."""
-    if reads_offers_as_provider(viewer):
-        assert viewer is not None
-        return await session.scalar(
-            select(Offer).where(Offer.id == key, Offer.provider_id == viewer.organisation_id)
-        )
-    if reads_offers_as_la(viewer):
-        assert viewer is not None
-        return await session.scalar(
-            select(Offer)
-            .join(Referral, Referral.id == Offer.referral_id)
-            .where(Offer.id == key, Referral.local_authority_id == viewer.organisation_id)
-        )
-    return None
 
 
 async def fostering_families(

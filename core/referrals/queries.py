@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from core.documents.queries import linked_documents
 from core.identity.viewer import Viewer
 from core.keyed import groups, in_key_order
 from core.models import (
@@ -353,12 +354,10 @@ async def matched_homes_by_delivery_ids(
 async def documents_by_referral_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Document]]:
-    return groups(
+    return await linked_documents(
+        session,
+        ReferralDocument.referral_id,
+        ReferralDocument.document_id,
         ids,
-        await session.execute(
-            select(ReferralDocument.referral_id, Document)
-            .join(Document, Document.id == ReferralDocument.document_id)
-            .where(ReferralDocument.referral_id.in_(ids))
-            .order_by(ReferralDocument.position)
-        ),
+        ReferralDocument.position,
     )

@@ -7,59 +7,27 @@ whether a document the caller may not see exists.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from core.children.access_log import (
-    AccessChannel,
-    AccessLog,
-    Subject,
-    record_read,
-    referral_of_document,
-)
-from core.db import Database
-from core.documents.access import may_see_document
+from core.children.access_log import AccessChannel, AccessLog, Subject, record_read
+from core.documents.download import document_to_download
 from core.documents.storage import StorageIntegrityError, document_store
-from core.identity.authenticate import authenticate
-from core.models import Document
 from core.settings import Settings
-from schema.node import decode_any_id
-from schema.view import SESSION_COOKIE, bearer_token
+from schema.http.stored import content_disposition, started
+from schema.http.viewer import not_found, read_as_viewer
 
 logger = logging.getLogger("portal.documents")
 
 
-def content_disposition(name: str) -> str:
-    """``attachment`` with an ASCII ``filename`` and the exact UTF-8 ``filename*`` (RFC 6266)."""
-    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def _not_found() -> Response:
-    return JSONResponse(
-        {"error": "Not found."}, status_code=404, headers={"Cache-Control": "no-store"}
-    )
-
-
 async def download_document(request: Request) -> Response:
-    db: Database = request.app.state.db
+    seen = await read_as_viewer(request, "Document", document_to_download)
+    if seen is None:
+        return not_found()
+    viewer, download = seen
     settings: Settings = request.app.state.settings
-    decoded = decode_any_id(request.path_params["id"])
-    if decoded is None or decoded[0] != "Document":
-        return _not_found()
-    client_address = request.client.host if request.client else None
-    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
-    viewer = await authenticate(db, token, client_address, idle=settings.session_idle)
-    if viewer is None:
-        return _not_found()
-    async with db.session() as session:
-        document = await session.get(Document, decoded[1])
-        if document is None or not await may_see_document(session, viewer, document):
-            return _not_found()
-        referral_id = await referral_of_document(session, document.id)
+    document, referral_id = download.document, download.referral_id
     store = document_store(settings)
     if not await store.exists(document.storage_key):
         raise RuntimeError(f"document {document.id} has no stored bytes ({document.storage_key})")
@@ -68,12 +36,8 @@ async def download_document(request: Request) -> Response:
         record_read(
             access_log, viewer, AccessChannel.DOWNLOAD, Subject.DOCUMENT, document.id, referral_id
         )
-    # The first segment is decrypted (and checked) before the answer starts: a changed file
-    # answers an error, never wrong bytes. A later segment that fails ends the stream short
-    # of its Content-Length, which clients report as an error.
-    chunks = store.chunks(document.storage_key)
     try:
-        first = await anext(chunks, b"")
+        body = await started(store.chunks(document.storage_key))
     except StorageIntegrityError as error:
         logger.error("document %s: %s", document.id, error)
         return JSONResponse(
@@ -82,14 +46,8 @@ async def download_document(request: Request) -> Response:
             headers={"Cache-Control": "no-store"},
         )
 
-    async def body() -> AsyncIterator[bytes]:
-        if first:
-            yield first
-        async for chunk in chunks:
-            yield chunk
-
     return StreamingResponse(
-        body(),
+        body,
         media_type=document.content_type,
         headers={
             "Content-Disposition": content_disposition(document.name),

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import cache
 
-from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from core.db import is_database_unavailable
+from core.readiness import applied_migrations, database_answers, migration_heads
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +26,7 @@ REDIS_TIMEOUT = 1.0
 
 async def health(request: Request) -> JSONResponse:
     try:
-        async with request.app.state.db.session() as session:
-            await session.execute(text("SELECT 1"))
+        await database_answers(request.app.state.db)
     except Exception as error:
         if is_database_unavailable(error):  # logged once by core.db.DatabaseOutage
             logger.debug("health check: the database does not answer: %s", error)
@@ -42,21 +40,9 @@ async def live(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-@cache
-def _migration_heads() -> frozenset[str]:
-    from alembic.script import ScriptDirectory
-
-    from core.migrate import alembic_config
-
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
-
-
 async def _database_and_migrations(request: Request) -> tuple[str, str]:
-    async with request.app.state.db.connection() as connection:
-        applied = set(
-            (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars()
-        )
-    migrations = "ok" if applied == set(_migration_heads()) else "behind"
+    applied = await applied_migrations(request.app.state.db)
+    migrations = "ok" if applied == migration_heads() else "behind"
     return "ok", migrations
 
 

@@ -8,28 +8,19 @@ Everything shown is escaped.
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from core.children.access_log import AccessChannel, Subject, record_read
-from core.db import Database
-from core.identity.authenticate import authenticate
-from core.identity.viewer import Viewer
-from core.ipas import queries
+from core.ipas.print_view import IpaPrint, SignatureLine, ipa_to_print
 from core.ipas.terms import money
-from core.ipas.visibility import sees_case_details, visible_condition
-from core.models import Home, Ipa, Offer, Organisation, Referral, User
-from schema.http.documents import _not_found
-from schema.node import decode_any_id
-from schema.view import SESSION_COOKIE, bearer_token
+from core.offers.print_view import OfferPrint, offer_to_print
+from schema.http.viewer import not_found, read_as_viewer
 
 HEADERS = {
     "Cache-Control": "private, no-store",
@@ -91,21 +82,6 @@ def stamp(moment: datetime | None) -> str:
     return escape(moment.strftime("%d %B %Y %H:%M UTC")) if moment else "&mdash;"
 
 
-async def _viewer(request: Request) -> Viewer | None:
-    db: Database = request.app.state.db
-    client_address = request.client.host if request.client else None
-    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
-    settings = request.app.state.settings
-    return await authenticate(db, token, client_address, idle=settings.session_idle)
-
-
-def _key(request: Request, type_name: str) -> uuid.UUID | None:
-    decoded = decode_any_id(request.path_params["id"])
-    if decoded is None or decoded[0] != type_name:
-        return None
-    return decoded[1]
-
-
 # ---------------------------------------------------------------- the IPA
 
 FEE_KEYS = ("currency", "coreFee", "additionalCosts", "totalWeeklyFee", "oneOffCostsTotal")
@@ -126,11 +102,18 @@ def _costs_table(costs: list[dict[str, Any]]) -> str:
     return f"<table><tr><th>Description</th><th>Amount</th><th>Frequency</th></tr>{rows}</table>"
 
 
-def ipa_html(
-    row: queries.IpaRow,
-    documents: list[Any],
-    signatures: list[tuple[Any, User, User | None]],
-) -> str:
+def _signature_row(line: SignatureLine) -> str:
+    s, behalf = line.signature, line.on_behalf_of
+    return (
+        f"<tr><td>{'Local authority' if s.party == 'LOCAL_AUTHORITY' else 'Provider'}</td>"
+        f"<td>{escape(line.signed_by.name)}</td>"
+        f"<td>{escape(behalf.name) if behalf else '&mdash;'}</td>"
+        f"<td>{stamp(s.signed_at)}</td><td><code>{escape(s.content_hash)}</code></td></tr>"
+    )
+
+
+def ipa_html(printed: IpaPrint) -> str:
+    row, documents = printed.row, printed.documents
     ipa = row.ipa
     terms: dict[str, Any] = dict(ipa.terms or {})
     fees = []
@@ -160,14 +143,9 @@ def ipa_html(
     signed = (
         "<table><tr><th>Side</th><th>Signed by</th><th>On behalf of</th><th>When</th>"
         "<th>Hash signed</th></tr>"
-        + "".join(
-            f"<tr><td>{'Local authority' if s.party == 'LOCAL_AUTHORITY' else 'Provider'}</td>"
-            f"<td>{escape(by.name)}</td><td>{escape(behalf.name) if behalf else '&mdash;'}</td>"
-            f"<td>{stamp(s.signed_at)}</td><td><code>{escape(s.content_hash)}</code></td></tr>"
-            for s, by, behalf in signatures
-        )
+        + "".join(_signature_row(line) for line in printed.signatures)
         + "</table>"
-        if signatures
+        if printed.signatures
         else "<p>Not signed yet.</p>"
     )
     reference = str(terms.get("referralReference", row.referral.reference))
@@ -191,69 +169,28 @@ def ipa_html(
 
 
 async def print_ipa(request: Request) -> Response:
-    key = _key(request, "IndividualPlacementAgreement")
-    viewer = await _viewer(request) if key is not None else None
-    if viewer is None or key is None:
-        return _not_found()
-    db: Database = request.app.state.db
-    async with db.session() as session:
-        row = await queries.visible_ipa(session, viewer, key)
-        if row is None:
-            return _not_found()
-        documents = (await queries.documents_by_ipa_ids(session, [key]))[0]
-        signatures = (await queries.signatures_by_ipa_ids(session, [key]))[0]
-        people = await _users(
-            session, [s.signed_by_id for s in signatures] + [s.on_behalf_of_id for s in signatures]
-        )
-    rows = [
-        (s, people[s.signed_by_id], people.get(s.on_behalf_of_id) if s.on_behalf_of_id else None)
-        for s in signatures
-    ]
+    seen = await read_as_viewer(request, "IndividualPlacementAgreement", ipa_to_print)
+    if seen is None:
+        return not_found()
+    viewer, printed = seen
+    ipa = printed.row.ipa
     record_read(
         request.app.state.access_log,
         viewer,
         AccessChannel.PRINT,
         Subject.IPA,
-        row.ipa.id,
-        row.ipa.referral_id,
+        ipa.id,
+        ipa.referral_id,
     )
-    reference = str(row.ipa.terms.get("referralReference", row.referral.reference))
-    return page(f"IPA {reference}", ipa_html(row, documents, rows))
-
-
-async def _users(session: AsyncSession, ids: Sequence[uuid.UUID | None]) -> dict[uuid.UUID, User]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {u.id: u for u in await session.scalars(select(User).where(User.id.in_(wanted)))}
+    reference = str(ipa.terms.get("referralReference", printed.row.referral.reference))
+    return page(f"IPA {reference}", ipa_html(printed))
 
 
 # ---------------------------------------------------------------- the offer
 
 
-async def _may_see_offer(
-    session: AsyncSession, viewer: Viewer, offer: Offer, referral: Referral
-) -> bool:
-    """Staff of the referral's LA and of the offer's provider; a signatory who may see an IPA
-    drawn from this offer."""
-    if sees_case_details(viewer):
-        if viewer.is_local_authority and viewer.organisation_id == referral.local_authority_id:
-            return True
-        if viewer.is_provider and viewer.organisation_id == offer.provider_id:
-            return True
-    ipa = await session.scalar(
-        select(Ipa.id)
-        .join(Referral, Referral.id == Ipa.referral_id)
-        .join(Offer, Offer.id == Ipa.offer_id)
-        .where(Ipa.offer_id == offer.id, visible_condition(viewer))
-        .limit(1)
-    )
-    return ipa is not None
-
-
-def offer_html(
-    offer: Offer, referral: Referral, home: Home, provider: Organisation, la: Organisation
-) -> str:
+def offer_html(printed: OfferPrint) -> str:
+    offer, referral, home = printed.offer, printed.referral, printed.home
     costs = [
         {
             "description": c.get("description", ""),
@@ -265,8 +202,8 @@ def offer_html(
     facts = definitions(
         [
             ("referral", referral.reference),
-            ("localAuthority", la.name),
-            ("provider", provider.name),
+            ("localAuthority", printed.local_authority.name),
+            ("provider", printed.provider.name),
             ("status", offer.status.lower()),
             ("version", offer.version),
             ("submitted", offer.submitted_at.strftime("%d %B %Y %H:%M UTC")),
@@ -292,22 +229,11 @@ def offer_html(
 
 
 async def print_offer(request: Request) -> Response:
-    key = _key(request, "Offer")
-    viewer = await _viewer(request) if key is not None else None
-    if viewer is None or key is None:
-        return _not_found()
-    db: Database = request.app.state.db
-    async with db.session() as session:
-        offer = await session.get(Offer, key)
-        referral = await session.get(Referral, offer.referral_id) if offer else None
-        if offer is None or referral is None:
-            return _not_found()
-        if not await _may_see_offer(session, viewer, offer, referral):
-            return _not_found()
-        home = await session.get(Home, offer.home_id)
-        provider = await session.get(Organisation, offer.provider_id)
-        la = await session.get(Organisation, referral.local_authority_id)
-    assert home is not None and provider is not None and la is not None
+    seen = await read_as_viewer(request, "Offer", offer_to_print)
+    if seen is None:
+        return not_found()
+    viewer, printed = seen
+    offer = printed.offer
     record_read(
         request.app.state.access_log,
         viewer,
@@ -317,4 +243,4 @@ async def print_offer(request: Request) -> Response:
         offer.referral_id,
         offer.version,
     )
-    return page(f"Offer {referral.reference}", offer_html(offer, referral, home, provider, la))
+    return page(f"Offer {printed.referral.reference}", offer_html(printed))

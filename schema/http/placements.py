@@ -13,8 +13,7 @@ from core.db import Database
 from core.errors import DomainError
 from core.placements_standard import Period, as_csv, as_json, rows_of_local_authority
 from core.plugins.registry import CategoryRegistry
-from schema.http.documents import _not_found
-from schema.http.ipas import _viewer
+from schema.http.viewer import not_found, request_viewer
 
 _HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
@@ -25,12 +24,12 @@ def _date(request: Request, name: str) -> date | None:
 
 
 async def export_placements(request: Request) -> Response:
-    viewer = await _viewer(request)
+    viewer = await request_viewer(request)
     if viewer is None or not may_download(viewer, "placementsExport"):
-        return _not_found()
+        return not_found()
     fmt = request.path_params["format"]
     if fmt not in ("csv", "json"):
-        return _not_found()
+        return not_found()
     try:
         period = Period("", _date(request, "from"), _date(request, "to"))
     except ValueError:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
 from core.db import Database
 from core.documents.sniff import XLSX
-from core.identity.roles import OrganisationKind
-from core.models import Organisation
 from core.plugins.registry import CategoryRegistry
+from core.registration.authorities import local_authority_names
 from core.registration.template import build_template
 
 TEMPLATE_NAME = "registration-template.xlsx"
@@ -26,13 +24,7 @@ async def registration_template(request: Request) -> Response:
     db: Database = request.app.state.db
     registry: CategoryRegistry = request.app.state.registry
     async with db.session() as session:
-        names = list(
-            await session.scalars(
-                select(Organisation.name)
-                .where(Organisation.kind == OrganisationKind.LOCAL_AUTHORITY.value)
-                .order_by(Organisation.name)
-            )
-        )
+        names = await local_authority_names(session)
     labels = [category.label for category in registry.all()]
     data = await asyncio.to_thread(build_template, labels, names)
     return Response(

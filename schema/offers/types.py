@@ -16,7 +16,7 @@ from strawberry.scalars import JSON
 from core.children.access_log import Subject, note_read
 from core.models import FosteringFamily as FamilyRow
 from core.models import Offer as OfferRow
-from core.offers import queries
+from core.offers import queries, visibility
 from core.offers.kinds import CostFrequency as _CostFrequency
 from core.offers.kinds import OfferStatus as _OfferStatus
 from core.offers.money import amount_of, weekly_total_pence
@@ -181,12 +181,12 @@ async def offers_of_referral(
 ) -> list[Offer]:
     """``Referral.offers``: every offer for its LA's staff, a provider's own for a provider."""
     viewer = info.context.viewer
-    if queries.reads_offers_as_la(viewer):
+    if visibility.reads_offers_as_la(viewer):
         assert viewer is not None
         if viewer.organisation_id != local_authority_key:
             return []
         rows = await info.context.loaders.get(queries.offers_by_referral_ids).load(referral_key)
-    elif queries.reads_offers_as_provider(viewer):
+    elif visibility.reads_offers_as_provider(viewer):
         assert viewer is not None
         rows = await info.context.loaders.get(queries.offers_by_referral_and_provider).load(
             (referral_key, viewer.organisation_id)
@@ -198,7 +198,7 @@ async def offers_of_referral(
 
 async def offer_node(info: Info, key: uuid.UUID) -> Offer | None:
     async with info.context.read() as session:
-        row = await queries.visible_offer(session, info.context.viewer, key)
+        row = await visibility.visible_offer(session, info.context.viewer, key)
     return Offer.of(row) if row else None
 
 

@@ -4,15 +4,9 @@ refused attempt, and when the worker is killed mid-batch (``kill -9``)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import signal
 import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
-import dramatiq
 import pytest
 from sqlalchemy import func, select
 
@@ -22,8 +16,7 @@ from core.jobs.broker import configure_broker, enqueue
 from core.models import OutboxEmail
 from core.settings import Settings
 from tests.notifications.helpers import SmtpHandler, notify_users, smtp_server, wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.worker_process import kill, running_worker, start_worker
 
 
 @pytest.fixture
@@ -36,18 +29,6 @@ def smtp() -> Iterator[tuple[SmtpHandler, str]]:
 @pytest.fixture
 def mail_settings(settings: Settings, smtp: tuple[SmtpHandler, str]) -> Settings:
     return settings.model_copy(update={"smtp_url": smtp[1]})
-
-
-@contextlib.asynccontextmanager
-async def running_worker(settings: Settings) -> AsyncIterator[dramatiq.Broker]:
-    """The broker of ``settings`` (Redis or in-process) with a worker consuming it here."""
-    broker = configure_broker(settings)
-    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
-    worker.start()
-    try:
-        yield broker
-    finally:
-        await asyncio.to_thread(worker.stop)
 
 
 async def _sent(db: Database) -> int:
@@ -125,29 +106,9 @@ async def _outbox_has(db: Database, count: int) -> bool:
 
 
 def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    environment = {
-        **os.environ,
-        "PORTAL_DATABASE_URL": settings.database_url,
-        "PORTAL_REDIS_URL": settings.redis_url or "",
-        "PORTAL_SMTP_URL": settings.smtp_url or "",
-        "PORTAL_SECRET_KEY": settings.secret_key,
-        "PORTAL_OUTBOX_LEASE_SECONDS": "2",
-        "PORTAL_ENV": "test",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "portal.cli", "worker", "--processes", "1", "--threads", "1"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: kill -9 takes the children too
+    return start_worker(
+        settings, PORTAL_SMTP_URL=settings.smtp_url or "", PORTAL_OUTBOX_LEASE_SECONDS="2"
     )
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
 
 
 @pytest.mark.redis
@@ -165,9 +126,9 @@ async def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(
         await asyncio.to_thread(handler.blocked.wait, 60)
         assert handler.blocked.is_set(), "the worker never reached the third email"
         # when: the worker dies mid-batch, and another one takes over
-        _kill(first)
+        kill(first)
     finally:
-        _kill(first)
+        kill(first)
     second = _start_worker(mail_settings)
     try:
 
@@ -177,7 +138,7 @@ async def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(
 
         await wait_until(all_sent, within=60, what="every email after the restart")
     finally:
-        _kill(second)
+        kill(second)
     # then
     rows = await _outbox(db)
     assert sorted(handler.message_ids()) == sorted(r.message_id for r in rows)

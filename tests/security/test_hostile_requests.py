@@ -8,12 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from core.settings import Settings
-from schema.app import create_app
 from tests.identity.world import World
 from tests.people import LOGIN
+from tests.security.production import production_client
 
 SIGN_UP = """
 mutation ($input: SignUpProviderInput!) { signUpProvider(input: $input) { userErrors { field message code } } }
@@ -90,23 +88,10 @@ class TestProduction:
     async def production(
         self, database_url: str, registry, tmp_path: Path
     ) -> AsyncIterator[httpx.AsyncClient]:
-        from tests.conftest import TEST_SECRET_KEY, TEST_STORAGE_KEY
-
-        settings = Settings(
-            database_url=database_url,
-            storage_dir=tmp_path / "storage",
-            secret_key=TEST_SECRET_KEY,
-            storage_key=TEST_STORAGE_KEY,
-            env="production",
-            base_url="https://portal.example.org",
-        )
-        application = create_app(settings, registry=registry)
-        async with LifespanManager(application) as manager:
-            transport = httpx.ASGITransport(app=manager.app, client=("127.0.0.1", 51000))  # type: ignore[arg-type]
-            async with httpx.AsyncClient(
-                transport=transport, base_url="https://portal.example.org"
-            ) as http:
-                yield http
+        async with production_client(
+            database_url, registry, tmp_path / "storage", client=("127.0.0.1", 51000)
+        ) as http:
+            yield http
 
     @pytest.mark.parametrize(
         "query",

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from core.settings import Settings, SettingsError, load_settings
-from schema.app import create_app
+from core.settings import SettingsError, load_settings
 from tests.identity.world import World
+from tests.security.production import production_client
 
 
 @pytest.mark.parametrize(
@@ -40,23 +39,8 @@ async def test_api_responses_carry_the_security_headers(
 async def production(
     database_url: str, registry, tmp_path: Path
 ) -> AsyncIterator[httpx.AsyncClient]:
-    from tests.conftest import TEST_SECRET_KEY, TEST_STORAGE_KEY
-
-    settings = Settings(
-        database_url=database_url,
-        storage_dir=tmp_path / "storage",
-        secret_key=TEST_SECRET_KEY,
-        storage_key=TEST_STORAGE_KEY,
-        env="production",
-        base_url="https://portal.example.org",
-    )
-    application = create_app(settings, registry=registry)
-    async with LifespanManager(application) as manager:
-        transport = httpx.ASGITransport(app=manager.app)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(
-            transport=transport, base_url="https://portal.example.org"
-        ) as http:
-            yield http
+    async with production_client(database_url, registry, tmp_path / "storage") as http:
+        yield http
 
 
 async def test_production_over_https_sends_hsts(production: httpx.AsyncClient) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from core.settings import Settings
@@ -15,17 +13,13 @@ FILE = PDF + b"%" * 400
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str | None, tmp_path: Path) -> Settings:
-    from tests.conftest import TEST_SECRET_KEY
-
-    return Settings(
-        database_url=database_url,
-        storage_dir=tmp_path / "storage",
-        secret_key=TEST_SECRET_KEY,
-        env="test",
-        redis_url=redis_url,
-        unapproved_storage_quota_bytes=2 * len(FILE),
-        storage_quota_bytes=4 * len(FILE),
+def settings(settings: Settings) -> Settings:
+    """The tests' settings with small quotas."""
+    return settings.model_copy(
+        update={
+            "unapproved_storage_quota_bytes": 2 * len(FILE),
+            "storage_quota_bytes": 4 * len(FILE),
+        }
     )
 
 

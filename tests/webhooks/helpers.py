@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from core.identity.roles import Role
 from tests.graphql_client import GraphQLClient
 from tests.people import People, Person
 from tests.referrals.homes import HomeSpec, Provider, provider_with_homes
 from tests.referrals.operations import CREATE, SEND, referral_input
+from tests.webhooks.receiver import Receiver, receiver
 
 ERRORS = "userErrors { field message code }"
 ENDPOINT = "id url events enabled createdAt"
@@ -70,17 +74,21 @@ async def local_authority(people: People) -> LocalAuthority:
     )
 
 
+async def create_endpoint(
+    client: GraphQLClient, token: str, url: str, events: list[str] = ALL_EVENTS
+) -> dict[str, Any]:
+    """``createWebhookEndpoint``'s payload, as ``token``'s holder asked for it."""
+    data = await client.data(
+        CREATE_ENDPOINT, {"input": {"url": url, "events": events}}, token=token
+    )
+    return data["createWebhookEndpoint"]
+
+
 async def endpoint(
     client: GraphQLClient, la: LocalAuthority, url: str, events: list[str] | None = None
 ) -> tuple[str, str]:
     """A registered endpoint: (its id, its secret)."""
-    result = (
-        await client.data(
-            CREATE_ENDPOINT,
-            {"input": {"url": url, "events": events or ["REFERRAL_DELIVERED"]}},
-            token=la.admin.token,
-        )
-    )["createWebhookEndpoint"]
+    result = await create_endpoint(client, la.admin.token, url, events or ["REFERRAL_DELIVERED"])
     assert result["userErrors"] == [], result["userErrors"]
     return result["endpoint"]["id"], result["secret"]
 
@@ -105,3 +113,28 @@ async def deliveries(client: GraphQLClient, la: LocalAuthority) -> list[dict]:
         "webhookEndpoints"
     ]
     return [e["node"] for endpoint in endpoints for e in endpoint["deliveries"]["edges"]]
+
+
+class Listening(NamedTuple):
+    la: LocalAuthority
+    hooks: Receiver
+    endpoint_id: str
+    secret: str
+
+
+@asynccontextmanager
+async def listening(
+    client: GraphQLClient,
+    people: People,
+    *statuses: int,
+    events: list[str] | None = None,
+    hold: int = 0,
+) -> AsyncIterator[Listening]:
+    """Given an LA whose endpoint is registered at a running receiver (answering ``statuses``
+    first, holding the first ``hold`` requests unanswered), and a provider its referrals reach."""
+    la = await local_authority(people)
+    await provider(people)
+    with receiver(*statuses) as hooks:
+        hooks.hold = hold
+        endpoint_id, secret = await endpoint(client, la, hooks.url, events)
+        yield Listening(la, hooks, endpoint_id, secret)

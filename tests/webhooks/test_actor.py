@@ -2,14 +2,8 @@
 ``portal worker`` killed mid-POST loses no event (another worker sends it)."""
 
 import asyncio
-import contextlib
-import os
-import signal
 import subprocess
-import sys
-from pathlib import Path
 
-import dramatiq
 import pytest
 
 from core.db import Database
@@ -18,31 +12,19 @@ from core.settings import Settings
 from tests.graphql_client import GraphQLClient
 from tests.notifications.helpers import wait_until
 from tests.people import People
-from tests.webhooks.helpers import deliveries, endpoint, local_authority, provider, send_referral
-from tests.webhooks.receiver import receiver
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextlib.asynccontextmanager
-async def running_worker(settings: Settings):
-    broker = configure_broker(settings)
-    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
-    worker.start()
-    try:
-        yield broker
-    finally:
-        await asyncio.to_thread(worker.stop)
+from tests.webhooks.helpers import (
+    deliveries,
+    listening,
+    send_referral,
+)
+from tests.worker_process import kill, running_worker, start_worker
 
 
 async def test_the_actor_sends_what_a_change_wrote(
     client: GraphQLClient, people: People, settings: Settings
 ) -> None:
     # given a worker running and an LA system listening
-    la = await local_authority(people)
-    await provider(people)
-    with receiver() as hooks:
-        await endpoint(client, la, hooks.url)
+    async with listening(client, people) as (la, hooks, _, _):
         async with running_worker(settings):
             # when a referral is sent (nothing else asks for the webhooks)
             await send_referral(client, la)
@@ -57,29 +39,9 @@ async def test_the_actor_sends_what_a_change_wrote(
 
 
 def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    environment = {
-        **os.environ,
-        "PORTAL_DATABASE_URL": settings.database_url,
-        "PORTAL_REDIS_URL": settings.redis_url or "",
-        "PORTAL_SECRET_KEY": settings.secret_key,
-        "PORTAL_WEBHOOK_LEASE_SECONDS": "2",
-        "PORTAL_WEBHOOK_ALLOW_PRIVATE": "true",
-        "PORTAL_ENV": "test",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "portal.cli", "worker", "--processes", "1", "--threads", "1"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: kill -9 takes the children too
+    return start_worker(
+        settings, PORTAL_WEBHOOK_LEASE_SECONDS="2", PORTAL_WEBHOOK_ALLOW_PRIVATE="true"
     )
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
 
 
 @pytest.mark.redis
@@ -87,11 +49,7 @@ async def test_a_portal_worker_killed_mid_post_loses_no_event(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
     # given a worker POSTing to a receiver that holds the request
-    la = await local_authority(people)
-    await provider(people)
-    with receiver() as hooks:
-        hooks.hold = 1
-        await endpoint(client, la, hooks.url)
+    async with listening(client, people, hold=1) as (la, hooks, _, _):
         configure_broker(settings)
         first = _start_worker(settings)
         try:
@@ -99,9 +57,9 @@ async def test_a_portal_worker_killed_mid_post_loses_no_event(
             arrived = await asyncio.to_thread(hooks.arrived.wait, 60)
             assert arrived, "the worker never POSTed"
             # when it is killed mid-POST, and another worker runs
-            _kill(first)
+            kill(first)
         finally:
-            _kill(first)
+            kill(first)
         second = _start_worker(settings)
         try:
 
@@ -112,7 +70,7 @@ async def test_a_portal_worker_killed_mid_post_loses_no_event(
 
             await wait_until(answered, within=60, what="the POST after the restart")
         finally:
-            _kill(second)
+            kill(second)
     # then the event arrived once more, the same one, and is DELIVERED
     assert hooks.log[0].body == hooks.held[0]
     [shown] = await deliveries(client, la)

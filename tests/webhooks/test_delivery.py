@@ -23,6 +23,7 @@ from tests.webhooks.helpers import (
     UPDATE_ENDPOINT,
     deliveries,
     endpoint,
+    listening,
     local_authority,
     provider,
     send_referral,
@@ -75,10 +76,7 @@ async def test_a_delivered_referral_is_posted_signed_as_standard_webhooks_specif
 async def test_a_tampered_body_fails_verification(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
-    la = await local_authority(people)
-    await provider(people)
-    with receiver() as hooks:
-        _, secret = await endpoint(client, la, hooks.url)
+    async with listening(client, people) as (la, hooks, _, secret):
         await send_referral(client, la)
         await deliver_due(db, settings)
     [received] = hooks.log
@@ -90,10 +88,7 @@ async def test_a_tampered_body_fails_verification(
 async def test_the_payload_holds_ids_and_types_only(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
-    la = await local_authority(people)
-    await provider(people)
-    with receiver() as hooks:
-        await endpoint(client, la, hooks.url)
+    async with listening(client, people) as (la, hooks, _, _):
         await send_referral(client, la)
         await deliver_due(db, settings)
     [received] = hooks.log
@@ -109,11 +104,8 @@ async def test_a_receiver_that_fails_three_times_then_succeeds_gets_the_event_on
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
     # given a receiver that answers 500 three times, then 200
-    la = await local_authority(people)
-    await provider(people)
     clock = Clock()
-    with receiver(500, 502, 503) as hooks:
-        _, secret = await endpoint(client, la, hooks.url)
+    async with listening(client, people, 500, 502, 503) as (la, hooks, _, secret):
         await send_referral(client, la)
         # when the worker tries, and tries again as each back-off ends
         for _ in range(4):
@@ -136,11 +128,8 @@ async def test_a_receiver_that_fails_three_times_then_succeeds_gets_the_event_on
 async def test_a_failed_attempt_waits_for_its_back_off(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
-    la = await local_authority(people)
-    await provider(people)
     clock = Clock()
-    with receiver(500) as hooks:
-        await endpoint(client, la, hooks.url)
+    async with listening(client, people, 500) as (la, _, _, _):
         await send_referral(client, la)
         first = await deliver_due(db, settings, clock=clock)
         again_at_once = await deliver_due(db, settings, clock=clock)
@@ -156,11 +145,8 @@ async def test_a_failed_attempt_waits_for_its_back_off(
 async def test_a_delivery_fails_after_its_last_attempt(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
-    la = await local_authority(people)
-    await provider(people)
     clock = Clock()
-    with receiver(*([500] * MAX_ATTEMPTS)) as hooks:
-        await endpoint(client, la, hooks.url)
+    async with listening(client, people, *([500] * MAX_ATTEMPTS)) as (la, hooks, _, _):
         await send_referral(client, la)
         for _ in range(MAX_ATTEMPTS + 1):
             await deliver_due(db, settings, clock=clock)
@@ -178,10 +164,7 @@ async def test_a_delivery_fails_after_its_last_attempt(
 async def test_redirects_are_not_followed(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
-    la = await local_authority(people)
-    await provider(people)
-    with receiver(302) as hooks:
-        await endpoint(client, la, hooks.url)
+    async with listening(client, people, 302) as (la, hooks, _, _):
         await send_referral(client, la)
         report = await deliver_due(db, settings)
     assert report.failed == 1
@@ -195,11 +178,8 @@ async def test_a_worker_killed_mid_delivery_loses_no_event(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
     # given a delivery a worker claimed, then died holding (its lease is held)
-    la = await local_authority(people)
-    await provider(people)
     clock = Clock()
-    with receiver() as hooks:
-        await endpoint(client, la, hooks.url)
+    async with listening(client, people) as (la, hooks, _, _):
         await send_referral(client, la)
         [claimed] = await claim_due(
             db, now=clock(), lease=timedelta(seconds=settings.webhook_lease_seconds)
@@ -240,11 +220,8 @@ async def test_an_endpoint_failing_for_24_hours_is_disabled_and_its_admins_email
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
     # given a receiver that always fails
-    la = await local_authority(people)
-    await provider(people)
     clock = Clock()
-    with receiver(*([500] * 20)) as hooks:
-        endpoint_id, _ = await endpoint(client, la, hooks.url)
+    async with listening(client, people, *([500] * 20)) as (la, hooks, endpoint_id, _):
         await send_referral(client, la)
         await deliver_due(db, settings, clock=clock)
         clock.advance(hours=23)
@@ -287,10 +264,7 @@ async def _enabled(db: Database) -> bool:
 async def test_retrying_a_delivery_sends_it_again(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
-    la = await local_authority(people)
-    await provider(people)
-    with receiver() as hooks:
-        await endpoint(client, la, hooks.url)
+    async with listening(client, people) as (la, hooks, _, _):
         await send_referral(client, la)
         await deliver_due(db, settings)
         [shown] = await deliveries(client, la)
@@ -309,10 +283,7 @@ async def test_retrying_a_delivery_sends_it_again(
 async def test_a_rotated_secret_signs_what_follows(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
-    la = await local_authority(people)
-    await provider(people)
-    with receiver() as hooks:
-        endpoint_id, old = await endpoint(client, la, hooks.url)
+    async with listening(client, people) as (la, hooks, endpoint_id, old):
         new = (await client.data(ROTATE, {"id": endpoint_id}, token=la.admin.token))[
             "rotateWebhookSecret"
         ]["secret"]
@@ -328,10 +299,7 @@ async def test_an_address_turned_private_is_refused_at_send_time(
     client: GraphQLClient, people: People, db: Database, settings: Settings
 ) -> None:
     # given an endpoint registered while private addresses were allowed
-    la = await local_authority(people)
-    await provider(people)
-    with receiver() as hooks:
-        await endpoint(client, la, hooks.url)
+    async with listening(client, people) as (la, hooks, _, _):
         await send_referral(client, la)
         # when the portal runs without the setting
         strict = settings.model_copy(update={"webhook_allow_private": False})
@@ -407,11 +375,7 @@ async def test_a_worker_process_killed_mid_post_loses_no_event(
     import sys
 
     # given a worker process POSTing to a receiver that does not answer
-    la = await local_authority(people)
-    await provider(people)
-    with receiver() as hooks:
-        hooks.hold = 1
-        _, secret = await endpoint(client, la, hooks.url)
+    async with listening(client, people, hold=1) as (la, hooks, _, secret):
         await send_referral(client, la)
         worker = subprocess.Popen(  # noqa: ASYNC220  (killed below, never awaited)
             [sys.executable, "-c", WORKER, settings.database_url, settings.secret_key],

@@ -5,12 +5,11 @@ from core.settings import Settings
 from tests.graphql_client import GraphQLClient
 from tests.people import People
 from tests.webhooks.helpers import (
-    ALL_EVENTS,
-    CREATE_ENDPOINT,
     DELETE,
     ENDPOINTS,
     ROTATE,
     UPDATE_ENDPOINT,
+    create_endpoint,
     endpoint,
     local_authority,
 )
@@ -46,13 +45,7 @@ async def test_an_la_admin_registers_an_endpoint_and_sees_its_secret_once(
     # given
     la = await local_authority(people)
     # when
-    result = (
-        await client.data(
-            CREATE_ENDPOINT,
-            {"input": {"url": URL, "events": ["OFFER_SUBMITTED", "IPA_SIGNED"]}},
-            token=la.admin.token,
-        )
-    )["createWebhookEndpoint"]
+    result = await create_endpoint(client, la.admin.token, URL, ["OFFER_SUBMITTED", "IPA_SIGNED"])
     # then
     assert result["userErrors"] == []
     assert result["secret"].startswith("whsec_")
@@ -66,13 +59,7 @@ async def test_an_la_admin_registers_an_endpoint_and_sees_its_secret_once(
 
 async def test_only_an_la_admin_manages_endpoints(client: GraphQLClient, people: People) -> None:
     la = await local_authority(people)
-    result = (
-        await client.data(
-            CREATE_ENDPOINT,
-            {"input": {"url": URL, "events": ALL_EVENTS}},
-            token=la.caseworker.token,
-        )
-    )["createWebhookEndpoint"]
+    result = await create_endpoint(client, la.caseworker.token, URL)
     assert result["endpoint"] is None
     assert [e["code"] for e in result["userErrors"]] == ["FORBIDDEN"]
     assert (await client.data(ENDPOINTS, token=la.caseworker.token))["webhookEndpoints"] == []
@@ -116,11 +103,7 @@ async def test_a_private_address_is_refused_without_the_setting(
     client: GraphQLClient, people: People, url: str
 ) -> None:
     la = await local_authority(people)
-    result = (
-        await client.data(
-            CREATE_ENDPOINT, {"input": {"url": url, "events": ALL_EVENTS}}, token=la.admin.token
-        )
-    )["createWebhookEndpoint"]
+    result = await create_endpoint(client, la.admin.token, url)
     assert result["endpoint"] is None
     [error] = result["userErrors"]
     assert error["field"] == ["input", "url"]
@@ -136,21 +119,13 @@ async def test_a_url_that_is_not_http_is_refused(
     client: GraphQLClient, people: People, url: str
 ) -> None:
     la = await local_authority(people)
-    result = (
-        await client.data(
-            CREATE_ENDPOINT, {"input": {"url": url, "events": ALL_EVENTS}}, token=la.admin.token
-        )
-    )["createWebhookEndpoint"]
+    result = await create_endpoint(client, la.admin.token, url)
     assert [e["field"] for e in result["userErrors"]] == [["input", "url"]]
 
 
 async def test_no_events_is_refused(client: GraphQLClient, people: People) -> None:
     la = await local_authority(people)
-    result = (
-        await client.data(
-            CREATE_ENDPOINT, {"input": {"url": URL, "events": []}}, token=la.admin.token
-        )
-    )["createWebhookEndpoint"]
+    result = await create_endpoint(client, la.admin.token, URL, [])
     assert [e["field"] for e in result["userErrors"]] == [["input", "events"]]
 
 
@@ -169,20 +144,10 @@ async def test_production_takes_https_only(settings: Settings, registry, people:
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
             production_client = GraphQLClient(http)
             # when
-            plain = (
-                await production_client.data(
-                    CREATE_ENDPOINT,
-                    {"input": {"url": "http://cms.example.gov.uk/x", "events": ALL_EVENTS}},
-                    token=la.admin.token,
-                )
-            )["createWebhookEndpoint"]
-            secure = (
-                await production_client.data(
-                    CREATE_ENDPOINT,
-                    {"input": {"url": URL, "events": ALL_EVENTS}},
-                    token=la.admin.token,
-                )
-            )["createWebhookEndpoint"]
+            plain = await create_endpoint(
+                production_client, la.admin.token, "http://cms.example.gov.uk/x"
+            )
+            secure = await create_endpoint(production_client, la.admin.token, URL)
     # then
     assert "https://" in plain["userErrors"][0]["message"]
     assert secure["userErrors"] == []
