@@ -54,6 +54,7 @@ class DeliveryRow(NamedTuple):
     decline_reason: str | None
     decline_reason_code: str | None
     responded_at: datetime | None
+    opened_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ DELIVERY_COLUMNS = (
     ReferralDelivery.decline_reason,
     ReferralDelivery.decline_reason_code,
     ReferralDelivery.responded_at,
+    ReferralDelivery.opened_at,
     ReferralVersion.content,
 )
 
@@ -114,6 +116,7 @@ assert tuple(c.key for c in DELIVERY_COLUMNS) == (
     "decline_reason",
     "decline_reason_code",
     "responded_at",
+    "opened_at",
     "content",
 )
 
@@ -230,6 +233,7 @@ async def referral_page(
                     reason,
                     reason_code,
                     responded_at,
+                    opened_at,
                 ),
                 content,
             )
@@ -251,6 +255,7 @@ async def referral_page(
                 reason,
                 reason_code,
                 responded_at,
+                opened_at,
                 content,
             ) in result[:limit]
         ]

@@ -3,6 +3,10 @@ forms' answers."""
 
 from __future__ import annotations
 
+import re
+
+import httpx
+
 from core.identity.roles import OrganisationKind, Role
 from tests.graphql_client import GraphQLClient
 from tests.offers.helpers import La, pilot_la, ready_provider, sent_referral, submitted
@@ -118,3 +122,30 @@ async def test_a_page_of_one_kind_of_organisation_answers_404_to_another(
     # while the list of referrals serves both kinds
     listed = await web.get("/referrals")
     assert listed.status_code == 200 and "STK-" in listed.text
+
+
+def _tagged_new(listing: str, referral: str) -> bool:
+    """Whether the list's row of ``referral`` carries the "New" tag."""
+    cell = re.search(rf'href="/referrals/{re.escape(referral)}">.*?</td>', listing, re.S)
+    assert cell, f"{referral} is not listed"
+    return "portal-new" in cell.group(0)
+
+
+async def test_the_new_tag_goes_for_everyone_once_a_colleague_opens_the_referral(
+    web: WebSession, people: People, client: GraphQLClient, app: object
+) -> None:
+    # given a referral delivered to a provider: new on its admin's list, however often listed
+    la = await pilot_la(people)
+    mine = await ready_provider(people, HomeSpec(), name="Mine")
+    referral = await sent_referral(client, la)
+    await web.sign_in(mine.admin)
+    assert _tagged_new((await web.get("/referrals")).text, referral)
+    assert _tagged_new((await web.get("/referrals")).text, referral)
+    # when a colleague opens its page, in their own browser
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 51002))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url=str(web.http.base_url)) as http:
+        colleague = WebSession(http)
+        await colleague.sign_in(await people.account(mine.organisation_id, Role.PROVIDER_USER))
+        assert (await colleague.get(f"/referrals/{referral}")).status_code == 200
+    # then it is no longer new to the admin either
+    assert not _tagged_new((await web.get("/referrals")).text, referral)

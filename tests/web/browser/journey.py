@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import httpx
-from playwright.async_api import expect
+from playwright.async_api import Locator, expect
 
 from core.identity.roles import OrganisationKind, Role
 from portal.demo.providers import demo_pdf
@@ -31,6 +31,9 @@ mutation ($id: ID!) { approveRegistration(input: {id: $id}) { registration { sta
 """
 ACCEPT = """
 mutation ($id: ID!) { acceptOffer(input: {id: $id}) { offer { status } userErrors { field message code } } }
+"""
+OPENED = """
+query ($id: ID!) { node(id: $id) { ... on Referral { myDelivery { openedAt } } } }
 """
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,17 +187,38 @@ async def send_referral(api: GraphQLClient, w: World) -> str:
     )
 
 
-async def open_referral(visit: Visit, referral_id: str) -> None:
-    await visit.go("/referrals")
-    row = visit.page.locator(
+def _row(visit: Visit, referral_id: str) -> Locator:
+    return visit.page.locator(
         "#referrals tr", has=visit.page.locator(f"a[href='/referrals/{referral_id}']")
     )
+
+
+async def open_referral(visit: Visit, referral_id: str) -> None:
+    await visit.go("/referrals")
+    row = _row(visit, referral_id)
     await expect(row.locator(".portal-new")).to_have_text("New")
     await row.get_by_role("link").first.click()
     await visit.page.wait_for_load_state()
     await visit.check()
     await expect(visit.page.locator("#matched-homes")).to_contain_text("The Khan household")
     await expect(visit.page.locator("main")).to_contain_text("Loves football")
+    # opened: no longer new on the list
+    await visit.go("/referrals")
+    await expect(_row(visit, referral_id).locator(".portal-new")).to_have_count(0)
+    await visit.go(f"/referrals/{referral_id}")
+
+
+async def opened_by_a_colleague(
+    visit: Visit, api: GraphQLClient, w: World, referral_id: str
+) -> None:
+    """New on the person's list until a colleague (the provider's admin, through the API)
+    opens it: then it is new to nobody in the organisation."""
+    await visit.go("/referrals")
+    await expect(_row(visit, referral_id).locator(".portal-new")).to_have_text("New")
+    opened = await api.data(OPENED, {"id": referral_id}, token=w.provider_admin.token)
+    assert opened["node"]["myDelivery"]["openedAt"], opened
+    await visit.go("/referrals")
+    await expect(_row(visit, referral_id).locator(".portal-new")).to_have_count(0)
 
 
 async def message_the_la(visit: Visit, w: World) -> None:
