@@ -8,10 +8,12 @@ the same session as a bearer token. Target: the page's median within 1.5x of the
 
     python -m bench.web_referrals_page
     PORTAL_BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres python -m bench.web_referrals_page
+    python -m bench.web_referrals_page --quick    # 40 samples of each: checks it runs, figures rough
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -36,10 +38,9 @@ query {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node { id reference category status urgency sentAt createdAt
-      children { age gender } myDelivery { status deliveredAt } } }
+      children { age gender } myDelivery { status deliveredAt openedAt } } }
   }
   categories { category label }
-  notifications(unreadOnly: true, first: 100) { edges { node { kind subjectId } } }
 }"""
 WARM_UP = 30
 SAMPLES = 300
@@ -61,7 +62,7 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
-def main() -> dict[str, object]:
+def main(samples: int = SAMPLES, warm_up: int = WARM_UP) -> dict[str, object]:
     runner = asyncio.Runner()
     context = fresh_database()
     url = runner.run(context.__aenter__())
@@ -93,11 +94,11 @@ def main() -> dict[str, object]:
             assert not data.get("errors"), data
             rows = data["data"]["referrals"]["edges"]
             assert len(rows) == 50 and all(r["node"]["reference"] in shown for r in rows)
-            for _ in range(WARM_UP):
+            for _ in range(warm_up):
                 timed(page)
                 timed(graphql)
             pages, requests = [], []
-            for _ in range(SAMPLES):
+            for _ in range(samples):
                 pages.append(timed(page))
                 requests.append(timed(graphql))
     finally:
@@ -114,8 +115,16 @@ def main() -> dict[str, object]:
         "ratio_p50": round(page_summary["p50_ms"] / graphql_summary["p50_ms"], 2),
         "target_ratio": 1.5,
         "page_bytes": len(shown),
+        "samples": samples,
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(), indent=2))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=int, default=SAMPLES, help="requests of each kind")
+    parser.add_argument("--quick", action="store_true", help="40 samples, 10 to warm up")
+    args = parser.parse_args()
+    if args.quick:
+        print(json.dumps(main(samples=40, warm_up=10), indent=2))
+    else:
+        print(json.dumps(main(samples=args.samples), indent=2))

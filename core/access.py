@@ -60,6 +60,19 @@ def sees_case_details(viewer: Viewer | None) -> bool:
     return staff is not None and viewer.has(*staff)
 
 
+def opens_for_organisation(viewer: Viewer | None) -> bool:
+    """Whether this viewer opening a referral delivered to their organisation takes its "New"
+    away for the whole organisation: a person of the provider's case staff. Not a
+    signatory-only person (they never see the case), never an API token, an LA or the
+    platform (they see the referral, but it was not delivered to them)."""
+    return (
+        viewer is not None
+        and viewer.user_id is not None
+        and viewer.is_provider
+        and sees_case_details(viewer)
+    )
+
+
 #: Mutations, by GraphQL field name.
 MUTATIONS: dict[str, Rule] = {
     # identity

@@ -318,13 +318,26 @@ def _posted_list(posted: Mapping[str, Any], name: str) -> list[str]:
 def describe(schema: Mapping[str, Any], value: Any) -> list[tuple[str, str]]:
     """``value`` as (label, text) rows by its schema's titles, for a summary list: nested
     objects' labels are joined ("Family: Label"), arrays listed, booleans Yes/No."""
-    rows: list[tuple[str, str]] = []
-    _describe(schema, value, "", rows)
+    return [(label, text) for label, text, _ in describe_fields(schema, value, "")]
+
+
+def describe_fields(
+    schema: Mapping[str, Any], value: Any, prefix: str
+) -> list[tuple[str, str, str]]:
+    """As :func:`describe`, each row with the name of the form field it came from (as
+    :func:`schema_fields` names them under ``prefix``): a check-your-answers page's "Change"
+    goes back to that field."""
+    rows: list[tuple[str, str, str]] = []
+    _describe(schema, value, "", rows, prefix)
     return rows
 
 
 def _describe(
-    schema: Mapping[str, Any], value: Any, prefix: str, rows: list[tuple[str, str]]
+    schema: Mapping[str, Any],
+    value: Any,
+    prefix: str,
+    rows: list[tuple[str, str, str]],
+    path: str,
 ) -> None:
     if not isinstance(value, Mapping):
         return
@@ -332,17 +345,19 @@ def _describe(
         if key not in value or value[key] in (None, "", []):
             continue
         label = f"{prefix}{_label(sub, key)}"
+        name = f"{path}.{key}" if path else key
         item = value[key]
         kind = _type(sub)
         if kind == "object":
-            _describe(sub, item, f"{label}: ", rows)
+            _describe(sub, item, f"{label}: ", rows, name)
         elif kind == "array" and _type(sub.get("items") or {}) == "object":
             for index, element in enumerate(item if isinstance(item, list) else []):
-                _describe(sub.get("items") or {}, element, f"{label} {index + 1}: ", rows)
+                item_label = f"{label} {index + 1}: "
+                _describe(sub.get("items") or {}, element, item_label, rows, f"{name}.{index}")
         elif isinstance(item, list):
-            rows.append((label, ", ".join(_shown(sub.get("items") or {}, v) for v in item)))
+            rows.append((label, ", ".join(_shown(sub.get("items") or {}, v) for v in item), name))
         else:
-            rows.append((label, _shown(sub, item)))
+            rows.append((label, _shown(sub, item), name))
 
 
 def _shown(schema: Mapping[str, Any], value: Any) -> str:

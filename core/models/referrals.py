@@ -106,6 +106,9 @@ class ReferralDelivery(HasId, Base):
     responded_at: Mapped[datetime | None]
     #: When the provider was reminded of the referral's ``respond_by`` (once per deadline).
     deadline_reminded_at: Mapped[datetime | None]
+    #: When someone of the provider's case staff first opened the delivered version (its page,
+    #: or ``node``); None while nobody has: the list's "New" tag. A new version clears it.
+    opened_at: Mapped[datetime | None]
 
     __table_args__ = (
         UniqueConstraint("referral_id", "provider_id"),

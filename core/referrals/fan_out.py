@@ -103,6 +103,8 @@ async def _deliver(
                     (deliveries.c.status == offered, deliveries.c.responded_at), else_=None
                 ),
                 deadline_reminded_at=None,
+                # A version nobody there has opened: "New" again (core/referrals/opening.py).
+                opened_at=None,
             )
         )
         await session.execute(

@@ -55,6 +55,7 @@ class DeliveryRow(NamedTuple):
     decline_reason: str | None
     decline_reason_code: str | None
     responded_at: datetime | None
+    opened_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ DELIVERY_COLUMNS = (
     ReferralDelivery.decline_reason,
     ReferralDelivery.decline_reason_code,
     ReferralDelivery.responded_at,
+    ReferralDelivery.opened_at,
     ReferralVersion.content,
 )
 
@@ -115,6 +117,7 @@ assert tuple(c.key for c in DELIVERY_COLUMNS) == (
     "decline_reason",
     "decline_reason_code",
     "responded_at",
+    "opened_at",
     "content",
 )
 
@@ -231,6 +234,7 @@ async def referral_page(
                     reason,
                     reason_code,
                     responded_at,
+                    opened_at,
                 ),
                 content,
             )
@@ -252,6 +256,7 @@ async def referral_page(
                 reason,
                 reason_code,
                 responded_at,
+                opened_at,
                 content,
             ) in result[:limit]
         ]

@@ -17,7 +17,7 @@ from core.documents import queries as document_queries
 from core.identity.viewer import Viewer
 from core.models import Referral as ReferralRow
 from core.models import ReferralDelivery as DeliveryModel
-from core.referrals import queries
+from core.referrals import opening, queries
 from core.referrals.kinds import DeliveryStatus as _DeliveryStatus
 from core.referrals.kinds import ReferralStatus as _ReferralStatus
 from core.referrals.kinds import Urgency as _Urgency
@@ -70,6 +70,13 @@ class ReferralDelivery(Node):
         description="When the provider first responded to the delivered version (an offer, a "
         "decline or a message); null while it has not: the LA sees who missed the deadline.",
     )
+    opened_at: datetime | None = strawberry.field(
+        default=None,
+        description="When someone of the provider's staff first opened the delivered version "
+        "(its page in the web client, or `node` through the API; listing referrals is not "
+        "opening one); null while nobody has, and again when a new version is delivered. "
+        "Providers show a referral as new until then.",
+    )
 
     # Node.id, as a resolver here:
     @strawberry.field  # type: ignore[misc]
@@ -88,6 +95,7 @@ class ReferralDelivery(Node):
             decline_reason=row.decline_reason,
             decline_reason_code=_CODES.get(row.decline_reason_code or ""),
             responded_at=row.responded_at,
+            opened_at=row.opened_at,
         )
 
     @strawberry.field
@@ -336,4 +344,12 @@ async def referral_node(info: Info, key: uuid.UUID) -> Referral | None:
         return None
     async with info.context.read() as session:
         row = await queries.visible_referral(session, viewer, key)
-    return referral_for_viewer(row, viewer) if row else None
+    if row is None:
+        return None
+    referral = referral_for_viewer(row, viewer)
+    delivery = referral.my_delivery
+    if delivery is not None and delivery.opened_at is None:
+        # Fetching it is opening it: no longer "New" to anyone of the provider.
+        opened = await opening.mark_opened(info.context.db, viewer, delivery.key)
+        delivery.opened_at = opened or delivery.opened_at
+    return referral

@@ -223,3 +223,18 @@ def test_an_operation_that_does_not_fit_the_schema_stops_the_start(
 ) -> None:
     with pytest.raises(OperationError, match=r"broken_page\.graphql.*nmae"):
         create_app(settings, registry=registry)  # type: ignore[arg-type]
+
+
+def test_a_drawn_tag_is_what_the_govuk_macro_draws(application) -> None:  # type: ignore[no-untyped-def]
+    # given the web client's templates
+    templates = application.state.web.templates
+    macro = templates.get_template("govuk_frontend_jinja/components/tag/macro.html").module
+    for params in (
+        {"text": "New", "classes": "govuk-tag--blue portal-new"},
+        {"text": "Awaiting <response>", "classes": "govuk-tag--blue"},
+        {"text": "Sent", "classes": "govuk-tag--blue", "attributes": {"id": "status"}},
+    ):
+        # when a tag is drawn twice through the cache, then it is the macro's, escaped
+        first = templates.globals["govuk_tag"](params)
+        assert first == templates.globals["govuk_tag"](params) == macro.govukTag(params)
+    assert "&lt;response&gt;" in templates.globals["govuk_tag"]({"text": "Awaiting <response>"})

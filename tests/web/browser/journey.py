@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import httpx
-from playwright.async_api import expect
+from playwright.async_api import Locator, expect
 
 from core.identity.roles import OrganisationKind, Role
 from portal.demo.providers import demo_pdf
@@ -31,6 +31,9 @@ mutation ($id: ID!) { approveRegistration(input: {id: $id}) { registration { sta
 """
 ACCEPT = """
 mutation ($id: ID!) { acceptOffer(input: {id: $id}) { offer { status } userErrors { field message code } } }
+"""
+OPENED = """
+query ($id: ID!) { node(id: $id) { ... on Referral { myDelivery { openedAt } } } }
 """
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,17 +187,38 @@ async def send_referral(api: GraphQLClient, w: World) -> str:
     )
 
 
-async def open_referral(visit: Visit, referral_id: str) -> None:
-    await visit.go("/referrals")
-    row = visit.page.locator(
+def _row(visit: Visit, referral_id: str) -> Locator:
+    return visit.page.locator(
         "#referrals tr", has=visit.page.locator(f"a[href='/referrals/{referral_id}']")
     )
+
+
+async def open_referral(visit: Visit, referral_id: str) -> None:
+    await visit.go("/referrals")
+    row = _row(visit, referral_id)
     await expect(row.locator(".portal-new")).to_have_text("New")
     await row.get_by_role("link").first.click()
     await visit.page.wait_for_load_state()
     await visit.check()
     await expect(visit.page.locator("#matched-homes")).to_contain_text("The Khan household")
     await expect(visit.page.locator("main")).to_contain_text("Loves football")
+    # opened: no longer new on the list
+    await visit.go("/referrals")
+    await expect(_row(visit, referral_id).locator(".portal-new")).to_have_count(0)
+    await visit.go(f"/referrals/{referral_id}")
+
+
+async def opened_by_a_colleague(
+    visit: Visit, api: GraphQLClient, w: World, referral_id: str
+) -> None:
+    """New on the person's list until a colleague (the provider's admin, through the API)
+    opens it: then it is new to nobody in the organisation."""
+    await visit.go("/referrals")
+    await expect(_row(visit, referral_id).locator(".portal-new")).to_have_text("New")
+    opened = await api.data(OPENED, {"id": referral_id}, token=w.provider_admin.token)
+    assert opened["node"]["myDelivery"]["openedAt"], opened
+    await visit.go("/referrals")
+    await expect(_row(visit, referral_id).locator(".portal-new")).to_have_count(0)
 
 
 async def message_the_la(visit: Visit, w: World) -> None:
@@ -232,14 +256,26 @@ async def make_offer(visit: Visit, *, keyboard: bool) -> str:
         await page.keyboard.type("2")
         await tab_to(page, "form[method=post] button.govuk-button")
         await page.keyboard.press("Enter")
+        await checked(visit, "£650.00", "The Khan family")
+        await tab_to(page, "button[name=send]")
+        await page.keyboard.press("Enter")
     else:
         await page.get_by_label("The Khan household").check()
-        await visit.fill("Weekly core fee", "650.00")
+        await visit.fill("Weekly core fee", "600.00")
         await page.locator("#additionalCosts-0-description").fill("Travel to school")
         await page.locator("#additionalCosts-0-amount").fill("40")
         await page.locator("#details-family-label").fill("The Khan family")
         await page.locator("#details-family-carers-0-name").fill("Amira Khan")
         await page.locator("#details-family-bedrooms").fill("2")
+        await visit.click("Continue")
+        await checked(visit, "£600.00", "The Khan family")
+        # "Change" goes back to the form with every answer kept
+        await visit.click("Change weekly core fee")
+        await expect(page.locator("#details-family-carers-0-name")).to_have_value("Amira Khan")
+        await expect(page.locator("#additionalCosts-0-amount")).to_have_value("40")
+        await visit.fill("Weekly core fee", "650.00")
+        await visit.click("Continue")
+        await checked(visit, "£650.00", "Amira Khan")
         await page.get_by_role("button", name="Send offer").click()
     await page.wait_for_url(re.compile(r"/offers/[^/]+$"))
     await visit.check()
@@ -249,6 +285,17 @@ async def make_offer(visit: Visit, *, keyboard: bool) -> str:
     return page.url.rsplit("/", 1)[1]
 
 
+async def checked(visit: Visit, *shown: str) -> None:
+    """On the check-your-answers page of an offer: what will be sent, nothing sent yet."""
+    page = visit.page
+    await page.wait_for_url(re.compile(r"/offer/check$"))
+    await page.wait_for_load_state()
+    await visit.check()
+    await expect(page.locator("#documents-summary")).to_contain_text("Public liability insurance")
+    for text in shown:
+        await expect(page.locator("main")).to_contain_text(text)
+
+
 async def edit_offer(visit: Visit) -> None:
     page = visit.page
     await page.get_by_role("button", name="Edit offer").click()
@@ -256,7 +303,9 @@ async def edit_offer(visit: Visit) -> None:
     await visit.check()
     await expect(page.locator("#details-family-label")).to_have_value("The Khan family")
     await visit.fill("Weekly core fee", "700")
-    await visit.click("Save changes to your offer")
+    await visit.click("Continue")
+    await checked(visit, "£700.00", "Check the changes to your offer")
+    await visit.click("Save changes")
     await expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "Your offer was updated"
     )

@@ -49,6 +49,7 @@ async def test_a_provider_does_everything_in_the_browser(
     await journey.accepted(visit, api, w, offer)
 
     other = await journey.send_referral(api, w)
+    await journey.opened_by_a_colleague(visit, api, w, other)
     await journey.decline(visit, other)
     assert len(visit.checked) > 15
 
@@ -82,4 +83,5 @@ async def test_the_same_journey_without_javascript(
     await journey.accepted(visit, api, w, offer)
 
     other = await journey.send_referral(api, w)
+    await journey.opened_by_a_colleague(visit, api, w, other)
     await journey.decline(visit, other)

@@ -1,5 +1,6 @@
 """``/referrals``: the LA's referrals, or those delivered to the provider; filters by status
-and category. A provider's referral is tagged "New" until the person opens it."""
+and category. A provider's referral is tagged "New" until someone in the organisation opens it
+(``myDelivery.openedAt``: its page, or the API's ``node``; the list itself is not opening)."""
 
 from __future__ import annotations
 
@@ -34,16 +35,10 @@ async def referrals(p: Page) -> Response:
         category = None
         data = await p.query(OPS["Referrals"], {"status": status})
     categories = {c["category"]: c["label"] for c in data["categories"]}
-    unread = {
-        edge["node"]["subjectId"]
-        for edge in data["notifications"]["edges"]
-        if edge["node"]["kind"] == "REFERRAL_RECEIVED"
-    }
     rows = [edge["node"] for edge in data["referrals"]["edges"]]
     return p.render(
         "referrals/list.html",
         referrals=rows,
-        new=unread if header.organisation_kind == "PROVIDER" else set(),
         total=data["referrals"]["totalCount"],
         page_info=data["referrals"]["pageInfo"],
         categories=categories,

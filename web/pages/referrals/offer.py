@@ -1,7 +1,13 @@
 """``/referrals/{id}/offer``: make or edit the provider's offer - one of its matching homes,
 the weekly core fee, additional costs, start date, the category's offer details (fostering:
 the family, filled from a saved one), the compulsory documents as they will be attached and
-optional ones."""
+optional ones.
+
+The form posts to ``/referrals/{id}/offer/check`` (check your answers): everything that will
+be sent, in summary lists, the form's values carried in hidden fields. Its "Change" buttons
+post them back to ``/referrals/{id}/offer`` (the form again, as it was filled, at the field);
+"Send offer" / "Save changes" posts them to the check page with ``send``, which runs
+``submitOffer`` / ``updateOffer``. No JavaScript and nothing kept on the server."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from typing import Any
 from starlette.responses import Response
 
 from web.forms import Form
-from web.jsonschema_form import parse_date, parse_form, schema_fields
+from web.jsonschema_form import describe_fields, parse_date, parse_form, schema_fields
 from web.operations import operations
 from web.page import Page, page
 
@@ -56,20 +62,45 @@ def _documents(data: dict[str, Any], category: dict[str, Any]) -> tuple[list, li
     return required, optional
 
 
+def _live(referral: dict[str, Any]) -> dict[str, Any] | None:
+    return next((o for o in referral["offers"] if o["status"] == "SUBMITTED"), None)
+
+
+def _family(data: dict[str, Any], family_id: Any) -> dict[str, Any] | None:
+    return next((f for f in data["fosteringFamilies"] if f["id"] == family_id), None)
+
+
 @page("/referrals/{id}/offer", methods=("GET", "POST"), kinds=("PROVIDER",))
 async def offer_form(p: Page) -> Response:
+    """The form; posted to (a "Change" on the check page), the form as it was filled."""
     data, referral, category = await _load(p)
-    live = next((o for o in referral["offers"] if o["status"] == "SUBMITTED"), None)
+    live = _live(referral)
     if p.request.method == "GET":
-        family_id = p.query_params.get("family")
-        family = next((f for f in data["fosteringFamilies"] if f["id"] == family_id), None)
+        family = _family(data, p.query_params.get("family"))
         return _render(p, data, referral, category, live, Form(), family=family)
     values = await p.form_values()
+    values.pop("send", None)
+    family = _family(data, values.get("fosteringFamilyId"))
+    return _render(p, data, referral, category, live, Form(values=values), family=family)
+
+
+@page("/referrals/{id}/offer/check", methods=("GET", "POST"), kinds=("PROVIDER",))
+async def check_offer(p: Page) -> Response:
+    """Check your answers: the offer as it will be sent; with ``send``, send it."""
+    data, referral, category = await _load(p)
+    if p.request.method == "GET":  # nothing posted to check (a bookmark, a reload): the form
+        return p.redirect(f"/referrals/{referral['id']}/offer")
+    live = _live(referral)
+    values = await p.form_values()
+    send = values.pop("send", None) is not None
+    family = _family(data, values.get("fosteringFamilyId"))
     form = Form(values=values)
     variables = _input(values, category, form)
     variables["referralId"] = referral["id"]
     if form:
-        return _render(p, data, referral, category, live, form, status=400)
+        return _render(p, data, referral, category, live, form, family=family, status=400)
+    if not send:
+        return _check(p, data, referral, category, live, values, variables, family)
     if live is not None:
         variables.pop("referralId")
         variables.pop("fosteringFamilyId", None)
@@ -80,8 +111,48 @@ async def offer_form(p: Page) -> Response:
         outcome = await p.mutate(OPS["SubmitOffer"], {"input": variables}, form=form)
         banner = "Your offer was sent to " + referral["localAuthority"]["name"] + "."
     if not outcome.ok:
-        return _render(p, data, referral, category, live, outcome.form, status=400)
+        return _render(p, data, referral, category, live, outcome.form, family=family, status=400)
     return p.redirect(f"/offers/{outcome['offer']['id']}", banner=banner)
+
+
+def _carried(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The form's values as hidden fields of the check page: what "Change" and "Send" post."""
+    fields: list[tuple[str, str]] = []
+    for name, value in values.items():
+        for item in value if isinstance(value, list) else [value]:
+            fields.append((name, str(item)))
+    return fields
+
+
+def _check(
+    p: Page,
+    data: dict[str, Any],
+    referral: dict[str, Any],
+    category: dict[str, Any],
+    live: dict[str, Any] | None,
+    values: dict[str, Any],
+    variables: dict[str, Any],
+    family: dict[str, Any] | None,
+) -> Response:
+    required, optional = _documents(data, category)
+    chosen = set(variables["documentIds"])
+    homes = referral["myDelivery"]["matchedHomes"]
+    return p.render(
+        "referrals/offer_check.html",
+        referral=referral,
+        category=category,
+        offer=live,
+        home=next((h for h in homes if h["id"] == variables["homeId"]), None),
+        core_fee=variables["coreFee"],
+        costs=variables["additionalCosts"],
+        frequencies=dict(FREQUENCIES),
+        start_date=variables["startDate"],
+        details=describe_fields(category["offerDetailsSchema"], variables["details"], "details"),
+        family=family,
+        required_documents=required,
+        chosen_documents=[d for d in optional if d["id"] in chosen],
+        carried=_carried(values),
+    )
 
 
 def _input(values: dict[str, Any], category: dict[str, Any], form: Form) -> dict[str, Any]:
