@@ -199,14 +199,6 @@ class People:
             provider = await self.organisation(OrganisationKind.PROVIDER, managing_la=managing_la)
         return await self.signed_in(provider, Role.PROVIDER_ADMIN, Role.PROVIDER_USER)
 
-    async def unlock(self, person: Person) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(User)
-                .where(User.id == person.user_id)
-                .values(locked_until=None, failed_attempts=0)
-            )
-
     async def user_row(self, person: Person) -> User:
         async with self.db.session() as session:
             user = await session.scalar(select(User).where(User.id == person.user_id))
