@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import pyotp
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from core.db import Database
 from core.identity import passwords
