@@ -23,7 +23,6 @@ from core.models import (
     AccountRequest,
     Invitation,
     Organisation,
-    ProviderRegistration,
     User,
     UserRole,
 )
@@ -127,57 +126,6 @@ async def _flush_unique(session: AsyncSession) -> None:
 
 
 # ---------------------------------------------------------------- sign-up and organisations
-
-
-async def sign_up_provider(
-    db: Database,
-    settings: Settings,
-    *,
-    organisation_name: str,
-    name: str,
-    email: str,
-    password: str,
-    client_address: str | None,
-) -> User:
-    """A new provider organisation and its first user (PROVIDER_ADMIN, PROVIDER_USER)."""
-    org_name = _name(organisation_name, ("input", "organisationName"), "Organisation name")
-    person = _name(name, ("input", "name"))
-    address = check_personal_email(email, settings.role_address_local_parts)
-    _password(password)
-    password_hash = await passwords.hash_password(password, fast=settings.env == "test")
-    async with db.transaction() as session:
-        await _email_is_free(session, address)
-        organisation = Organisation(
-            id=uuid.uuid4(),
-            kind=OrganisationKind.PROVIDER.value,
-            name=org_name,
-            enabled_categories=[],
-        )
-        session.add(organisation)
-        # Its registration starts NOT_SUBMITTED, waiting for the spreadsheet.
-        session.add(
-            ProviderRegistration(
-                organisation_id=organisation.id, status="NOT_SUBMITTED", details={}
-            )
-        )
-        user = _new_user(
-            session,
-            organisation_id=organisation.id,
-            email=address,
-            name=person,
-            roles=[Role.PROVIDER_ADMIN, Role.PROVIDER_USER],
-            password_hash=password_hash,
-        )
-        await _flush_unique(session)
-        record(
-            session,
-            AuditKind.PROVIDER_SIGNED_UP,
-            actor_user_id=user.id,
-            subject_user_id=user.id,
-            organisation_id=organisation.id,
-            client_address=client_address,
-        )
-    return user
 
 
 def _categories(registry: CategoryRegistry, categories: Iterable[str]) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from core.identity.roles import Role
-from core.models import AuditEvent, User, UserSession
+from core.models import AuditEvent, PendingSignUp, UserSession
 from core.models.base import utcnow
 from tests.people import ENROL, LOGIN, PASSWORD, VERIFY, People, code_for_step, current_step
 
@@ -242,7 +242,9 @@ async def test_passwords_are_hashed_with_argon2id(people: People, client) -> Non
     assert signup["signUpProvider"]["userErrors"] == []
     async with people.db.session() as session:
         stored = await session.scalar(
-            select(User.password_hash).where(User.email_key == "ann.smith@acorn.example")
+            select(PendingSignUp.password_hash).where(
+                PendingSignUp.email == "ann.smith@acorn.example"
+            )
         )
     assert stored is not None and stored.startswith("$argon2id$")
 
