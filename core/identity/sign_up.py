@@ -95,7 +95,7 @@ async def sign_up_provider(
 def _email_link(
     session: AsyncSession, settings: Settings, address: str, person: str, org_name: str, token: str
 ) -> None:
-    link = f"{settings.base_url}/accept-invitation?token={token}"
+    link = f"{settings.base_url}/finish-sign-up?token={token}"
     queue_email(
         session,
         recipient=address,

@@ -37,4 +37,4 @@ async def test_signing_up_with_a_registered_address_answers_as_with_a_new_one(
     assert "/sign-in" in emails["owner@oak.example"].body
     assert "token=" not in emails["owner@oak.example"].body
     assert emails["newcomer@oak.example"].kind == "SIGN_UP"
-    assert "/accept-invitation?token=ppu_" in emails["newcomer@oak.example"].body
+    assert "/finish-sign-up?token=ppu_" in emails["newcomer@oak.example"].body
