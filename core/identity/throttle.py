@@ -163,11 +163,3 @@ async def forget(session: AsyncSession, settings: Settings, email: str) -> None:
     await session.execute(
         delete(SignInThrottle).where(SignInThrottle.key == throttle_key(settings, email))
     )
-
-
-async def forget_stale(session: AsyncSession) -> int:
-    """Rows of addresses with no attempt for a day (they would count from zero anyway)."""
-    result = await session.execute(
-        delete(SignInThrottle).where(SignInThrottle.last_attempt_at < utcnow() - FORGET_AFTER)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -38,3 +38,38 @@ async def test_signing_up_with_a_registered_address_answers_as_with_a_new_one(
     assert "token=" not in emails["owner@oak.example"].body
     assert emails["newcomer@oak.example"].kind == "SIGN_UP"
     assert "/finish-sign-up?token=ppu_" in emails["newcomer@oak.example"].body
+
+
+async def test_expired_sign_ups_and_idle_failure_counts_are_forgotten(people: People) -> None:
+    # given a sign-up whose link expired, one still open, and an address idle for two days
+    from datetime import timedelta
+
+    from core.identity.housekeeping import forget_stale
+    from core.models import PendingSignUp, SignInThrottle
+    from core.models.base import utcnow
+
+    now = utcnow()
+    async with people.db.transaction() as session:
+        for n, expires in enumerate((now - timedelta(minutes=1), now + timedelta(days=1))):
+            session.add(
+                PendingSignUp(
+                    token_hash=bytes([n]) * 32,
+                    organisation_name="Oak",
+                    name="Ann Oak",
+                    email=f"ann{n}@oak.example",
+                    password_hash="x",
+                    expires_at=expires,
+                )
+            )
+        session.add(
+            SignInThrottle(key=b"k" * 32, failures=9, last_attempt_at=now - timedelta(days=2))
+        )
+
+    # when the daily sweep runs
+    forgotten = await forget_stale(people.db)
+
+    # then the expired sign-up and the idle count are gone; the open sign-up stays
+    assert (forgotten.throttles, forgotten.sign_ups) == (1, 1)
+    async with people.db.session() as session:
+        left = (await session.scalars(select(PendingSignUp.email))).all()
+    assert left == ["ann1@oak.example"]
