@@ -14,7 +14,7 @@ from core.identity.roles import OrganisationKind, Role
 from core.models import OutboxEmail
 from core.settings import Settings
 from schema.app import create_app
-from tests.people import People
+from tests.people import PASSWORD, People
 from tests.web.session import WebSession
 from web import operations as web_operations
 from web.operations import OperationError, operations
@@ -206,6 +206,20 @@ async def test_sign_up_with_a_registered_address_shows_the_same_page(
     # then the pages are the same but for the address
     assert pages[0] == pages[1]
     assert "Check your email" in pages[0]
+
+
+async def test_the_sign_in_page_says_how_long_to_wait_after_repeated_failures(
+    web: WebSession, people: People
+) -> None:
+    # given an address with five wrong passwords
+    person = await people.account(await people.organisation(OrganisationKind.PROVIDER))
+    for _ in range(5):
+        await web.post("/sign-in", {"email": person.email, "password": "not the password"})
+    # when the right password comes at once
+    response = await web.post("/sign-in", {"email": person.email, "password": PASSWORD})
+    # then the page says to wait, and for how long
+    assert response.status_code == 400
+    assert "Wait 1 second, then try again." in response.text
 
 
 async def test_a_page_needing_a_person_sends_a_visitor_to_sign_in(web: WebSession) -> None:
