@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     allow_plain_http: bool = False
     #: Sign-in attempts (login, code, sign-up) allowed per client address (``limits`` syntax).
     login_rate_limit: str = "30/minute"
+    #: Failed sign-ins for one email address (whether or not an account has it) before the
+    #: next attempt waits; each further failure doubles the wait, from one second ...
+    sign_in_free_failures: int = Field(default=5, ge=1, le=100)
+    #: ... up to this many seconds: a stranger can slow an account down, never lock it.
+    sign_in_max_wait_seconds: int = Field(default=60, ge=1, le=3600)
     #: How long a worker holds the outbox emails it claimed; after that (a killed worker)
     #: another worker takes them over. Longer than a batch of SMTP sends can take.
     outbox_lease_seconds: int = 300

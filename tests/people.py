@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import pyotp
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from core.db import Database
 from core.identity import passwords
@@ -198,14 +198,6 @@ class People:
         if provider is None:
             provider = await self.organisation(OrganisationKind.PROVIDER, managing_la=managing_la)
         return await self.signed_in(provider, Role.PROVIDER_ADMIN, Role.PROVIDER_USER)
-
-    async def unlock(self, person: Person) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(User)
-                .where(User.id == person.user_id)
-                .values(locked_until=None, failed_attempts=0)
-            )
 
     async def user_row(self, person: Person) -> User:
         async with self.db.session() as session:

@@ -19,7 +19,6 @@ from core.identity.organisations import (
     create_platform_admin,
     platform_organisation,
     set_enabled_categories,
-    sign_up_provider,
 )
 
 __all__ = [
@@ -35,5 +34,4 @@ __all__ = [
     "request_account",
     "set_enabled_categories",
     "set_user_roles",
-    "sign_up_provider",
 ]

@@ -1,7 +1,9 @@
 """Signing in: password, then a TOTP code from an authenticator app, then a session.
 
-No email or SMS codes. Five wrong passwords or codes lock the account for 15 minutes; a
-code is accepted once only; the session token is stored only as a hash and lasts 14 days.
+No email or SMS codes. Failed attempts slow the email address down (``core.identity.throttle``:
+the same for addresses with and without an account, never a lock); a login challenge takes five
+codes at most; a code is accepted once only; the session token is stored only as a hash and
+lasts 14 days.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database, rowcount
-from core.errors import DomainError, InvalidInput, InvalidState, Unauthenticated
-from core.identity import passwords, totp
+from core.errors import DomainError, InvalidInput, InvalidState, RateLimited, Unauthenticated
+from core.identity import passwords, throttle, totp
 from core.identity.audit import AuditKind, record
 from core.identity.emails import email_key
 from core.identity.secrets import (
@@ -34,8 +36,8 @@ from core.notifications.realtime import sessions_ended
 from core.observability.metrics import LOCKOUTS, LOGIN_FAILURES
 from core.settings import Settings
 
-MAX_FAILURES = 5
-LOCK_DURATION = timedelta(minutes=15)
+#: TOTP codes one login challenge may try; then the person signs in again with the password.
+MAX_CODE_ATTEMPTS = 5
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 SESSION_LIFETIME = timedelta(days=14)
 
@@ -74,51 +76,54 @@ def _fast(settings: Settings) -> bool:
     return settings.env == "test"
 
 
-def _locked_error(until: datetime) -> Locked:
-    return Locked(
-        "Too many failed attempts: this account is locked until "
-        f"{until:%H:%M} UTC. Try again after that."
+def _wrong_credentials(wait_seconds: int) -> Unauthenticated:
+    later = f" Wait {_seconds(wait_seconds)} before you try again." if wait_seconds else ""
+    return Unauthenticated(WRONG_CREDENTIALS + later, code="INVALID_CREDENTIALS")
+
+
+def _too_many_attempts(wait_seconds: int) -> RateLimited:
+    """The answer for an address that must wait, whether or not an account has it."""
+    return RateLimited(
+        "There were too many attempts to sign in with this email address. Wait "
+        f"{_seconds(wait_seconds)}, then try again."
     )
+
+
+def _seconds(count: int) -> str:
+    return "1 second" if count == 1 else f"{count} seconds"
 
 
 async def login(
     db: Database, settings: Settings, *, email: str, password: str, client_address: str | None
 ) -> Challenge:
     """Check the password; return a short-lived challenge for the TOTP step."""
+    # The attempt is counted for the email address before anything is checked, whether or not
+    # an account has it: an address that must wait gets the same answer either way, and of
+    # many concurrent wrong passwords only the allowed number is ever checked. The same
+    # lookups and the same hashing work are done for every address.
+    attempt = await throttle.claim(db, settings, email)
     async with db.session() as session:
         user = await session.scalar(select(User).where(User.email_key == email_key(email)))
     usable = user is not None and user.is_active and user.password_hash is not None
-    now = utcnow()
-    # The attempt is counted before the password is checked, in one atomic statement: of
-    # many concurrent wrong passwords only the allowed number is ever checked. A locked
-    # account answers exactly as a wrong password does (the answer never tells that an
-    # account exists); the same hashing work is done either way.
-    attempt = await _claim_attempt(db, user.id) if usable and user is not None else None
+    subject = user.id if user is not None and usable else None
+    if not isinstance(attempt, throttle.Attempt):
+        LOGIN_FAILURES.labels("throttled").inc()
+        await _record_failure(db, subject, client_address, "throttled", email)
+        raise _too_many_attempts(attempt)
     ok = await passwords.verify_password(
-        user.password_hash if attempt and user else None, password, fast=_fast(settings)
+        user.password_hash if usable and user is not None else None,
+        password,
+        fast=_fast(settings),
     )
-    if not ok or user is None:
-        if user is not None and attempt:
-            await _count_failure(db, user.id, client_address, "password", attempt)
-        else:
-            LOGIN_FAILURES.labels(
-                "unknown_account" if user is None or not usable else "locked"
-            ).inc()
-            async with db.transaction() as session:
-                record(
-                    session,
-                    AuditKind.LOGIN_FAILED,
-                    subject_user_id=user.id if user is not None and usable else None,
-                    client_address=client_address,
-                    reason=(
-                        "unknown email"
-                        if user is None
-                        else ("inactive" if not usable else "locked")
-                    ),
-                    email=email[:320],
-                )
-        raise Unauthenticated(WRONG_CREDENTIALS, code="INVALID_CREDENTIALS")
+    if not ok or not usable or user is None:
+        LOGIN_FAILURES.labels("password" if usable else "unknown_account").inc()
+        reason = "password" if usable else ("unknown email" if user is None else "inactive")
+        await _record_failure(db, subject, client_address, reason, email)
+        if attempt.failures == settings.sign_in_free_failures:
+            LOCKOUTS.inc()
+        raise _wrong_credentials(throttle.seconds_to_wait(settings, attempt.failures))
     token, token_hash = new_token(CHALLENGE_PREFIX)
+    now = utcnow()
     async with db.transaction() as session:
         session.add(
             LoginChallenge(
@@ -126,12 +131,7 @@ async def login(
             )
         )
         # The attempt counted before the check succeeded: it is no failure.
-        await session.execute(
-            update(User)
-            .where(User.id == user.id, User.failed_attempts > 0)
-            .values(failed_attempts=User.failed_attempts - 1)
-            .execution_options(synchronize_session=False)
-        )
+        await throttle.succeeded(session, attempt)
         if user.password_hash and passwords.needs_rehash(user.password_hash, fast=_fast(settings)):
             new_hash = await passwords.hash_password(password, fast=_fast(settings))
             await session.execute(
@@ -145,6 +145,24 @@ async def login(
             client_address=client_address,
         )
     return Challenge(token, LoginStep.VERIFY_TOTP if user.totp_enabled else LoginStep.ENROL_TOTP)
+
+
+async def _record_failure(
+    db: Database,
+    subject: uuid.UUID | None,
+    client_address: str | None,
+    reason: str,
+    email: str,
+) -> None:
+    async with db.transaction() as session:
+        record(
+            session,
+            AuditKind.LOGIN_FAILED,
+            subject_user_id=subject,
+            client_address=client_address,
+            reason=reason,
+            email=email[:320],
+        )
 
 
 async def _challenge_user(session: AsyncSession, challenge: str) -> tuple[LoginChallenge, User]:
@@ -201,13 +219,15 @@ async def verify_totp(
         )
     # Counted before the code is checked (atomically): concurrent guesses on one challenge
     # cannot outnumber the attempts allowed.
-    attempt = await _claim_attempt(db, user.id)
-    if attempt is None:
-        locked_until = (await _lock_state(db, user.id)) or now + LOCK_DURATION
-        raise _locked_error(locked_until)
+    if not await _claim_code_attempt(db, login_challenge.id):
+        raise Locked(
+            "Too many wrong codes for this sign-in. Sign in again with your password, then "
+            "enter the code your authenticator app shows.",
+            field=("input", "code"),
+        )
     step = totp.matching_step(secret, code)
     if step is None:
-        await _count_failure(db, user.id, client_address, "code", attempt)
+        await _count_failure(db, settings, user, client_address, "code")
         raise InvalidInput(
             "That code is not right. Enter the 6-digit code your authenticator app shows now.",
             field=("input", "code"),
@@ -222,7 +242,7 @@ async def verify_totp(
                 update(User)
                 .where(User.id == user.id)
                 .where((User.totp_last_step.is_(None)) | (User.totp_last_step < step))
-                .values(totp_last_step=step, totp_enabled=True, failed_attempts=0)
+                .values(totp_last_step=step, totp_enabled=True)
             )
             if rowcount(claimed) != 1:
                 raise _Replayed
@@ -233,6 +253,7 @@ async def verify_totp(
             )
             if rowcount(used) != 1:
                 raise _Replayed
+            await throttle.forget(session, settings, user.email)
             session.add(
                 UserSession(
                     user_id=user.id,
@@ -260,7 +281,7 @@ async def verify_totp(
                 client_address=client_address,
             )
     except _Replayed:
-        await _count_failure(db, user.id, client_address, "replayed code", attempt)
+        await _count_failure(db, settings, user, client_address, "replayed code")
         raise InvalidInput(
             "This code has already been used. Wait for the next code and enter that one.",
             field=("input", "code"),
@@ -273,55 +294,34 @@ class _Replayed(Exception):
     pass
 
 
-async def _claim_attempt(db: Database, user_id: uuid.UUID) -> int | None:
-    """Count one attempt before it is checked, in one statement: its number since the last
-    success, or None when the account may try no more now (locked, or its attempts taken)."""
-    now = utcnow()
+async def _claim_code_attempt(db: Database, challenge_id: uuid.UUID) -> bool:
+    """Count one code attempt on the challenge before it is checked, in one statement; False
+    when the challenge has had its attempts."""
     async with db.transaction() as session:
-        return await session.scalar(
-            update(User)
+        claimed = await session.execute(
+            update(LoginChallenge)
             .where(
-                User.id == user_id,
-                or_(User.locked_until.is_(None), User.locked_until <= now),
-                User.failed_attempts < MAX_FAILURES,
+                LoginChallenge.id == challenge_id,
+                LoginChallenge.code_attempts < MAX_CODE_ATTEMPTS,
             )
-            .values(failed_attempts=User.failed_attempts + 1)
-            .returning(User.failed_attempts)
+            .values(code_attempts=LoginChallenge.code_attempts + 1)
             .execution_options(synchronize_session=False)
         )
-
-
-async def _lock_state(db: Database, user_id: uuid.UUID) -> datetime | None:
-    async with db.session() as session:
-        return await session.scalar(select(User.locked_until).where(User.id == user_id))
+        return rowcount(claimed) == 1
 
 
 async def _count_failure(
-    db: Database, user_id: uuid.UUID, client_address: str | None, reason: str, failures: int
+    db: Database, settings: Settings, user: User, client_address: str | None, reason: str
 ) -> None:
-    """A failed attempt (already counted by :func:`_claim_attempt`); the last one allowed
-    locks the account for 15 minutes."""
-    LOGIN_FAILURES.labels("password" if reason == "password" else "totp").inc()
+    """A wrong or replayed code (already counted on its challenge): audited, and one more
+    failure of the address's sign-ins."""
+    LOGIN_FAILURES.labels("totp").inc()
     async with db.transaction() as session:
-        kind = (
-            AuditKind.TOTP_REPLAYED
-            if reason == "replayed code"
-            else (AuditKind.TOTP_FAILED if reason != "password" else AuditKind.LOGIN_FAILED)
-        )
-        record(session, kind, subject_user_id=user_id, client_address=client_address, reason=reason)
-        if failures >= MAX_FAILURES:
-            await session.execute(
-                update(User)
-                .where(User.id == user_id)
-                .values(failed_attempts=0, locked_until=utcnow() + LOCK_DURATION)
-            )
-            LOCKOUTS.inc()
-            record(
-                session,
-                AuditKind.ACCOUNT_LOCKED,
-                subject_user_id=user_id,
-                client_address=client_address,
-            )
+        kind = AuditKind.TOTP_REPLAYED if reason == "replayed code" else AuditKind.TOTP_FAILED
+        record(session, kind, subject_user_id=user.id, client_address=client_address, reason=reason)
+        failures = await throttle.failed_code(session, settings, user.email)
+    if failures == settings.sign_in_free_failures:
+        LOCKOUTS.inc()
 
 
 async def logout(db: Database, settings: Settings, viewer: Viewer) -> None:

@@ -1,4 +1,5 @@
-"""Organisations and their first accounts: a provider signs up, the platform creates local
+"""Organisations and their first accounts (a provider signs up in :mod:`core.identity.sign_up`):
+the platform creates local
 authorities (and their enabled categories) and its own admins.
 """
 
@@ -14,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db import Database
 from core.errors import Conflict, InvalidInput, NotFound
 from core.identity import passwords
-from core.identity.audit import AuditKind, record
 from core.identity.emails import check_personal_email
 from core.identity.members import (
     check_password,
@@ -27,7 +27,6 @@ from core.identity.roles import OrganisationKind, Role
 from core.identity.viewer import Viewer
 from core.models import (
     Organisation,
-    ProviderRegistration,
     User,
 )
 from core.plugins.registry import CategoryRegistry
@@ -35,57 +34,6 @@ from core.settings import Settings
 
 PLATFORM_NAME = "Placement portal operator"
 _CODE = re.compile(r"^[A-Z]{2,8}$")
-
-
-async def sign_up_provider(
-    db: Database,
-    settings: Settings,
-    *,
-    organisation_name: str,
-    name: str,
-    email: str,
-    password: str,
-    client_address: str | None,
-) -> User:
-    """A new provider organisation and its first user (PROVIDER_ADMIN, PROVIDER_USER)."""
-    org_name = clean_name(organisation_name, ("input", "organisationName"), "Organisation name")
-    person = clean_name(name, ("input", "name"))
-    address = check_personal_email(email, settings.role_address_local_parts)
-    check_password(password)
-    password_hash = await passwords.hash_password(password, fast=settings.env == "test")
-    async with db.transaction() as session:
-        await email_is_free(session, address)
-        organisation = Organisation(
-            id=uuid.uuid4(),
-            kind=OrganisationKind.PROVIDER.value,
-            name=org_name,
-            enabled_categories=[],
-        )
-        session.add(organisation)
-        # Its registration starts NOT_SUBMITTED, waiting for the spreadsheet.
-        session.add(
-            ProviderRegistration(
-                organisation_id=organisation.id, status="NOT_SUBMITTED", details={}
-            )
-        )
-        user = new_user(
-            session,
-            organisation_id=organisation.id,
-            email=address,
-            name=person,
-            roles=[Role.PROVIDER_ADMIN, Role.PROVIDER_USER],
-            password_hash=password_hash,
-        )
-        await flush_unique(session)
-        record(
-            session,
-            AuditKind.PROVIDER_SIGNED_UP,
-            actor_user_id=user.id,
-            subject_user_id=user.id,
-            organisation_id=organisation.id,
-            client_address=client_address,
-        )
-    return user
 
 
 def _categories(registry: CategoryRegistry, categories: Iterable[str]) -> list[str]:

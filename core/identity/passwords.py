@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import weakref
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -21,7 +22,11 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256
 #: Hashes running at once: one core is always left to the event loop.
 _CONCURRENT_HASHES = max(1, (os.cpu_count() or 2) - 1)
-_semaphore: asyncio.Semaphore | None = None
+#: One semaphore per event loop: a semaphore is bound to the loop it first waited in (several
+#: loops in one process, as in the tests, would otherwise fail on the second).
+_semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @lru_cache(maxsize=2)
@@ -34,10 +39,11 @@ def hasher(fast: bool = False) -> PasswordHasher:
 
 
 def _limit() -> asyncio.Semaphore:
-    global _semaphore
-    if _semaphore is None:
-        _semaphore = asyncio.Semaphore(_CONCURRENT_HASHES)
-    return _semaphore
+    loop = asyncio.get_running_loop()
+    semaphore = _semaphores.get(loop)
+    if semaphore is None:
+        semaphore = _semaphores[loop] = asyncio.Semaphore(_CONCURRENT_HASHES)
+    return semaphore
 
 
 #: zxcvbn's score (0-4) a new password needs: 3 is "safely unguessable" for online attacks.

@@ -16,6 +16,7 @@ SESSION_PREFIX = "pps_"
 API_TOKEN_PREFIX = "ppa_"
 CHALLENGE_PREFIX = "ppc_"
 INVITATION_PREFIX = "ppi_"
+SIGN_UP_PREFIX = "ppu_"
 
 
 def new_token(prefix: str) -> tuple[str, bytes]:

@@ -54,13 +54,23 @@ async def sweep_reminders(runtime: Runtime) -> None:
 
 
 async def sweep_retention(runtime: Runtime) -> None:
-    """Purge the personal data of referrals and IPAs whose retention period ended."""
+    """Purge the personal data of referrals and IPAs whose retention period ended; forget idle
+    sign-in failure counts and expired sign-ups."""
     from core.children.retention import purge
     from core.models.base import utcnow
 
     report = await purge(runtime.db, runtime.settings, now=utcnow())
     for line in report.lines():
         logger.info("retention: %s", line)
+    from core.identity.housekeeping import forget_stale
+
+    forgotten = await forget_stale(runtime.db)
+    if forgotten.throttles or forgotten.sign_ups:
+        logger.info(
+            "retention: forgot %d idle sign-in counts, %d expired sign-ups",
+            forgotten.throttles,
+            forgotten.sign_ups,
+        )
 
 
 async def make_export(runtime: Runtime, export_id: str) -> None:

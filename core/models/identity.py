@@ -68,6 +68,8 @@ class User(HasId, Base):
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The last RFC 6238 time step accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    #: Unused since migration 0015: failed sign-ins are counted per address in
+    #: ``sign_in_throttles`` (a slowdown, never a lock), TOTP codes per login challenge.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     #: NotificationKind values the user does not want emails for (in-portal ones stay).
@@ -99,6 +101,38 @@ class LoginChallenge(HasId, Base):
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    #: TOTP codes tried with this challenge (counted before each is checked; 5 at most).
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInThrottle(Base):
+    """Failed sign-in attempts for one email address, whether or not an account has it (so
+    that the slowdown tells nothing about which addresses exist). Keyed by a keyed hash of the
+    address: the table names no one."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    #: No attempt for this address is checked before this moment.
+    next_attempt_at: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PendingSignUp(HasId, Base):
+    """A provider's sign-up waiting for the link emailed to its address: nothing is created
+    (and nothing tells whether the address already has an account) until it is confirmed."""
+
+    __tablename__ = "pending_sign_ups"
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -21,3 +21,6 @@ class NotificationKind(StrEnum):
 
 #: Emails that are not notifications (they go to people who may not have logged in yet).
 INVITATION_EMAIL = "INVITATION"
+#: A provider's sign-up: the link that completes it, or (the address has an account) a notice.
+SIGN_UP_EMAIL = "SIGN_UP"
+SIGN_UP_NOTICE_EMAIL = "SIGN_UP_NOTICE"

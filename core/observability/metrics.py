@@ -79,10 +79,13 @@ LIVE_SUBSCRIPTIONS = Gauge(
 )
 LOGIN_FAILURES = Counter(
     "portal_login_failures",
-    "Failed sign-in steps, by reason (password, unknown_account, locked, totp).",
+    "Failed sign-in steps, by reason (password, unknown_account, throttled, totp).",
     ["reason"],
 )
-LOCKOUTS = Counter("portal_account_lockouts", "Accounts locked after repeated failures.")
+LOCKOUTS = Counter(
+    "portal_account_lockouts",
+    "Email addresses slowed down after repeated failed sign-ins (a wait, never a lock).",
+)
 EMAILS_SENT = Counter("portal_emails_sent", "Outbox emails the SMTP server accepted.")
 EMAILS_FAILED = Counter("portal_email_failures", "Outbox email sends that failed (retried).")
 WEBHOOK_ATTEMPTS = Counter(

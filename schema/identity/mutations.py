@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from core.identity import accounts, api_tokens, leaving, login, signing
+from core.identity import accounts, api_tokens, leaving, login, sign_up, signing
 from schema.context import Info
 from schema.identity.inputs import (
     AcceptInvitationInput,
@@ -63,16 +63,22 @@ def _set_session_cookie(info: Info, token: str, max_age: int) -> None:
 
 @strawberry.type
 class IdentityMutations:
-    @mutation
+    @mutation(
+        description="Register a provider organisation and its first admin. The answer is the "
+        "same whether or not the email address has an account (`user` is null): the address "
+        "gets an email, either a one-time link that completes the sign-up "
+        "(`acceptInvitation` with its token and the password chosen here) or, when it has an "
+        "account already, a notice that someone tried to register with it."
+    )
     async def sign_up_provider(
         self, info: Info, input: SignUpProviderInput
     ) -> SignUpProviderPayload:
         ctx = info.context
         await ctx.limiter.hit("sign-up", ctx.client_address)
-        user = await accounts.sign_up_provider(
+        await sign_up.sign_up_provider(
             ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
         )
-        return SignUpProviderPayload(user=User.of(user, to_self=True))
+        return SignUpProviderPayload(user=None)
 
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
@@ -115,13 +121,22 @@ class IdentityMutations:
             response.delete_cookie(SESSION_COOKIE, path="/")
         return LogoutPayload()
 
-    @mutation
+    @mutation(
+        description="The one-time link of an invitation (the invited person chooses their "
+        "password) or of a provider's sign-up (the password chosen at sign-up; it creates the "
+        "organisation and its first admin)."
+    )
     async def accept_invitation(
         self, info: Info, input: AcceptInvitationInput
     ) -> AcceptInvitationPayload:
         ctx = info.context
         await ctx.limiter.hit("login", ctx.client_address)
-        user = await accounts.accept_invitation(
+        accept = (
+            sign_up.confirm_sign_up
+            if sign_up.is_sign_up_token(input.token)
+            else accounts.accept_invitation
+        )
+        user = await accept(
             ctx.db, ctx.settings, **arguments(input), client_address=ctx.client_address
         )
         return AcceptInvitationPayload(user=User.of(user, to_self=True))

@@ -6,10 +6,10 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from core.identity.roles import OrganisationKind, Role
-from core.models import AuditEvent, Invitation, OutboxEmail
+from core.models import AuditEvent, Invitation, OutboxEmail, User
 from core.models.base import utcnow
 from schema.node import encode_id
-from tests.people import PASSWORD, People
+from tests.people import LOGIN, PASSWORD, People
 
 SIGN_UP = """
 mutation ($input: SignUpProviderInput!) {
@@ -58,14 +58,61 @@ async def _invitation_token(people: People, email: str) -> str:
     return match.group(1)
 
 
-async def test_a_provider_signs_up_as_its_first_admin(client) -> None:
+async def _sign_up_token(people: People, email: str) -> str:
+    async with people.db.session() as session:
+        body = await session.scalar(
+            select(OutboxEmail.body).where(
+                OutboxEmail.recipient == email, OutboxEmail.kind == "SIGN_UP"
+            )
+        )
+    assert body is not None
+    match = re.search(r"token=(ppu_[A-Za-z0-9_-]+)", body)
+    assert match
+    return match.group(1)
+
+
+async def test_a_provider_signs_up_as_its_first_admin_through_the_emailed_link(
+    people: People, client
+) -> None:
+    # given a sign-up, answered with no account yet
     data = await client.data(SIGN_UP, _sign_up())
-    assert data["signUpProvider"]["userErrors"] == []
-    assert data["signUpProvider"]["user"] == {
-        "email": "ann.smith@acorn.example",
-        "roles": ["PROVIDER_ADMIN", "PROVIDER_USER"],
-        "organisation": {"name": "Acorn Care", "kind": "PROVIDER"},
+    token = await _sign_up_token(people, "ann.smith@acorn.example")
+    # when the link is followed with the password chosen
+    accepted = await client.data(
+        ACCEPT, {"input": {"token": token, "password": "a long enough password"}}
+    )
+    again = await client.data(
+        ACCEPT, {"input": {"token": token, "password": "a long enough password"}}
+    )
+    # then the organisation and its admin exist, once
+    assert data["signUpProvider"] == {"user": None, "userErrors": []}
+    assert accepted["acceptInvitation"] == {
+        "user": {"email": "ann.smith@acorn.example"},
+        "userErrors": [],
     }
+    assert again["acceptInvitation"]["userErrors"][0]["field"] == ["input", "token"]
+    login = await client.data(
+        LOGIN, {"email": "ann.smith@acorn.example", "password": "a long enough password"}
+    )
+    assert login["login"]["nextStep"] == "ENROL_TOTP"
+
+
+async def test_the_sign_up_link_needs_the_password_chosen_at_sign_up(
+    people: People, client
+) -> None:
+    # given someone signed up with another person's address
+    await client.data(SIGN_UP, _sign_up())
+    token = await _sign_up_token(people, "ann.smith@acorn.example")
+    # when the address's owner follows the link with a password of their own
+    accepted = await client.data(ACCEPT, {"input": {"token": token, "password": PASSWORD}})
+    # then nothing is created
+    assert accepted["acceptInvitation"]["user"] is None
+    assert accepted["acceptInvitation"]["userErrors"][0]["field"] == ["input", "password"]
+    async with people.db.session() as session:
+        assert (
+            await session.scalar(select(User.id).where(User.email_key == "ann.smith@acorn.example"))
+            is None
+        )
 
 
 async def test_a_shared_role_address_is_refused_with_the_reason(client) -> None:
@@ -75,10 +122,24 @@ async def test_a_shared_role_address_is_refused_with_the_reason(client) -> None:
     assert "shared mailbox" in error["message"]
 
 
-async def test_an_email_already_used_in_another_case_is_refused(client) -> None:
-    await client.data(SIGN_UP, _sign_up())
+async def test_an_email_already_used_in_another_case_gets_no_second_account(
+    people: People, client
+) -> None:
+    # given an account
+    person = await people.account(
+        await people.organisation(OrganisationKind.PROVIDER), email="ann.smith@acorn.example"
+    )
+    # when someone signs up with its address in another case
     data = await client.data(SIGN_UP, _sign_up(email="Ann.Smith@ACORN.example"))
-    assert data["signUpProvider"]["userErrors"][0]["code"] == "CONFLICT"
+    # then the answer is the plain one, and the account stays the only one
+    assert data["signUpProvider"] == {"user": None, "userErrors": []}
+    async with people.db.session() as session:
+        users = (
+            await session.scalars(
+                select(User.id).where(User.email_key == "ann.smith@acorn.example")
+            )
+        ).all()
+    assert users == [person.user_id]
 
 
 async def test_a_short_password_is_refused(client) -> None:

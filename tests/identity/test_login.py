@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from core.identity.roles import Role
-from core.models import AuditEvent, User, UserSession
+from core.models import AuditEvent, PendingSignUp, UserSession
 from core.models.base import utcnow
 from tests.people import ENROL, LOGIN, PASSWORD, VERIFY, People, code_for_step, current_step
 
@@ -111,7 +111,7 @@ async def test_two_concurrent_verifications_with_one_code_open_one_session(
     assert len(sessions) == 1
 
 
-async def test_six_wrong_codes_lock_the_account(people: People, client) -> None:
+async def test_a_challenge_takes_five_codes_at_most(people: People, client) -> None:
     # given
     person = await people.caseworker(await people.local_authority())
     login = (await client.data(LOGIN, {"email": person.email, "password": PASSWORD}))["login"]
@@ -132,19 +132,25 @@ async def test_six_wrong_codes_lock_the_account(people: People, client) -> None:
     assert right["userErrors"][0]["code"] == "LOCKED"
 
 
-async def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(
+async def test_five_wrong_passwords_make_the_next_attempt_wait_a_second(
     people: People, client
 ) -> None:
+    # given an address with five wrong passwords
     person = await people.caseworker(await people.local_authority())
     for _ in range(5):
-        await client.data(LOGIN, {"email": person.email, "password": "wrong password!"})
-    login = (await client.data(LOGIN, {"email": person.email, "password": PASSWORD}))["login"]
-    # answered as a wrong password: the answer never tells that the account exists
-    assert login["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
-    assert login["challenge"] is None
-    user = await people.user_row(person)
-    assert user.locked_until is not None
-    assert timedelta(minutes=14) < user.locked_until - utcnow() <= timedelta(minutes=15)
+        last = (await client.data(LOGIN, {"email": person.email, "password": "wrong password!"}))[
+            "login"
+        ]
+    # when the right one comes at once, then a second later
+    at_once = (await client.data(LOGIN, {"email": person.email, "password": PASSWORD}))["login"]
+    await asyncio.sleep(1.1)
+    later = (await client.data(LOGIN, {"email": person.email, "password": PASSWORD}))["login"]
+    # then the fifth wrong answer said to wait, the first right one was not checked, the next was
+    assert last["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert "Wait 1 second" in last["userErrors"][0]["message"]
+    assert at_once["challenge"] is None
+    assert at_once["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert later["userErrors"] == [] and later["challenge"]
 
 
 @pytest.mark.skipif(
@@ -236,7 +242,9 @@ async def test_passwords_are_hashed_with_argon2id(people: People, client) -> Non
     assert signup["signUpProvider"]["userErrors"] == []
     async with people.db.session() as session:
         stored = await session.scalar(
-            select(User.password_hash).where(User.email_key == "ann.smith@acorn.example")
+            select(PendingSignUp.password_hash).where(
+                PendingSignUp.email == "ann.smith@acorn.example"
+            )
         )
     assert stored is not None and stored.startswith("$argon2id$")
 

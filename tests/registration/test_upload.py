@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import Database
-from core.models import Document, Home, ProviderRegistration
+from core.models import Document, Home, OutboxEmail, ProviderRegistration
 from core.settings import Settings
 from schema.node import encode_id
 from tests.identity.world import World
@@ -191,11 +191,24 @@ async def test_the_template_resaved_by_libreoffice_is_accepted(
     assert [h["name"] for h in result["registration"]["homes"]] == ["Oak House", "Elm House"]
 
 
-async def test_sign_up_starts_a_not_submitted_registration(world: World) -> None:
+async def test_a_completed_sign_up_starts_a_not_submitted_registration(world: World) -> None:
     # given
     sign_up = """mutation { signUpProvider(input: {organisationName: "Hazel Homes", name: "Hazel Hart",
         email: "hazel.hart@hazel.example", password: "a long enough password"}) { user { id } userErrors { message } } }"""
     await world.client.data(sign_up, token="")
+    async with world.people.db.session() as session:
+        body = await session.scalar(
+            select(OutboxEmail.body).where(OutboxEmail.recipient == "hazel.hart@hazel.example")
+        )
+    assert body is not None
+    token = body.split("token=")[1].split()[0]
+
+    # when the emailed link is followed
+    await world.client.data(
+        """mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { userErrors { message } } }""",
+        {"input": {"token": token, "password": "a long enough password"}},
+        token="",
+    )
     async with world.people.db.session() as session:
         count = await session.scalar(select(func.count()).select_from(ProviderRegistration))
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from starlette.responses import Response
 
 from core.identity.roles import OrganisationKind, Role
+from core.models import OutboxEmail
 from core.settings import Settings
 from schema.app import create_app
-from tests.people import People
+from tests.people import PASSWORD, People
 from tests.web.session import WebSession
 from web import operations as web_operations
 from web.operations import OperationError, operations
@@ -143,6 +146,80 @@ async def test_user_errors_land_on_their_field_by_path(web: WebSession) -> None:
     assert 'id="password-error"' in response.text
     assert "at least 12 characters" in response.text
     assert 'value="Birch Care"' in response.text
+
+
+async def test_sign_up_asks_to_check_the_email_and_its_link_finishes_it(
+    web: WebSession, people: People
+) -> None:
+    # given a provider that registers on the sign-up page
+    form = {
+        "organisationName": "Birch Care",
+        "name": "Ann Birch",
+        "email": "ann@birch.example.org",
+        "password": "a long enough password",
+        "confirm": "a long enough password",
+    }
+    sent = await web.post("/sign-up", form)
+    async with people.db.session() as session:
+        body = await session.scalar(
+            select(OutboxEmail.body).where(OutboxEmail.recipient == "ann@birch.example.org")
+        )
+    assert body is not None
+    link = re.search(r"http://\S+(/finish-sign-up\?token=\S+)", body)
+    assert link
+    # when the emailed link is opened and the password entered
+    opened = await web.get(link.group(1))
+    token = re.search(r'name="token" value="([^"]+)"', opened.text)
+    assert token
+    done = await web.post(
+        "/finish-sign-up",
+        {"token": token.group(1), "password": "a long enough password"},
+        from_page=link.group(1),
+    )
+    # then the sign-up page said to check the email, and the link's page sends to sign in
+    assert sent.status_code == 200 and "Check your email" in sent.text
+    assert "Finish registering" in opened.text
+    page = await web.follow(done)
+    assert "Your organisation is registered" in page.text
+
+
+async def test_sign_up_with_a_registered_address_shows_the_same_page(
+    web: WebSession, people: People
+) -> None:
+    # given an account
+    await people.account(
+        await people.organisation(OrganisationKind.PROVIDER), email="ann@birch.example.org"
+    )
+    # when its address, and a new one, are used on the sign-up page
+    pages = []
+    for email in ("ann@birch.example.org", "bea@birch.example.org"):
+        form = {
+            "organisationName": "Birch Care",
+            "name": "Ann Birch",
+            "email": email,
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+        }
+        response = await web.post("/sign-up", form)
+        assert response.status_code == 200
+        pages.append(re.sub(r'value="[^"]*"', "", response.text.replace(email, "EMAIL")))
+    # then the pages are the same but for the address
+    assert pages[0] == pages[1]
+    assert "Check your email" in pages[0]
+
+
+async def test_the_sign_in_page_says_how_long_to_wait_after_repeated_failures(
+    web: WebSession, people: People
+) -> None:
+    # given an address with five wrong passwords
+    person = await people.account(await people.organisation(OrganisationKind.PROVIDER))
+    for _ in range(5):
+        await web.post("/sign-in", {"email": person.email, "password": "not the password"})
+    # when the right password comes at once
+    response = await web.post("/sign-in", {"email": person.email, "password": PASSWORD})
+    # then the page says to wait, and for how long
+    assert response.status_code == 400
+    assert "Wait 1 second, then try again." in response.text
 
 
 async def test_a_page_needing_a_person_sends_a_visitor_to_sign_in(web: WebSession) -> None:

@@ -1,5 +1,7 @@
-"""``/accept-invitation?token=...`` (an invited person sets a password) and ``/sign-up`` (a
-provider creates its organisation and first admin)."""
+"""``/accept-invitation?token=...`` (an invited person sets a password), ``/sign-up`` (a
+provider asks to register its organisation and first admin: the answer is always "check your
+email") and ``/finish-sign-up?token=...`` (the emailed link: the password chosen at sign-up
+completes it)."""
 
 from __future__ import annotations
 
@@ -76,6 +78,34 @@ async def sign_up(p: Page) -> Response:
     )
     if not outcome.ok:
         return p.render("auth/sign_up.html", form=outcome.form, status=400)
+    # The same page whether or not the address has an account: the email says which.
+    return p.render("auth/sign_up_sent.html", email=values["email"].strip())
+
+
+@page("/finish-sign-up", methods=("GET", "POST"), signed_in=False)
+async def finish_sign_up(p: Page) -> Response:
+    token = p.query_params.get("token", "")
+    if p.request.method == "GET":
+        return p.render("auth/finish_sign_up.html", token=token)
+    values = await p.form_values()
+    token = values.get("token", token)
+    form = Form(values={})
+    if not values.get("password"):
+        form.add("password", "Enter the password you chose when you registered")
+        return p.render("auth/finish_sign_up.html", token=token, form=form, status=400)
+    outcome = await p.mutate(
+        OPS["AcceptInvitation"],
+        {"input": {"token": token, "password": values["password"]}},
+        form=form,
+    )
+    if not outcome.ok:
+        # The token is not a field the person can change: its problems are the page's.
+        shown = Form(values={})
+        for name, message in outcome.form.errors.items():
+            shown.add("password" if name == "password" else None, message)
+        for message in outcome.form.general:
+            shown.add(None, message)
+        return p.render("auth/finish_sign_up.html", token=token, form=shown, status=400)
     return p.redirect(
         "/sign-in", banner="Your organisation is registered. Sign in to set up your account."
     )
