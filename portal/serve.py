@@ -100,8 +100,8 @@ def serve_one(settings: Settings, host: str, port: int) -> int:
 
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
     """``workers`` processes on ``host:port`` under uvicorn's supervisor, until SIGTERM."""
-    # Each worker reads its settings from the environment: the address this one serves at
-    # (served_settings) and the supervisor to outlive no longer.
+    # Each worker reads its settings from the environment: also the address served here
+    # (served_settings), and the supervisor's id (a worker stops when the supervisor goes).
     os.environ["PORTAL_BASE_URL"] = settings.base_url
     os.environ[SUPERVISOR_PID] = str(os.getpid())
     # /metrics must sum every worker's figures: without a directory of the operator's, the

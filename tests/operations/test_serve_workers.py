@@ -207,9 +207,24 @@ async def test_two_workers_share_one_port_events_and_metrics_and_replace_a_kille
                 await _message_received(ws)
     assert serve.running
 
+    # when the supervisor itself is killed with SIGKILL
+    workers = worker_pids(serve.popen.pid)
+    os.kill(serve.popen.pid, signal.SIGKILL)
+    serve.popen.wait(timeout=20)
+
+    # then its workers stop too (the kernel tells them), rather than hold the port
+    async def all_gone() -> bool:
+        return not any(_exists(pid) for pid in workers)
+
+    await eventually(all_gone, within=60, what="the orphaned workers to stop")
+
 
 def _exists(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists()
+    """The process runs (a zombie waiting for whoever adopted it to reap it has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def _in_flight(port: int, request_id: str) -> tuple[socket.socket, bytes]:
