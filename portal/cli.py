@@ -50,13 +50,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     workers = worker_count(args.workers, settings)
     settings = served_settings(settings, args.host, args.port)
     _upgrade(settings)
-    print(
-        f"Serving the portal at {settings.base_url} (GraphQL and GraphiQL: /graphql)"
-        + (f" with {workers} worker processes" if workers > 1 else ""),
-        flush=True,
-    )
+    print(f"Serving the portal at {settings.base_url} (GraphQL and GraphiQL: /graphql)", flush=True)
     if workers == 1:
         return serve_one(settings, args.host, args.port)
+    print(f"with {workers} worker processes (SIGHUP restarts them one by one)", flush=True)
     return serve_workers(settings, args.host, args.port, workers)
 
 
