@@ -142,7 +142,7 @@ async def run(args: argparse.Namespace) -> int:
     limit = raise_file_limit(2 * args.subscribers + 500)
     redis_url = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     await aioredis.Redis.from_url(redis_url).flushdb()
-    started_cpu = time.process_time()
+    started_cpu, begun = time.process_time(), time.perf_counter()
     env = {"PORTAL_REDIS_URL": redis_url}
     if os.environ.get("PORTAL_BENCH_DATABASE_URL"):
         sys.exit("this bench runs on SQLite (its load is the fan-out, not the database)")
@@ -155,6 +155,7 @@ async def run(args: argparse.Namespace) -> int:
         port = int(base.rsplit(":", 1)[1])
         pids = worker_pids(int(environment[SERVE_PID])) or [int(environment[SERVE_PID])]
         db = Database(create_engine(settings.database_url))
+        print(f"served by {len(pids)} process(es) after {time.perf_counter() - begun:.1f} s")
         people = await make_people(db, args.subscribers)
         url = base.replace("http://", "ws://") + "/graphql"
         subscribers = [Subscriber(token) for _, token in people]
@@ -165,16 +166,20 @@ async def run(args: argparse.Namespace) -> int:
             async with gate:
                 connected = asyncio.Event()
                 task = asyncio.create_task(s.run(url, connected))
-                await asyncio.wait({task, asyncio.create_task(connected.wait())}, timeout=60)
+                waiting = asyncio.create_task(connected.wait())
+                await asyncio.wait({task, waiting}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+                waiting.cancel()
                 if task.done():
                     task.result()
             ready.set()
             await task
 
+        opening = time.perf_counter()
         tasks = [
             asyncio.create_task(subscribe(s, r)) for s, r in zip(subscribers, readies, strict=True)
         ]
-        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 300)
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 600)
+        print(f"{args.subscribers} subscriptions opened in {time.perf_counter() - opening:.1f} s")
         # warm up until every subscriber receives (subscriptions registered server-side)
         everyone = list(range(args.subscribers))
         for attempt in range(60):
@@ -185,6 +190,7 @@ async def run(args: argparse.Namespace) -> int:
         else:
             missing = sum(not s.received for s in subscribers)
             raise RuntimeError(f"{missing} subscribers did not receive the warm-up")
+        print(f"every subscriber received after {attempt + 1} warm-up event(s)")
         per_process = connections_by_process(pids, port)
 
         baseline = RedisFanOut(redis_url, args.subscribers)
