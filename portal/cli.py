@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -46,34 +45,16 @@ def served_settings(settings: Settings, host: str, port: int) -> Settings:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    from portal.serve import serve_one, serve_workers, worker_count
 
-    from schema.app import create_app
-
+    workers = worker_count(args.workers, settings)
     settings = served_settings(settings, args.host, args.port)
     _upgrade(settings)
-    app = create_app(settings, background=True, freeze_startup_objects=True)
     print(f"Serving the portal at {settings.base_url} (GraphQL and GraphiQL: /graphql)", flush=True)
-    # SIGTERM: stop accepting, finish the requests in flight (up to 30 s), run the lifespan's
-    # shutdown (the in-process worker finishes its messages), then exit 0. uvicorn raises the
-    # signal it caught again once it is done; this handler (restored by then) makes that a
-    # clean exit rather than death by signal.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        access_log=False,  # our own line per request (schema/http/observe.py)
-        log_config=None,  # our logging (PORTAL_LOG_FORMAT), configured in main()
-        log_level="info",
-        timeout_graceful_shutdown=30,
-        # X-Forwarded-For / -Proto are believed only from the proxies named in
-        # PORTAL_TRUSTED_PROXIES (uvicorn would otherwise trust any local one): the client
-        # address is what the per-address sign-in limits count.
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies or "",
-    )
-    return 0
+    if workers == 1:
+        return serve_one(settings, args.host, args.port)
+    print(f"with {workers} worker processes (SIGHUP restarts them one by one)", flush=True)
+    return serve_workers(settings, args.host, args.port, workers)
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -349,6 +330,15 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ("serve", "demo"):  # demo: to print the address `serve` will have
             sub.add_argument("--host", default="127.0.0.1")
             sub.add_argument("--port", type=int, default=8000)
+        if name == "serve":
+            sub.add_argument(
+                "--workers",
+                type=int,
+                default=None,
+                metavar="N",
+                help="processes answering on the port (default: one per core with "
+                "PORTAL_REDIS_URL, one without; several need Redis)",
+            )
         if name == "create-admin":
             sub.add_argument("--email", required=True)
             sub.add_argument("--name", required=True)

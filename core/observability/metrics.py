@@ -223,8 +223,11 @@ def exposition(extra: Iterable[Metric] = ()) -> bytes:
 
 
 def process_exited(pid: int) -> None:
-    """Tell multiprocess mode that a serve process ended (its live gauges stop counting)."""
-    if MULTIPROCESS:
+    """Tell multiprocess mode that a serve process ended (its live gauges stop counting).
+
+    Read the directory now, not at import: ``portal serve --workers N`` may choose it after
+    this module was imported (its supervisor calls this for workers that died)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid)

@@ -115,8 +115,10 @@ class Portal:
     def environment(self) -> dict[str, str]:
         return {**os.environ, **self.env, "PORTAL_BASE_URL": self.base_url}
 
-    async def serve(self) -> Process:
-        process = self._start("serve", "serve", "--port", str(self.port))
+    async def serve(self, workers: int = 1) -> Process:
+        """``portal serve`` with ``workers`` processes (one, as before ``--workers``, unless
+        the test is about several)."""
+        process = self._start("serve", "serve", "--port", str(self.port), "--workers", str(workers))
         async with httpx.AsyncClient() as client:
 
             async def up() -> bool:

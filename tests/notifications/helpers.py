@@ -139,6 +139,8 @@ class Subscriber:
 
     events: asyncio.Queue[dict[str, Any]]
     task: asyncio.Task[None]
+    #: the client's end of the websocket (which server process holds the other end)
+    local_port: int | None = None
 
     async def next_notification(self, within: float = 5.0) -> dict[str, Any]:
         getting = asyncio.ensure_future(self.events.get())
@@ -186,8 +188,9 @@ async def gql_subscriber(
                 await events.put(result)
 
         task = asyncio.create_task(receive())
+        websocket = transport.adapter.websocket
         try:
-            yield Subscriber(events, task)
+            yield Subscriber(events, task, websocket.local_address[1] if websocket else None)
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
