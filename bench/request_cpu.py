@@ -14,6 +14,7 @@ ratios are harsher than the throughput ratios of bench/provider_referrals.py. Th
     PORTAL_BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres python -m bench.request_cpu
     ... --profile 2000      # cProfile of the portal over 2,000 requests, top functions
     ... --keep / --url U --token T   # keep the seeded database / reuse it (development)
+    ... --toggle ab.py      # two variants of the portal, interleaved in this one process
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 from bench.databases import fresh_database
@@ -158,9 +160,24 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             stats.print_stats(args.top)
             print(out.getvalue())
             return {"portal_us_profiled": round(cpu)}
-        results: dict[str, list[float]] = {name: [] for name in calls}
+        runs: list[tuple[str, Call, str | None]] = [(n, c, None) for n, c in calls.items()]
+        if args.toggle:
+            # Two variants of the portal in this same process (a file defining
+            # ``use(variant: str)``, called with "A" or "B" before each run).
+            namespace: dict[str, Any] = {}
+            source = Path(args.toggle).read_text()  # noqa: ASYNC240  # development only
+            exec(compile(source, args.toggle, "exec"), namespace)
+            portal_call = calls["portal"]
+            runs = [(n, c, None) for n, c in calls.items() if n != "portal"]
+            runs[:0] = [("portal_A", portal_call, "A"), ("portal_B", portal_call, "B")]
+            for variant in ("A", "B"):
+                namespace["use"](variant)
+                await cpu_per_request(portal_call, 200, args.concurrency)
+        results: dict[str, list[float]] = {name: [] for name, _, _ in runs}
         for _ in range(args.rounds):
-            for name, call in calls.items():
+            for name, call, variant in runs:
+                if variant is not None:
+                    namespace["use"](variant)
                 gc.collect()
                 results[name].append(await cpu_per_request(call, args.requests, args.concurrency))
         median = {name: statistics.median(runs) for name, runs in results.items()}
@@ -175,6 +192,9 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         for name in calls:
             if name != "portal" and "portal" in median:
                 outcome[f"ratio_vs_{name}"] = round(median[name] / median["portal"], 3)
+        if args.toggle:
+            pairs = zip(results["portal_A"], results["portal_B"], strict=True)
+            outcome["B_over_A_by_round"] = [round(b / a, 3) for a, b in pairs]
         return outcome
 
 
@@ -187,6 +207,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--only", help="comma-separated: portal,sqlalchemy,asyncpg")
+    parser.add_argument("--toggle", help="a file defining use(variant): A/B in one process")
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
     parser.add_argument("--url", help="a database seeded by an earlier --keep")
     parser.add_argument("--token", help="its session token (printed by --keep)")
