@@ -3,9 +3,10 @@ against one ``portal serve`` (PostgreSQL when PORTAL_BENCH_DATABASE_URL names a 
 
 Each client loops over four operations in turn: the provider's list (``referrals(first:
 50)``), a referral's page (its children, the provider's delivery and thread), a message (the
-provider writes to the LA) and the offers (the LA reads a referral's offers and deliveries).
-Reports requests per second, p50/p99 by operation, errors by kind, and the server's memory
-(RSS) after a warm-up and at the end.
+provider writes to the LA, in the thread of another referral: see ``WRITTEN_REFERRALS``) and
+the offers (the LA reads a referral's offers and deliveries). Reports requests per second,
+p50/p99 by operation, errors by kind, and the server's memory (RSS) after a warm-up, every
+30 s, and at the end.
 
     python -m bench.soak --clients 100 --seconds 600
     PORTAL_BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres python -m bench.soak
@@ -47,8 +48,16 @@ from core.referrals.service import create_referral, send_referral
 from core.settings import Settings
 from schema.node import encode_id
 
-REFERRALS = 20
-WARM_UP_SECONDS = 20
+#: Referrals whose pages and offers the clients read, and (more of them) referrals whose
+#: threads they write to. Kept apart so that the pages read stay the same size all run: were
+#: the messages written to the threads that the referral page returns whole, every page would
+#: grow by a message per write (thousands over ten minutes), and the server's memory would
+#: measure that growing answer rather than whether the server keeps what it should not.
+READ_REFERRALS = 20
+WRITTEN_REFERRALS = 100
+WARM_UP_SECONDS = 60
+#: How often the server's memory is sampled while measuring.
+RSS_EVERY_SECONDS = 30
 
 PROVIDER_LIST = (
     "{ referrals(first: 50) { edges { node { id reference category status urgency summary "
@@ -125,7 +134,7 @@ async def prepare(url: str) -> dict[str, object]:
         user_id=caseworker.id,
     )
     referral_ids = []
-    for n in range(REFERRALS):
+    for n in range(READ_REFERRALS + WRITTEN_REFERRALS):
         referral = await create_referral(
             db,
             registry,
@@ -146,7 +155,11 @@ async def prepare(url: str) -> dict[str, object]:
         "caseworker": await _session_token(db, caseworker.id),
     }
     await db.dispose()
-    return {"tokens": tokens, "referrals": referral_ids}
+    return {
+        "tokens": tokens,
+        "referrals": referral_ids[:READ_REFERRALS],
+        "written": referral_ids[READ_REFERRALS:],
+    }
 
 
 def rss_kib(pid: int) -> int:
@@ -168,6 +181,7 @@ async def client(
 ) -> None:
     tokens: dict[str, str] = world["tokens"]  # type: ignore[assignment]
     referrals: list[str] = world["referrals"]  # type: ignore[assignment]
+    written: list[str] = world["written"]  # type: ignore[assignment]
     operations = itertools.cycle(("provider list", "referral page", "message", "offers"))
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         for n in itertools.count():
@@ -181,7 +195,12 @@ async def client(
                 "referral page": (REFERRAL_PAGE, {"id": referral}),
                 "message": (
                     SEND,
-                    {"input": {"referralId": referral, "body": f"Client {number}, note {n}."}},
+                    {
+                        "input": {
+                            "referralId": written[(number + n) % len(written)],
+                            "body": f"Client {number}, note {n}.",
+                        }
+                    },
                 ),
                 "offers": (OFFERS, {"id": referral}),
             }[operation]
@@ -256,10 +275,13 @@ async def soak(clients: int, seconds: int) -> dict[str, object]:
             rss_before = rss_kib(server.pid)
             results.measuring = True
             started = time.perf_counter()
-            await asyncio.sleep(seconds)
+            samples = [rss_before]
+            while (left := seconds - (time.perf_counter() - started)) > 0:
+                await asyncio.sleep(min(RSS_EVERY_SECONDS, left))
+                samples.append(rss_kib(server.pid))
             results.measuring = False
             elapsed = time.perf_counter() - started
-            rss_after = rss_kib(server.pid)
+            rss_after = samples[-1]
             stop.set()
             await asyncio.gather(*tasks)
         finally:
@@ -284,6 +306,7 @@ async def soak(clients: int, seconds: int) -> dict[str, object]:
         "rss_mib_after_warm_up": round(rss_before / 1024, 1),
         "rss_mib_at_end": round(rss_after / 1024, 1),
         "rss_growth_percent": round(100 * (rss_after - rss_before) / rss_before, 1),
+        "rss_mib_every_30_s": [round(kib / 1024, 1) for kib in samples],
         "server_log": str(workdir / "serve.log"),
     }
 

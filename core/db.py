@@ -130,6 +130,9 @@ def _ping_idle_connections(engine: AsyncEngine, after_seconds: float) -> None:
 #: progress", without calling them closed).
 _ping_until: dict[int, float] = {}
 
+#: How long after a lost connection every checkout of the pool is pinged.
+PING_AFTER_LOSS_SECONDS = 2.0
+
 #: Set while a request runs again after meeting a lost connection: then every pooled
 #: connection it takes is pinged first (see ``schema.view``).
 _ping_checkouts: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -234,15 +237,34 @@ class DatabaseOutage:
         self._pool = engine.sync_engine.pool
         event.listen(engine.sync_engine, "handle_error", self._on_error)
         event.listen(engine.sync_engine.pool, "connect", self._on_connect)
+        event.listen(engine.sync_engine.pool, "invalidate", self._on_invalidate)
+
+    def _on_invalidate(self, _dbapi_connection: Any, _record: Any, error: Any) -> None:
+        """A pooled connection found dead before any statement met it (at its checkout: the
+        server's goodbye had been read, or a ping failed) is a loss too: a restart while
+        every connection sat idle would otherwise leave no trace in the log."""
+        if error is not None and is_database_unavailable(error):
+            _ping_until[id(self._pool)] = time.monotonic() + PING_AFTER_LOSS_SECONDS
+            self._lost(error)
 
     def _on_error(self, context: Any) -> None:
         if not (context.is_disconnect or is_database_unavailable(context.original_exception)):
             return
+        # SQLAlchemy's own disconnect handling then invalidates this connection and every
+        # pooled one made before it (the pool's "generation"): a restart or a
+        # pg_terminate_backend ends them all, one after another, and a connection that
+        # answered a moment ago may be next. Errors asyncpg gives a connection left
+        # mid-operation ("another operation is in progress") are not flagged by the dialect.
+        context.is_disconnect = True
+        # For a moment, checkouts of connections made since are pinged too.
+        _ping_until[id(self._pool)] = time.monotonic() + PING_AFTER_LOSS_SECONDS
+        self._lost(context.original_exception)
+
+    def _lost(self, error: BaseException) -> None:
         if self.down_since is not None:
             return
         self.down_since = time.monotonic()
         self.outages += 1
-        error = context.original_exception
         logger.warning(
             "lost the database connection at %s (%s: %s): its pooled connections are "
             "replaced; a request that had not committed is retried once on a fresh one, "

@@ -5,6 +5,7 @@ blindly: the server is asked what became of it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
@@ -87,6 +88,30 @@ async def test_a_request_whose_connection_died_unnoticed_is_run_again_on_a_fresh
     assert body == {"data": {"viewer": {"id": person.id, "email": person.email}}}
     lost = [r for r in caplog.records if "lost the database connection" in r.getMessage()]
     assert len(lost) == 1 and lost[0].levelno == logging.WARNING
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+@pytest.mark.postgres_only
+async def test_connections_ended_while_idle_are_logged_as_a_loss_and_replaced(
+    people: People, client: GraphQLClient, settings: Settings, caplog
+) -> None:
+    # given a signed-in person, and the server's connections ended while the pool held them
+    # idle (nobody's statement meets the loss: the next checkout finds them closed)
+    person = await people.signed_in(
+        await people.organisation(OrganisationKind.PROVIDER), Role.PROVIDER_USER
+    )
+    await client.data(VIEWER, token=person.token)
+    assert await _terminate_other_connections(settings.database_url) >= 1
+    await asyncio.sleep(0.5)  # the event loop reads the server's goodbye on each
+    # when the next request comes
+    with caplog.at_level(logging.INFO):
+        body = await client.execute(VIEWER, token=person.token)
+    # then it is answered on a fresh connection, and the log still says, once, that the
+    # database's connections were lost and that it answers again
+    assert body == {"data": {"viewer": {"id": person.id, "email": person.email}}}
+    messages = [r.getMessage() for r in caplog.records if r.name == "core.db"]
+    assert len([m for m in messages if "lost the database connection" in m]) == 1, messages
+    assert [m for m in messages if "answers again" in m], messages
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
