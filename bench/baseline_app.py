@@ -4,7 +4,6 @@ bench/provider_referrals.py. Run by that benchmark: ``uvicorn bench.baseline_app
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 
@@ -15,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench._ids import global_id
 from core.db import create_engine
 
 engine = create_engine(os.environ["PORTAL_DATABASE_URL"])
@@ -29,13 +29,6 @@ PAGE = text(
     "JOIN referral_versions v ON v.referral_id = r.id AND v.version = d.version "
     "ORDER BY r.created_at DESC, r.id DESC LIMIT 50"
 )
-
-
-def _global_id(type_name: str, key: object) -> str:
-    hex_key = (
-        key.hex if hasattr(key, "hex") and not isinstance(key, str) else str(key).replace("-", "")
-    )
-    return base64.urlsafe_b64encode(f"{type_name}:{hex_key}".encode()).decode().rstrip("=")
 
 
 async def referrals(request: Request) -> Response:
@@ -53,7 +46,7 @@ async def referrals(request: Request) -> Response:
         edges.append(
             {
                 "node": {
-                    "id": _global_id("Referral", row.id),
+                    "id": global_id("Referral", row.id),
                     "reference": row.reference,
                     "category": row.category,
                     "status": row.status,

@@ -4,13 +4,16 @@ Seeds 50 LAs, 2,000 providers and 10,000 homes, then in the same run measures
   (a) a hand-written SQL SELECT of the homes matching a referral (the floor), and
   (b) ``send_referral``: match, plugin rules, deliveries, matched homes, notifications and
       outbox emails for every recipient, committed in one transaction,
-on fresh referrals (median of several). Target: (b) within 10x (a).
+on fresh referrals (median of several). (b) over (a) is reported for information: its old
+target (10x) was withdrawn in issue 21, since a send must write every recipient's rows in one
+transaction.
 
 Beside the issue's floor it times a second one: the same writes done by hand-written SQL
 (``hand_written_fanout_ms``): the deliveries, their matched homes, the REFERRAL_RECEIVED
 notification of every provider user and its outbox email, each one INSERT ... SELECT in one
 transaction, with no plugin rules and no Python between the statements. ``send`` against it
-says how far the portal is from the cheapest way to write what a send must write.
+says how far the portal is from the cheapest way to write what a send must write (target:
+within 1.5x).
 
 And it times the send as a client makes it (``sendReferral`` over HTTP to the app, in process)
 with the access log on and off, alternating, on fresh referrals: the log must not make a
@@ -20,12 +23,19 @@ It also reports where a send's time goes (``send_breakdown_ms``, medians): each 
 statement, timed at the driver, and the rest (Python: matching, plugin rules, building the
 rows; the commit; after-commit work such as publishing the live events).
 
+With ``--region 5x`` (250 LAs, 10,000 providers, 50,000 homes) the send is measured at five
+times the size, against the same hand-written floor (target: within 1.5x), and on PostgreSQL
+the matching statement the send ran is EXPLAINed with its own parameters: it must use an
+index on homes (no Seq Scan; ``match_plan`` lists its scans).
+
     python -m bench.referral_fanout            # SQLite file
     PORTAL_BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres python -m bench.referral_fanout
+    PORTAL_BENCH_DATABASE_URL=... python -m bench.referral_fanout --region 5x [--quick]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import statistics
@@ -37,7 +47,7 @@ from sqlalchemy import String, TextClause, Uuid, bindparam, event, text
 from sqlalchemy.engine import Engine
 
 from bench.databases import analyze, fresh_database
-from bench.seed import seed_region
+from bench.seed import REGIONS, seed_region
 from core.db import Database, create_engine
 from core.identity.roles import OrganisationKind, Role
 from core.identity.viewer import Viewer
@@ -50,6 +60,8 @@ from core.referrals.service import create_referral, send_referral
 from core.settings import Settings
 
 RUNS = 7
+#: The send against the hand-written writes, at most (issue 21: at five times the region too).
+HAND_WRITTEN_TARGET = 1.5
 
 #: Statement kinds of the breakdown, by how the SQL starts (the first that matches).
 PHASES = (
@@ -62,15 +74,21 @@ PHASES = (
 
 
 class StatementClock:
-    """Milliseconds spent in each kind of statement while ``running`` (driver time)."""
+    """Milliseconds spent in each kind of statement while ``running`` (driver time); the
+    last matching statement and its parameters, as sent to the driver (``match``)."""
 
     def __init__(self) -> None:
         self.running = False
         self.spent: dict[str, float] = {}
         self._started = 0.0
+        self.match: tuple[str, object] | None = None
 
-    def before(self, *_: object) -> None:
+    def before(
+        self, _conn: object, _cursor: object, statement: str, parameters: object, *_: object
+    ) -> None:
         self._started = time.perf_counter()
+        if self.running and statement.startswith(PHASES[0][1]):
+            self.match = (statement, parameters)
 
     def after(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
         if not self.running:
@@ -139,13 +157,50 @@ def hand_written_fanout(dialect: str) -> list[TextClause]:
     ]
 
 
-async def main() -> dict[str, object]:
+def plan_scans(plan: object) -> list[dict[str, str]]:
+    """Every scan of an ``EXPLAIN (FORMAT JSON)`` plan: node type, table, index."""
+    scans: list[dict[str, str]] = []
+    stack = [plan]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if "Relation Name" in node or "Index Name" in node:
+                scans.append(
+                    {
+                        k: str(node[k])
+                        for k in ("Node Type", "Relation Name", "Index Name")
+                        if k in node
+                    }
+                )
+            stack.extend(node.get("Plans", []))
+            if "Plan" in node:
+                stack.append(node["Plan"])
+    return scans
+
+
+async def explain_match(db: Database, statement: str, parameters: object) -> list[dict[str, str]]:
+    """The scans PostgreSQL plans for the matching statement a send ran, with its parameters."""
+    async with db.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        value = await driver.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *parameters)  # type: ignore[misc]
+    return plan_scans(json.loads(value) if isinstance(value, str) else value)
+
+
+def seq_scans_on_homes(scans: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [s for s in scans if s.get("Relation Name") == "homes" and s["Node Type"] == "Seq Scan"]
+
+
+async def main(region: str = "1x", runs: int = RUNS, api: bool = True) -> dict[str, object]:
     async with fresh_database() as url:
         db = Database(create_engine(url))
         registry = build_registry()
         settings = Settings(database_url=url, env="test")
         started = time.perf_counter()
-        seeded = await seed_region(db)
+        seeded = await seed_region(db, **REGIONS[region])
         seed_seconds = time.perf_counter() - started
         await analyze(db)
         la = seeded.las[0]
@@ -177,7 +232,7 @@ async def main() -> dict[str, object]:
         by_hand_statements = hand_written_fanout(db.engine.dialect.name)
         writer = db.engine.execution_options(portal_write=True)
         params = {"category": "RESIDENTIAL", "youngest": 12, "oldest": 14, "beds": 2}
-        for _ in range(RUNS):
+        for _ in range(runs):
             async with db.session() as session:
                 t = time.perf_counter()
                 rows = (await session.execute(text(BARE_SQL), params)).all()
@@ -209,14 +264,20 @@ async def main() -> dict[str, object]:
             assert written[1] == result.delivered_count, (written, result.delivered_count)
         event.remove(Engine, "before_cursor_execute", clock.before)
         event.remove(Engine, "after_cursor_execute", clock.after)
-        api = await api_sends(db, url, registry, la, new_referral)
+        match_plan = None
+        if not db.is_sqlite:
+            assert clock.match is not None, "the send ran no matching statement"
+            match_plan = await explain_match(db, *clock.match)
+        api_times = await api_sends(db, url, registry, la, new_referral, runs) if api else None
         await db.dispose()
     phases = [name for name, _ in PHASES] + ["other_sql", "not_sql"]
     bare_ms, send_ms = statistics.median(bare) * 1000, statistics.median(sends) * 1000
     by_hand_ms = statistics.median(by_hand) * 1000
-    return {
+    outcome: dict[str, object] = {
         "benchmark": "sendReferral fan-out vs the bare matching SELECT",
         "database": url.split(":")[0],
+        "region": {"name": region, **REGIONS[region]},
+        "runs": runs,
         "seed_seconds": round(seed_seconds, 1),
         "matching_homes": len(rows),
         "providers_delivered": delivered[0],
@@ -230,14 +291,18 @@ async def main() -> dict[str, object]:
             name: round(statistics.median(b.get(name, 0.0) for b in breakdowns), 1)
             for name in phases
         },
-        "target_ratio": 10,
-        "api_send_log_on_ms": round(statistics.median(api["on"]) * 1000, 2),
-        "api_send_log_off_ms": round(statistics.median(api["off"]) * 1000, 2),
-        "access_log_send_ratio": round(
-            statistics.median(api["on"]) / statistics.median(api["off"]), 3
-        ),
-        "access_log_target_ratio": 1.10,
+        "hand_written_target": HAND_WRITTEN_TARGET,
     }
+    if match_plan is not None:
+        outcome["match_plan"] = match_plan
+        outcome["match_seq_scans_on_homes"] = len(seq_scans_on_homes(match_plan))
+    if api_times is not None:
+        on, off = statistics.median(api_times["on"]), statistics.median(api_times["off"])
+        outcome["api_send_log_on_ms"] = round(on * 1000, 2)
+        outcome["api_send_log_off_ms"] = round(off * 1000, 2)
+        outcome["access_log_send_ratio"] = round(on / off, 3)
+        outcome["access_log_target_ratio"] = 1.10
+    return outcome
 
 
 SEND_MUTATION = """
@@ -247,7 +312,7 @@ mutation ($id: ID!) {
 
 
 async def api_sends(
-    db: Database, url: str, registry: object, la: uuid.UUID, new_referral: object
+    db: Database, url: str, registry: object, la: uuid.UUID, new_referral: object, runs: int
 ) -> dict[str, list[float]]:
     """``sendReferral`` through each app (access log on, off), alternating, RUNS times each."""
     import tempfile
@@ -297,7 +362,7 @@ async def api_sends(
             )
             for name, manager in (("on", on), ("off", off))
         }
-        for _ in range(RUNS):
+        for _ in range(runs):
             for name in ("on", "off"):
                 referral = await new_referral()  # type: ignore[operator]
                 body = {
@@ -315,13 +380,32 @@ async def api_sends(
 
 
 if __name__ == "__main__":
-    outcome = asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--region", choices=sorted(REGIONS), default="1x")
+    parser.add_argument("--runs", type=int, default=RUNS, help="sends measured (median)")
+    parser.add_argument("--no-api", action="store_true", help="skip the sends over HTTP")
+    parser.add_argument(
+        "--quick", action="store_true", help="2 runs: checks that it runs, figures are noise"
+    )
+    args = parser.parse_args()
+    outcome = asyncio.run(main(args.region, 2 if args.quick else args.runs, api=not args.no_api))
     print(json.dumps(outcome))
     print(
-        f"{outcome['database']}: bare SELECT {outcome['bare_select_ms']} ms ({outcome['matching_homes']} homes); "
-        f"send {outcome['send_ms']} ms to {outcome['providers_delivered']} providers; ratio {outcome['ratio']} (target <= 10); "
-        f"the same writes by hand-written SQL {outcome['hand_written_fanout_ms']} ms (send {outcome['send_vs_hand_written']}x that); "
-        f"sendReferral over HTTP: access log on {outcome['api_send_log_on_ms']} ms, off {outcome['api_send_log_off_ms']} ms, "
-        f"ratio {outcome['access_log_send_ratio']} (target <= 1.10)"
+        f"{outcome['database']}, region {args.region}: bare SELECT {outcome['bare_select_ms']} ms "
+        f"({outcome['matching_homes']} homes); send {outcome['send_ms']} ms to "
+        f"{outcome['providers_delivered']} providers ({outcome['ratio']}x the SELECT); "
+        f"the same writes by hand-written SQL {outcome['hand_written_fanout_ms']} ms "
+        f"(send {outcome['send_vs_hand_written']}x that, target <= {HAND_WRITTEN_TARGET})"
     )
-    sys.exit(0 if outcome["ratio"] <= 10 and outcome["access_log_send_ratio"] <= 1.10 else 1)
+    met = outcome["send_vs_hand_written"] <= HAND_WRITTEN_TARGET  # type: ignore[operator]
+    if "match_plan" in outcome:
+        print(f"matching statement's scans: {outcome['match_plan']}")
+        met = met and outcome["match_seq_scans_on_homes"] == 0
+    if "access_log_send_ratio" in outcome:
+        print(
+            f"sendReferral over HTTP: access log on {outcome['api_send_log_on_ms']} ms, off "
+            f"{outcome['api_send_log_off_ms']} ms, ratio {outcome['access_log_send_ratio']} "
+            "(target <= 1.10)"
+        )
+        met = met and outcome["access_log_send_ratio"] <= 1.10  # type: ignore[operator]
+    sys.exit(0 if met else 1)

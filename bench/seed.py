@@ -1,4 +1,5 @@
-"""A regional data set for benchmarks: 50 LAs, 2,000 providers, 10,000 homes (fixed seed).
+"""A regional data set for benchmarks: 50 LAs, 2,000 providers, 10,000 homes (fixed seed), or
+five times that (:data:`REGIONS`).
 
 Rows are inserted in bulk with SQLAlchemy Core; providers get two staff each. Returns the ids
 the benchmarks need.
@@ -23,6 +24,13 @@ from core.referrals.service import create_referral, send_referral
 from core.settings import Settings
 
 CATEGORIES = ("FOSTERING", "RESIDENTIAL", "SUPPORTED_ACCOMMODATION", "FAMILY_ASSESSMENT")
+
+
+#: Region sizes: ``1x`` is the region of the benchmarks, ``5x`` five times it (issue 21).
+REGIONS: dict[str, dict[str, int]] = {
+    "1x": {"las": 50, "providers": 2_000, "homes": 10_000},
+    "5x": {"las": 250, "providers": 10_000, "homes": 50_000},
+}
 
 
 @dataclass(frozen=True)
