@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
@@ -16,6 +17,19 @@ class DatabaseUnreachable(SettingsError):
     """The database at PORTAL_DATABASE_URL does not answer (or refuses us)."""
 
 
+def _open_sqlite_file(url: str) -> None:
+    """Open an SQLite file once, synchronously, before anything else does: a file that cannot
+    be opened fails here with sqlite3's own message. (Through aiosqlite, the failed
+    connection's thread may answer after ``asyncio.run`` closed its loop, and print a
+    traceback of its own beside our one line.)"""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    sqlite3.connect(parsed.database).close()
+
+
 def _upgrade(settings: Settings) -> None:
     """Apply pending migrations; a database that cannot be reached is one line, not a
     traceback (the first thing every command that uses the database does)."""
@@ -24,8 +38,9 @@ def _upgrade(settings: Settings) -> None:
     from core.migrate import upgrade
 
     try:
+        _open_sqlite_file(settings.database_url)
         asyncio.run(upgrade(settings.database_url))
-    except (OSError, DBAPIError) as error:
+    except (OSError, DBAPIError, sqlite3.Error) as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()
         raise DatabaseUnreachable(
             f"PORTAL_DATABASE_URL: cannot use the database at {_safe_url(settings.database_url)}"
