@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -9,7 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.db import create_engine
 
@@ -22,6 +24,18 @@ def _migration_engine(database_url: str) -> AsyncEngine:
     dropping a table that other rows reference fails (a downgrade of a database with data),
     and the pragma cannot change inside the migration's transaction (Alembic's own advice)."""
     return create_engine(database_url, foreign_keys=False)
+
+
+@asynccontextmanager
+async def _writing(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A migration's transaction, taking SQLite's write lock when it begins (``BEGIN
+    IMMEDIATE``, as the portal's units of work do): a migration reads before it writes, and a
+    deferred transaction that wants to write while a running portal's writer holds the lock
+    fails at once with "database is locked" (SQLite does not wait there: it would deadlock)."""
+    async with engine.connect() as connection:
+        await connection.execution_options(portal_write=True)
+        async with connection.begin():
+            yield connection
 
 
 def alembic_config() -> Config:
@@ -53,7 +67,7 @@ async def upgrade(database_url: str, revision: str = "head") -> None:
     """Apply every pending migration to the database at ``database_url``."""
     engine = _migration_engine(database_url)
     try:
-        async with engine.begin() as connection:
+        async with _writing(engine) as connection:
             await connection.run_sync(_upgrade, revision)
     finally:
         await engine.dispose()
@@ -64,7 +78,7 @@ async def downgrade(database_url: str, revision: str) -> None:
     and for an operator stepping back a release."""
     engine = _migration_engine(database_url)
     try:
-        async with engine.begin() as connection:
+        async with _writing(engine) as connection:
             await connection.run_sync(_downgrade, revision)
     finally:
         await engine.dispose()
