@@ -21,6 +21,17 @@ def _passwords(values: dict[str, str], form: Form) -> None:
         form.add("confirm", "The two passwords do not match")
 
 
+def _token_page_errors(answered: Form) -> Form:
+    """The errors of a mutation given a link's token and a password: the token is not a field
+    the person can change, so its problems are the page's; the password's stay on its field."""
+    shown = Form(values={})
+    for name, message in answered.errors.items():
+        shown.add("password" if name == "password" else None, message)
+    for message in answered.general:
+        shown.add(None, message)
+    return shown
+
+
 @page("/accept-invitation", methods=("GET", "POST"), signed_in=False)
 async def accept_invitation(p: Page) -> Response:
     token = p.query_params.get("token", "")
@@ -38,12 +49,7 @@ async def accept_invitation(p: Page) -> Response:
         form=form,
     )
     if not outcome.ok:
-        # The token is not a field the person can change: its problems are the page's.
-        shown = Form(values={})
-        for name, message in outcome.form.errors.items():
-            shown.add("password" if name == "password" else None, message)
-        for message in outcome.form.general:
-            shown.add(None, message)
+        shown = _token_page_errors(outcome.form)
         return p.render("auth/accept_invitation.html", token=token, form=shown, status=400)
     return p.redirect("/sign-in", banner="Your password is set. Sign in to continue.")
 
@@ -99,12 +105,7 @@ async def finish_sign_up(p: Page) -> Response:
         form=form,
     )
     if not outcome.ok:
-        # The token is not a field the person can change: its problems are the page's.
-        shown = Form(values={})
-        for name, message in outcome.form.errors.items():
-            shown.add("password" if name == "password" else None, message)
-        for message in outcome.form.general:
-            shown.add(None, message)
+        shown = _token_page_errors(outcome.form)
         return p.render("auth/finish_sign_up.html", token=token, form=shown, status=400)
     return p.redirect(
         "/sign-in", banner="Your organisation is registered. Sign in to set up your account."
