@@ -208,11 +208,6 @@ def is_database_unavailable(error: BaseException) -> bool:
     return False
 
 
-#: Lost connections this soon after an outage began belong to it (every pooled connection of
-#: a restarted server fails in turn, some after new ones already answer): no new WARNING.
-SAME_OUTAGE_SECONDS = 10.0
-
-
 def is_database_busy(error: BaseException) -> bool:
     """Whether ``error`` (or what caused it) is the pool giving up waiting for a free
     connection: the database is too busy to serve this request now (running it again at once
@@ -233,7 +228,6 @@ class DatabaseOutage:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.down_since: float | None = None
-        self._last_started = -SAME_OUTAGE_SECONDS
         #: Outages seen (lost connections or failed connects), for metrics and tests.
         self.outages = 0
         url = engine.url

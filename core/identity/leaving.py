@@ -68,8 +68,6 @@ async def reactivate_user(
         user = await member(session, viewer, user_id, _FIELD)
         if not user.is_active:
             user.is_active = True
-            user.failed_attempts = 0
-            user.locked_until = None
             record(
                 session,
                 AuditKind.USER_REACTIVATED,
