@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
+from graphql.execution.middleware import MiddlewareManager
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -13,9 +17,11 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from core.plugins.registry import CategoryRegistry
 from schema.categories.mutations import CategoryMutations
@@ -54,6 +60,7 @@ from schema.notifications.types import Notification
 from schema.offers.mutations import OfferMutations
 from schema.offers.queries import OfferQueries
 from schema.offers.types import FosteringFamily, Offer
+from schema.plans import OperationPlans
 from schema.queries import NodeQueries
 from schema.referrals.mutations import ReferralMutations
 from schema.referrals.queries import ReferralQueries
@@ -132,6 +139,65 @@ NODE_TYPES: tuple[type, ...] = (
 
 
 class PortalSchema(strawberry.Schema):
+    #: The accepted operations' plans (schema/plans.py); None: every request takes strawberry's
+    #: path (a schema with extensions or directives the plans do not know).
+    plans: OperationPlans | None = None
+
+    async def execute(  # strawberry's signature
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """An operation strawberry accepted before runs its plan; any other, strawberry's way."""
+        plans = self.plans
+        plan = plans and plans.find(query, operation_name, context_value, allowed_operation_types)
+        if plan:
+            assert plans is not None and query is not None
+            return await plans.execute(
+                self,
+                plan,
+                query=query,
+                variable_values=variable_values,
+                context_value=context_value,
+                root_value=root_value,
+                operation_name=operation_name,
+                allowed_operation_types=allowed_operation_types,
+                operation_extensions=operation_extensions,
+            )
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+
+    async def _execute_operation(
+        self,
+        execution_context: ExecutionContext,
+        extensions_runner: SchemaExtensionsRunner,
+        middleware_manager: MiddlewareManager,
+        execute_function: Callable[..., Any],
+        custom_context_kwargs: dict[str, Any],
+    ) -> Any:
+        """strawberry's, noting the plan of the operation it accepted (parsed, validated)."""
+        if self.plans is not None and execution_context.result is None:
+            self.plans.record(execution_context)
+        return await super()._execute_operation(
+            execution_context,
+            extensions_runner,
+            middleware_manager,
+            execute_function,
+            custom_context_kwargs,
+        )
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -216,7 +282,7 @@ def build_schema(
     config = StrawberryConfig(disable_field_suggestions=production)
     # PortalExecutionContext reads plain fields as attributes: the default resolver's way.
     assert config.default_resolver is getattr
-    return PortalSchema(
+    schema = PortalSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,
@@ -225,3 +291,7 @@ def build_schema(
         config=config,
         execution_context_class=execution_context_class(fast_execution),
     )
+    # Plans replay build_schema's own extensions only (schema/plans.py).
+    if not extra_extensions and not schema.directives:
+        schema.plans = OperationPlans(observe=observe, no_suggestions=production)
+    return schema

@@ -15,7 +15,7 @@ from strawberry.extensions import SchemaExtension
 
 from core.children.access_log import reading
 from core.db import current_ledger, is_database_busy, is_database_unavailable
-from schema.http.observe import current_request
+from schema.http.observe import RequestRecord, current_request
 
 logger = logging.getLogger("portal.graphql")
 
@@ -56,48 +56,51 @@ class MaskUnexpectedErrors(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if not errors:
-            return
-        masked = []
-        for error in errors:
-            if not is_unexpected(error):
-                masked.append(error)
-                continue
-            error_id = uuid.uuid4().hex[:12]
-            original = error.original_error
-            assert original is not None
-            request = current_request()
-            if request is not None:
-                request.error_ids.append(error_id)
-            ledger = current_ledger()
-            if ledger is not None and (
-                is_database_unavailable(original) or is_database_busy(original)
-            ):
-                # The view runs the request again or answers 503, and logs it then, once.
-                if ledger.lost is None:
-                    ledger.lost = (error_id, original)
-            else:
-                logger.error(
-                    "unexpected error %s in %s at %s",
-                    error_id,
-                    self.execution_context.operation_name or "anonymous operation",
-                    ".".join(str(p) for p in error.path or ()),
-                    exc_info=(type(original), original, original.__traceback__),
-                    extra={"error_id": error_id},
-                )
-            masked.append(
-                GraphQLError(
-                    f"Unexpected error (id {error_id}). It has been logged; please quote the id.",
-                    nodes=error.nodes,
-                    source=error.source,
-                    positions=error.positions,
-                    path=error.path,
-                    extensions={"code": "INTERNAL", "errorId": error_id},
-                )
+        mask_unexpected_errors(self.execution_context.result, self.execution_context.operation_name)
+
+
+def mask_unexpected_errors(result: object, operation_name: str | None) -> None:
+    """:class:`MaskUnexpectedErrors`' work on an operation's result (also the plan cache's,
+    schema/plans.py)."""
+    errors = getattr(result, "errors", None)
+    if not errors:
+        return
+    masked = []
+    for error in errors:
+        if not is_unexpected(error):
+            masked.append(error)
+            continue
+        error_id = uuid.uuid4().hex[:12]
+        original = error.original_error
+        assert original is not None
+        request = current_request()
+        if request is not None:
+            request.error_ids.append(error_id)
+        ledger = current_ledger()
+        if ledger is not None and (is_database_unavailable(original) or is_database_busy(original)):
+            # The view runs the request again or answers 503, and logs it then, once.
+            if ledger.lost is None:
+                ledger.lost = (error_id, original)
+        else:
+            logger.error(
+                "unexpected error %s in %s at %s",
+                error_id,
+                operation_name or "anonymous operation",
+                ".".join(str(p) for p in error.path or ()),
+                exc_info=(type(original), original, original.__traceback__),
+                extra={"error_id": error_id},
             )
-        result.errors = masked  # type: ignore[union-attr]  # set only on an ExecutionResult
+        masked.append(
+            GraphQLError(
+                f"Unexpected error (id {error_id}). It has been logged; please quote the id.",
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": "INTERNAL", "errorId": error_id},
+            )
+        )
+    result.errors = masked  # type: ignore[attr-defined]  # set only on an ExecutionResult
 
 
 class IntrospectionPolicy(SchemaExtension):
@@ -105,18 +108,22 @@ class IntrospectionPolicy(SchemaExtension):
     caller: refused as a validation error otherwise (``__typename`` is always allowed)."""
 
     def on_operation(self) -> Iterator[None]:
-        from schema.http.explorer import introspection_allowed
-
-        context = self.execution_context.context
-        settings = getattr(context, "settings", None)
-        if settings is not None and not introspection_allowed(
-            settings, getattr(context, "viewer", None)
-        ):
+        if introspection_refused(self.execution_context.context):
             self.execution_context.validation_rules = (
                 *self.execution_context.validation_rules,
                 NoSchemaIntrospectionCustomRule,
             )
         yield
+
+
+def introspection_refused(context: object) -> bool:
+    """Whether :class:`IntrospectionPolicy` refuses introspection to this request's caller."""
+    from schema.http.explorer import introspection_allowed
+
+    settings = getattr(context, "settings", None)
+    return settings is not None and not introspection_allowed(
+        settings, getattr(context, "viewer", None)
+    )
 
 
 class ObserveOperation(SchemaExtension):
@@ -128,13 +135,20 @@ class ObserveOperation(SchemaExtension):
         if request is None:
             return
         context = self.execution_context
-        request.operation = context.operation_name
         try:
             operation_type = context.operation_type
         except Exception:  # a document that did not parse has no operation
             operation_type = None
-        request.operation_type = operation_type.value if operation_type is not None else None
-        request.outcome = "errors" if getattr(context.result, "errors", None) else "ok"
+        observe_operation(request, context.operation_name, operation_type, context.result)
+
+
+def observe_operation(
+    request: RequestRecord, operation_name: str | None, operation_type: object, result: object
+) -> None:
+    """:class:`ObserveOperation`'s work once the operation ended (also the plan cache's)."""
+    request.operation = operation_name
+    request.operation_type = getattr(operation_type, "value", None)
+    request.outcome = "errors" if getattr(result, "errors", None) else "ok"
 
 
 class NoNulCharacters(ValidationRule):
@@ -159,9 +173,13 @@ class NoSuggestions(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        errors = getattr(self.execution_context.result, "errors", None)
-        for error in errors or ():
-            error.message = _SUGGESTION.sub("", error.message)
+        strip_suggestions(self.execution_context.result)
+
+
+def strip_suggestions(result: object) -> None:
+    """:class:`NoSuggestions`' work on an operation's result (also the plan cache's)."""
+    for error in getattr(result, "errors", None) or ():
+        error.message = _SUGGESTION.sub("", error.message)
 
 
 class OperationNameRequired(SchemaExtension):

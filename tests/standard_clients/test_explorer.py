@@ -52,6 +52,24 @@ async def test_in_production_an_api_token_may_introspect(
     assert data["__schema"]["queryType"]["name"] == "Query"
 
 
+async def test_in_production_introspection_run_again_is_still_decided_per_caller(
+    people: People, portal_with: AppWith
+) -> None:
+    # given: the same document answered to a signed-in person, then to nobody, and again
+    # (the second time each from its operation plan, schema/plans.py)
+    person = await people.signed_in(await people.local_authority(), Role.LA_CASEWORKER)
+    async with portal_with(env="production") as client:
+        # when
+        bodies = [
+            await client.execute(INTROSPECT, token=token)
+            for token in (person.token, "", person.token, "")
+        ]
+    # then
+    allowed = {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+    assert [body == allowed for body in bodies] == [True, False, True, False]
+    assert all("introspection" in body["errors"][0]["message"].lower() for body in bodies[1::2])
+
+
 @pytest.mark.parametrize("env", ["production", "development"])
 async def test_the_explorer_setting_turns_introspection_off_for_everyone(
     people: People, portal_with: AppWith, env: str
