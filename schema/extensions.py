@@ -15,6 +15,7 @@ from strawberry.extensions import SchemaExtension
 
 from core.children.access_log import reading
 from core.db import current_ledger, is_database_busy, is_database_unavailable
+from schema.http.explorer import introspection_allowed
 from schema.http.observe import RequestRecord, current_request
 
 logger = logging.getLogger("portal.graphql")
@@ -118,8 +119,6 @@ class IntrospectionPolicy(SchemaExtension):
 
 def introspection_refused(context: object) -> bool:
     """Whether :class:`IntrospectionPolicy` refuses introspection to this request's caller."""
-    from schema.http.explorer import introspection_allowed
-
     settings = getattr(context, "settings", None)
     return settings is not None and not introspection_allowed(
         settings, getattr(context, "viewer", None)

@@ -12,6 +12,7 @@ import logging
 import random
 from collections.abc import Mapping
 from contextlib import nullcontext
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -74,23 +75,31 @@ RUN_AGAIN_AFTER_SECONDS = 0.5
 MAX_JSON_DEPTH = 32
 
 
-def _json_problem(value: object) -> str | None:
-    """Why a decoded body is refused, walking it without recursion; None when it is fine."""
+def _json_problem(value: object, *, nul_possible: bool = True) -> str | None:
+    """Why a decoded body is refused, walking it without recursion; None when it is fine.
+    ``nul_possible=False``: the text it was decoded from has no ``\u0000`` escape (the only
+    way JSON holds a NUL), so only its nesting is checked."""
     stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if nul_possible and "\x00" in item:
                 return NUL_MESSAGE
-        elif isinstance(item, dict | list):
+        elif isinstance(item, _CONTAINERS):
             if depth > MAX_JSON_DEPTH:
                 return f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep."
             children = item.items() if isinstance(item, dict) else enumerate(item)
             for key, child in children:
-                if isinstance(key, str) and "\x00" in key:
+                if nul_possible and isinstance(key, str) and "\x00" in key:
                     return NUL_MESSAGE
-                stack.append((child, depth + 1))
+                if isinstance(child, _CONTAINERS) or nul_possible:
+                    stack.append((child, depth + 1))
     return None
+
+
+_CONTAINERS = (dict, list)
+_TEXT_OR_NONE = (str, type(None))
+_OBJECT_OR_NONE = (dict, type(None))
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -101,6 +110,7 @@ def bearer_token(connection: HTTPConnection) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)  # a handful of Accept headers in practice; any other is worked out
 def response_media_type(accept: str) -> str:
     """``application/graphql-response+json`` when the client accepts it at least as much as
     ``application/json``; otherwise ``application/json`` (also for no Accept, or ``*/*``)."""
@@ -413,12 +423,43 @@ class PortalGraphQL(GraphQL[Context, None]):
             response.status_code = 400
         return response
 
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """strawberry's; a plain JSON POST of one operation (most requests) without parsing
+        its Content-Type as a MIME header each time. Anything else (GET, multipart, a batch, a
+        streaming Accept, fields of the wrong type) goes to strawberry's, which answers it."""
+        if (
+            request.method == "POST"
+            and request.content_type == APPLICATION_JSON
+            and self._get_stream_transport_from_headers(request.headers) is None
+        ):
+            data = self.parse_json(await request.get_body())
+            if type(data) is dict:
+                query = data.get("query")
+                variables = data.get("variables")
+                extensions = data.get("extensions")
+                if (
+                    isinstance(query, _TEXT_OR_NONE)
+                    and isinstance(variables, _OBJECT_OR_NONE)
+                    and isinstance(extensions, _OBJECT_OR_NONE)
+                ):
+                    return GraphQLRequestData(
+                        query=query,
+                        variables=variables,
+                        operation_name=data.get("operationName"),
+                        extensions=extensions,
+                        protocol="http",
+                    )
+        return await super().parse_http_body(request)
+
     def decode_json(self, data: str | bytes) -> object:
         """The request body (or a multipart request's ``operations``): 400, never a 500, for
         JSON nested deeper than :data:`MAX_JSON_DEPTH` (a 6 KB body once exhausted the
         recursion limit) and for text holding the NUL character anywhere."""
         value = orjson.loads(data)  # refuses nesting deeper than 1024 itself
-        problem = _json_problem(value)
+        escape = b"\\u0000" if isinstance(data, bytes) else "\\u0000"
+        problem = _json_problem(value, nul_possible=escape in data)  # type: ignore[operator]  # same kind
         if problem is not None:
             raise json.JSONDecodeError(problem, "", 0)
         return value
