@@ -3,12 +3,14 @@ suggestions in production; several operations need an operationName."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from schema.view import PortalGraphQL
 from tests.identity.world import World
 from tests.people import LOGIN
 from tests.security.production import production_client
@@ -115,3 +117,25 @@ class TestProduction:
         assert response.status_code in (200, 400)
         assert response.json()["errors"]
         assert "Did you mean" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        (b'{"query": "{ a }", "variables": {"x": "a\\u0000b"}}', True),
+        (b'{"query": "{ a }", "variables": {"a\\u0000": 1}}', True),
+        ('{"query": "{ a }", "variables": {"x": ["\\u0000"]}}', True),
+        (b'{"query": "{ a }", "variables": {"x": "a\\\\u0000b"}}', False),  # a backslash, no NUL
+        (b'{"query": "{ a }", "variables": {"x": ' + b"[" * 40 + b"]" * 40 + b"}}", True),
+        (b'{"query": "{ a }", "variables": {"x": ' + b"[" * 20 + b"]" * 20 + b"}}", False),
+    ],
+)
+def test_the_body_is_refused_for_a_nul_anywhere_or_deep_nesting(
+    body: str | bytes, refused: bool
+) -> None:
+    try:
+        PortalGraphQL.decode_json(None, body)  # type: ignore[arg-type]  # uses no state
+    except json.JSONDecodeError:
+        assert refused
+    else:
+        assert not refused
