@@ -60,7 +60,7 @@ from schema.notifications.types import Notification
 from schema.offers.mutations import OfferMutations
 from schema.offers.queries import OfferQueries
 from schema.offers.types import FosteringFamily, Offer
-from schema.plans import OperationPlans
+from schema.plans import OperationPlans, planned_executor
 from schema.queries import NodeQueries
 from schema.referrals.mutations import ReferralMutations
 from schema.referrals.queries import ReferralQueries
@@ -293,5 +293,9 @@ def build_schema(
     )
     # Plans replay build_schema's own extensions only (schema/plans.py).
     if not extra_extensions and not schema.directives:
-        schema.plans = OperationPlans(observe=observe, no_suggestions=production)
+        schema.plans = OperationPlans(
+            observe=observe,
+            no_suggestions=production,
+            executor=planned_executor(schema.execution_context_class),
+        )
     return schema

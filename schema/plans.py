@@ -28,7 +28,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, execute
-from graphql.language import DocumentNode
+from graphql.language import (
+    BREAK,
+    DirectiveNode,
+    DocumentNode,
+    FragmentDefinitionNode,
+    Visitor,
+    visit,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -58,14 +65,76 @@ class Plan(NamedTuple):
     #: The operation to run: the one named by ``operationName``, else the document's only one.
     operation_name: str | None
     operation_type: OperationType
+    #: The subfields collected for each (type, field nodes) by earlier requests; None where
+    #: the collection depends on the request (see :func:`collects_the_same`).
+    fields: dict[tuple[Any, ...], Any] | None
+
+
+def collects_the_same(document: DocumentNode) -> bool:
+    """Whether collecting a selection's fields gives the same for every request: no directive
+    anywhere (``@skip``/``@include`` may read variables, ``@defer`` changes the collection) and
+    no fragment with variables of its own."""
+    found: list[object] = []
+
+    class Directives(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_args: object) -> object:
+            found.append(node)
+            return BREAK
+
+        def enter_fragment_definition(self, node: FragmentDefinitionNode, *_args: object) -> object:
+            if getattr(node, "variable_definitions", None):
+                found.append(node)
+                return BREAK
+            return None
+
+    visit(document, Directives())
+    return not found
+
+
+def planned_executor(base: type[Any]) -> type[Any]:
+    """``base`` (the schema's executor) sharing its plan's field collections between requests:
+    graphql-core collects a selection's subfields once per execution (the same for each object
+    of a list); a planned document collects them once."""
+
+    class PlannedExecutionContext(base):
+        def __init__(self, *args: Any, plan_fields: dict[Any, Any] | None = None, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self._plan_fields = plan_fields
+
+        def collect_subfields(self, return_type: Any, field_details_list: Any) -> Any:
+            shared = self._plan_fields
+            if shared is None:
+                return super().collect_subfields(return_type, field_details_list)
+            # This execution's own memo first (graphql-core's, by the group's identity).
+            memo = self._relevant_sub_fields
+            local = memo.get((return_type, id(field_details_list)))
+            if local is not None:
+                return local[1]
+            # The plan's document holds the nodes, so their ids stay theirs while it lives.
+            key = (return_type, *[id(details.node) for details in field_details_list])
+            collected = shared.get(key)
+            if collected is None:
+                collected = super().collect_subfields(return_type, field_details_list)
+                shared[key] = collected
+            else:
+                memo[(return_type, id(field_details_list))] = (field_details_list, collected)
+            return collected
+
+    PlannedExecutionContext.__name__ = PlannedExecutionContext.__qualname__ = (
+        f"Planned{base.__name__}"
+    )
+    return PlannedExecutionContext
 
 
 class OperationPlans:
     """The plans of the operations strawberry accepted, at most :data:`MAX_PLANS` (the oldest
     is forgotten first), and the extensions' per-request work to run with them."""
 
-    def __init__(self, *, observe: bool, no_suggestions: bool) -> None:
+    def __init__(
+        self, *, observe: bool, no_suggestions: bool, executor: type[Any] | None = None
+    ) -> None:
         self._plans: dict[PlanKey, Plan] = {}
+        self.executor = executor
         self.observe = observe
         self.no_suggestions = no_suggestions
 
@@ -98,7 +167,10 @@ class OperationPlans:
         if len(self._plans) >= MAX_PLANS:
             del self._plans[next(iter(self._plans))]
         self._plans[key] = Plan(
-            document, execution_context.operation_name, execution_context.operation_type
+            document,
+            execution_context.operation_name,
+            execution_context.operation_type,
+            {} if self.executor is not None and collects_the_same(document) else None,
         )
 
     async def execute(  # Schema.execute's own arguments
@@ -134,6 +206,7 @@ class OperationPlans:
                 graphql_document=plan.document,
             )
 
+        extra: dict[str, Any] = {} if self.executor is None else {"plan_fields": plan.fields}
         try:
             with reading(
                 context.access_log, context.viewer, context.channel, context.client_address
@@ -146,8 +219,9 @@ class OperationPlans:
                     variable_values=variable_values,
                     operation_name=plan.operation_name,
                     is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # strawberry's
-                    executor_class=schema.execution_context_class,
+                    executor_class=self.executor or schema.execution_context_class,
                     operation_extensions=operation_extensions,
+                    **extra,
                 )
                 if not isinstance(result, GraphQLExecutionResult):
                     result = await result

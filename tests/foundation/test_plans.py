@@ -9,14 +9,21 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import parse
 
 import schema.categories.queries as category_queries
 from core.identity.roles import Role
-from schema.plans import MAX_PLANS, OperationPlans
+from schema.plans import MAX_PLANS, OperationPlans, collects_the_same
 from tests.people import People
 
 TWO_OPERATIONS = "query A { __typename } query B { viewer { id } }"
 WITH_VARIABLE = "query Q($first: Int!) { referrals(first: $first) { totalCount } }"
+FRAGMENTS = """
+query { categories { ...Named values: label } viewer { ...Who } a: viewer { id } }
+fragment Named on CategoryDefinition { label }
+fragment Who on User { id organisation { id } }
+"""
+INCLUDE = "query ($with: Boolean!) { viewer { id organisation @include(if: $with) { id } } }"
 #: (document, variables, operationName, signed in)
 REQUESTS: list[tuple[str, dict[str, Any] | None, str | None, bool]] = [
     ("{ __typename }", None, None, True),
@@ -36,6 +43,9 @@ REQUESTS: list[tuple[str, dict[str, Any] | None, str | None, bool]] = [
     ("subscription { notifications { id } }", None, None, True),
     ("{ " + "a: __typename " * 20 + "}", None, None, True),
     ("{ viewer { id ", None, None, True),
+    (FRAGMENTS, None, None, True),
+    (INCLUDE, {"with": True}, None, True),
+    (INCLUDE, {"with": False}, None, True),
 ]
 ERROR_ID = re.compile(r"[0-9a-f]{12}")
 
@@ -119,7 +129,7 @@ async def test_only_accepted_operations_are_planned(
     # then: neither an error before execution nor a refused operation type is ever planned
     assert sorted(set(planned)) == sorted(
         {"{ __typename }", "{ viewer { id } }", "{ categories { label } }", WITH_VARIABLE}
-        | {TWO_OPERATIONS, "{ __schema { queryType { name } } }"}
+        | {TWO_OPERATIONS, "{ __schema { queryType { name } } }", FRAGMENTS, INCLUDE}
     )
 
 
@@ -177,3 +187,36 @@ def test_the_plans_forget_the_oldest_beyond_their_bound() -> None:
     # then
     assert plans.find("{ a0: __typename }", None, None, None) is None
     assert plans.find(f"{{ a{MAX_PLANS}: __typename }}", None, None, None) is not None
+
+
+async def test_fields_under_a_directive_are_collected_for_each_request(
+    http: httpx.AsyncClient, people: People, planned: list[str]
+) -> None:
+    # given a planned document whose collected fields depend on a variable
+    person = await people.signed_in(await people.local_authority(), Role.LA_CASEWORKER)
+    await post(http, INCLUDE, {"with": True}, None, person.token)
+
+    # when
+    answers = [
+        (await post(http, INCLUDE, {"with": with_}, None, person.token))[2]
+        for with_ in (False, True, False)
+    ]
+
+    # then
+    assert planned == [INCLUDE] * 3
+    assert ["organisation" in answer for answer in answers] == [False, True, False]
+
+
+@pytest.mark.parametrize(
+    ("document", "same"),
+    [
+        (FRAGMENTS, True),
+        ("{ viewer { id } }", True),
+        (INCLUDE, False),
+        ("query { viewer { ...W } } fragment W on User { id @skip(if: true) }", False),
+    ],
+)
+def test_a_document_without_directives_collects_the_same_fields_each_time(
+    document: str, same: bool
+) -> None:
+    assert collects_the_same(parse(document)) is same
