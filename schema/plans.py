@@ -2,8 +2,8 @@
 
 strawberry runs every request through the same steps: make each schema extension, wrap each of
 its hooks in a context manager, parse (or find the document in the parser cache), check the
-operation type, validate (or find the verdict in the validation cache), then execute. For a
-``{ __typename }`` that is about a third of the request's CPU time, none of it needed when the
+operation type, validate (or find the verdict in the validation cache), then execute: about
+150 µs of CPU per request (of ~1,000 µs for a ``{ __typename }``), none of it needed when the
 same document was already accepted.
 
 :class:`OperationPlans` remembers the documents strawberry accepted, keyed by what the verdict
@@ -14,7 +14,9 @@ depends on the viewer). A plan is recorded only where strawberry's own path reac
 that finds one would have passed the same checks. Everything that depends on the request still
 runs for each: the operation type against the transport's allowed types (else strawberry's path
 refuses it), variables (coerced by graphql-core's executor), the access log's reads, error
-processing, masking and the request's log line, in the order the extensions run them.
+processing, masking and the request's log line, in the order the extensions run them. A plan
+also keeps the subfields graphql-core collected for its selections, where no directive can
+make them differ between requests (:func:`planned_executor`).
 
 Fenced: only a schema whose extensions are exactly build_schema's own (no extra extension, no
 schema directives) uses plans; anything else, and every first request of a document, takes

@@ -1,7 +1,7 @@
 """The strawberry ASGI view at ``/graphql``: authentication, CSRF guard, context, encoding,
 and GraphQL over HTTP as the spec says (media types, status codes, subscriptions refused)."""
 
-# Stays whole (~420 lines): one class, the /graphql view; GraphQL over HTTP's rules (media
+# Stays whole (~465 lines): one class, the /graphql view; GraphQL over HTTP's rules (media
 # types, status codes, CSRF, subscriptions refused) are read together as the spec lists them.
 
 from __future__ import annotations
