@@ -80,6 +80,9 @@ class Holder:
     null_child_in_list: list[Child]
     null_in_scores: list[int]
     not_a_list: list[int]
+    #: A Child marked (strawberry.cast) as another type: its is_type_of says no.
+    cast_child: Child
+    cast_children: list[Child]
 
 
 def _child(age: int, name: str = "c") -> Child:
@@ -118,6 +121,8 @@ class Query:
             null_child_in_list=[_child(1), None],  # type: ignore[list-item]
             null_in_scores=[1, None],  # type: ignore[list-item]
             not_a_list=7,  # type: ignore[arg-type]
+            cast_child=strawberry.cast(Parent, _child(2)),
+            cast_children=[_child(4), strawberry.cast(Child, _child(6))],
         )
 
 
@@ -157,6 +162,9 @@ QUERIES = {
     "null inside a list of non-null objects": "{ holder { nullChildInList { age } } }",
     "null inside a list of non-null leaves": "{ holder { nullInScores } }",
     "not a list where a list is declared": "{ holder { notAList } }",
+    "an object cast to another type, and to its own": (
+        "{ holder { castChild { name } castChildren { age } } }"
+    ),
     "a field with a permission class": "{ parent { name secret } }",
     "typename everywhere": "{ __typename parent { __typename children { __typename } } }",
 }
