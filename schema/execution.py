@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from graphql import (
+    FragmentSpreadNode,
     GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
@@ -429,11 +430,51 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._pure.get(key)
         if cached is not None and cached[0] is field_details_list:
             return cached[1]
-        kinds: dict[int, Kind] = {}
-        shape = self._shape(kind, field_details_list, kinds)
-        function = None if shape is None else generated_completion(self.schema, shape, kinds)
+        # By the selection's nodes, across operations (the parser cache gives a document the
+        # same nodes each time), when nothing below can change with the variables.
+        nodes = tuple(details.node for details in field_details_list)
+        by_nodes = (id(kind), *map(id, nodes))
+        operations: dict[Any, Any] = self.schema.__dict__.setdefault("_portal_selections", {})
+        known = operations.get(by_nodes)
+        if known is not None and all(a is b for a, b in zip(known[0], nodes, strict=True)):
+            function = known[1]
+        else:
+            kinds: dict[int, Kind] = {}
+            shape = self._shape(kind, field_details_list, kinds)
+            function = None if shape is None else generated_completion(self.schema, shape, kinds)
+            if self._static(field_details_list):
+                if len(operations) >= GENERATED_LIMIT:
+                    operations.clear()
+                operations[by_nodes] = (nodes, function)  # the nodes kept: their ids stay theirs
         self._pure[key] = (field_details_list, function)
         return function
+
+    def _static(self, field_details_list: Any) -> bool:
+        """Whether collecting this selection gives the same fields whatever the variables: no
+        directive anywhere below (nor @defer), no fragment arguments."""
+        if any(details.defer_usage is not None for details in field_details_list):
+            return False
+        pending = [details.node for details in field_details_list]
+        seen: set[str] = set()
+        while pending:
+            node = pending.pop()
+            if node.directives:
+                return False
+            if isinstance(node, FragmentSpreadNode):
+                if node.arguments:  # fragment arguments: fields may depend on them
+                    return False
+                name = node.name.value
+                fragment = self.fragment_definitions.get(name)
+                if fragment is None:
+                    return False
+                if name not in seen:
+                    seen.add(name)
+                    pending.append(fragment)
+                continue
+            selection_set = node.selection_set
+            if selection_set is not None:
+                pending.extend(selection_set.selections)
+        return True
 
     def _shape(self, kind: Kind, field_details_list: Any, kinds: dict[int, Kind]) -> Any:
         """What a pure completion of ``kind`` with this selection does, as a hashable tuple
