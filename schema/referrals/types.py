@@ -369,6 +369,25 @@ def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Refe
     return Referral.of(row.referral, row.snapshot, row.delivery.version, row.delivery)
 
 
+def referral_edges(rows: list[queries.ReferralRow], viewer: Viewer | None) -> list[ReferralEdge]:
+    """A page of referrals as :func:`referral_for_viewer` shows each, in edges: the viewer's
+    rule decided once for the page."""
+    if not sees_case_details(viewer):
+        return [_made(ReferralEdge, {"node": Referral.redacted(row.referral)}) for row in rows]
+    of = Referral.of
+    return [
+        _made(
+            ReferralEdge,
+            {
+                "node": of(row.referral)
+                if row.delivery is None
+                else of(row.referral, row.snapshot, row.delivery.version, row.delivery)
+            },
+        )
+        for row in rows
+    ]
+
+
 async def referral_node(info: Info, key: uuid.UUID) -> Referral | None:
     viewer = info.context.viewer
     if viewer is None or not may_query(viewer, "referrals"):
