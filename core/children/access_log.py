@@ -268,7 +268,7 @@ class RequestReads:
         self.viewer = viewer
         self.channel = channel
         self.client_address = client_address
-        #: (subject, id) -> the item
+        #: (subject's value, id) -> the item
         self.reads: dict[tuple[str, uuid.UUID], Item] = {}
 
     def note(
@@ -279,9 +279,12 @@ class RequestReads:
         version: int | None = None,
     ) -> None:
         if self.viewer is not None:
-            key = (subject, subject_id)
+            # By the subject's value, a str (hashing the enum member calls Python): a page of
+            # 50 referrals notes 50 reads.
+            value = str(subject)
+            key = (value, subject_id)
             if key not in self.reads:
-                self.reads[key] = (subject.value, subject_id, referral_id, version)
+                self.reads[key] = (value, subject_id, referral_id, version)
 
     def collected(self) -> RequestBatch | None:
         viewer = self.viewer

@@ -11,9 +11,8 @@ from schema.enums import CareCategory
 from schema.pagination import PageInfo, decode_cursor
 from schema.referrals.types import (
     ReferralConnection,
-    ReferralEdge,
     ReferralStatus,
-    referral_for_viewer,
+    referral_edges,
 )
 
 
@@ -56,7 +55,7 @@ class ReferralQueries:
             async with info.context.read_plain() as session:
                 return await queries.referral_count(session, viewer, **filters)
 
-        edges = [ReferralEdge(node=referral_for_viewer(row, viewer)) for row in page.rows]
+        edges = referral_edges(page.rows, viewer)
         return ReferralConnection(
             edges=edges,
             count=count,

@@ -47,6 +47,25 @@ _DELIVERY_STATUSES = {m.value: m for m in DeliveryStatus}
 _URGENCIES = {m.value: m for m in Urgency}
 _GENDERS = {m.value: m for m in Gender}
 _CODES = {m.value: m for m in DeclineReasonCode}
+#: CareCategory values by stored value, made once each (its values come from the plugins).
+_CATEGORIES: dict[str, CareCategory] = {}
+
+
+def _category(value: str) -> CareCategory:
+    category = _CATEGORIES.get(value)
+    if category is None:
+        category = _CATEGORIES[value] = CareCategory(value)
+    return category
+
+
+def _made(cls: type[Any], fields: dict[str, Any]) -> Any:
+    """An instance of the strawberry type ``cls`` holding ``fields``, as its dataclass
+    ``__init__`` would make it, without that call's per-argument cost: a page of 50
+    referrals makes some 200 of these. ``fields`` names every field, defaults included
+    (tests/referrals/test_types.py compares with ``__init__``)."""
+    made = object.__new__(cls)
+    made.__dict__ = fields
+    return made
 
 
 @strawberry.type
@@ -86,17 +105,21 @@ class ReferralDelivery(Node):
 
     @classmethod
     def of(cls, row: DeliveryModel) -> ReferralDelivery:
-        return cls(  # type: ignore[call-arg]  # id is a resolver here
-            key=row.id,
-            provider_key=row.provider_id,
-            status=_DELIVERY_STATUSES[row.status],
-            version=row.version,
-            delivered_at=row.delivered_at,
-            decline_reason=row.decline_reason,
-            decline_reason_code=_CODES.get(row.decline_reason_code or ""),
-            responded_at=row.responded_at,
-            opened_at=row.opened_at,
+        made: ReferralDelivery = _made(
+            cls,
+            {
+                "key": row.id,
+                "provider_key": row.provider_id,
+                "status": _DELIVERY_STATUSES[row.status],
+                "version": row.version,
+                "delivered_at": row.delivered_at,
+                "decline_reason": row.decline_reason,
+                "decline_reason_code": _CODES.get(row.decline_reason_code or ""),
+                "responded_at": row.responded_at,
+                "opened_at": row.opened_at,
+            },
         )
+        return made
 
     @strawberry.field
     async def provider(self, info: Info) -> Organisation:
@@ -176,36 +199,44 @@ class Referral(Node):
             }
             required_from = row.required_from
         note_read(Subject.REFERRAL, row.id, row.id, version or row.version)
-        return cls(
-            id=encode_id("Referral", row.id),
-            key=row.id,
-            local_authority_key=row.local_authority_id,
-            reference=row.reference,
-            category=CareCategory(row.category),
-            status=_STATUSES[row.status],
-            created_at=row.created_at,
-            sent_at=row.sent_at,
-            version=version or row.version,
-            urgency=_URGENCIES[content["urgency"]],
-            # A purged referral keeps only age bands, which are statistics, not children.
-            children=[
-                ReferralChild(age=c["age"], gender=_GENDERS[c["gender"]], needs=c.get("needs"))
-                for c in content["children"]
-                if "age" in c
-            ],
-            summary=content["summary"],
-            postcode=content.get("postcode"),
-            required_from=required_from,
-            details=as_json(content.get("details") or {}),
-            respond_by=row.respond_by,
-            my_delivery=ReferralDelivery.of(delivery) if delivery is not None else None,
-            version_document_keys=(
-                tuple(uuid.UUID(key) for key in snapshot.get("documentIds") or ())
-                if snapshot
-                else None
-            ),
-            purged=row.purged_at is not None,
+        made: Referral = _made(
+            cls,
+            {
+                "id": encode_id("Referral", row.id),
+                "key": row.id,
+                "local_authority_key": row.local_authority_id,
+                "reference": row.reference,
+                "category": _category(row.category),
+                "status": _STATUSES[row.status],
+                "created_at": row.created_at,
+                "sent_at": row.sent_at,
+                "version": version or row.version,
+                "urgency": _URGENCIES[content["urgency"]],
+                # A purged referral keeps only age bands: statistics, not children.
+                "children": [
+                    _made(
+                        ReferralChild,
+                        {"age": c["age"], "gender": _GENDERS[c["gender"]], "needs": c.get("needs")},
+                    )
+                    for c in content["children"]
+                    if "age" in c
+                ],
+                "summary": content["summary"],
+                "postcode": content.get("postcode"),
+                "required_from": required_from,
+                "details": as_json(content.get("details") or {}),
+                "respond_by": row.respond_by,
+                "my_delivery": ReferralDelivery.of(delivery) if delivery is not None else None,
+                "without_case_details": False,
+                "version_document_keys": (
+                    tuple(uuid.UUID(key) for key in snapshot.get("documentIds") or ())
+                    if snapshot
+                    else None
+                ),
+                "purged": row.purged_at is not None,
+            },
         )
+        return made
 
     @classmethod
     def redacted(
@@ -336,6 +367,25 @@ def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Refe
     if row.delivery is None:
         return Referral.of(row.referral)
     return Referral.of(row.referral, row.snapshot, row.delivery.version, row.delivery)
+
+
+def referral_edges(rows: list[queries.ReferralRow], viewer: Viewer | None) -> list[ReferralEdge]:
+    """A page of referrals as :func:`referral_for_viewer` shows each, in edges: the viewer's
+    rule decided once for the page."""
+    if not sees_case_details(viewer):
+        return [_made(ReferralEdge, {"node": Referral.redacted(row.referral)}) for row in rows]
+    of = Referral.of
+    return [
+        _made(
+            ReferralEdge,
+            {
+                "node": of(row.referral)
+                if row.delivery is None
+                else of(row.referral, row.snapshot, row.delivery.version, row.delivery)
+            },
+        )
+        for row in rows
+    ]
 
 
 async def referral_node(info: Info, key: uuid.UUID) -> Referral | None:

@@ -16,7 +16,7 @@ import hypothesis_graphql
 import pytest
 import strawberry
 from hypothesis import HealthCheck, given, settings
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -80,6 +80,9 @@ class Holder:
     null_child_in_list: list[Child]
     null_in_scores: list[int]
     not_a_list: list[int]
+    #: A Child marked (strawberry.cast) as another type: its is_type_of says no.
+    cast_child: Child
+    cast_children: list[Child]
 
 
 def _child(age: int, name: str = "c") -> Child:
@@ -118,6 +121,8 @@ class Query:
             null_child_in_list=[_child(1), None],  # type: ignore[list-item]
             null_in_scores=[1, None],  # type: ignore[list-item]
             not_a_list=7,  # type: ignore[arg-type]
+            cast_child=strawberry.cast(Parent, _child(2)),
+            cast_children=[_child(4), strawberry.cast(Child, _child(6))],
         )
 
 
@@ -157,6 +162,9 @@ QUERIES = {
     "null inside a list of non-null objects": "{ holder { nullChildInList { age } } }",
     "null inside a list of non-null leaves": "{ holder { nullInScores } }",
     "not a list where a list is declared": "{ holder { notAList } }",
+    "an object cast to another type, and to its own": (
+        "{ holder { castChild { name } castChildren { age } } }"
+    ),
     "a field with a permission class": "{ parent { name secret } }",
     "typename everywhere": "{ __typename parent { __typename children { __typename } } }",
 }
@@ -272,6 +280,35 @@ def test_an_extension_that_wraps_resolvers_is_refused_while_the_fast_path_is_on(
     with pytest.raises(FastPathRefused, match="PORTAL_FAST_EXECUTION=false"):
         build_schema(registry, extra_extensions=(Tracing,))
     build_schema(registry, fast_execution=False, extra_extensions=(Tracing,))
+
+
+async def test_a_selection_completed_again_with_other_variables_gives_graphql_core_results() -> (
+    None
+):
+    # given: one document (the parser cache gives its nodes again), with and without
+    # directives below the fields the generated completions are kept for
+    plain, portal = (
+        strawberry.Schema(
+            query=Query,
+            types=[Child],
+            execution_context_class=context,
+            extensions=[lambda: ParserCache(maxsize=8)],
+        )
+        for context in (StrawberryGraphQLCoreExecutionContext, PortalExecutionContext)
+    )
+    queries = [
+        "query ($yes: Boolean!) { parents { children { age ... @include(if: $yes) { name } } } }",
+        "query ($yes: Boolean!) { parents { favourite { ...F @skip(if: $yes) age } } } "
+        "fragment F on Child { name tags }",
+        "{ parents { children { age tags } favourite { name } } }",
+    ]
+    for query in queries:
+        for yes in (True, False, True):
+            # when
+            got = await portal.execute(query, variable_values={"yes": yes})
+            # then
+            expected = await plain.execute(query, variable_values={"yes": yes})
+            assert _shape(got) == _shape(expected), (query, yes)
 
 
 # ------------------------------------------------------------------ generated queries
