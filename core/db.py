@@ -19,7 +19,7 @@ import logging
 import socket
 import time
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, cast
 
@@ -37,6 +37,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.util import await_
+
+from core.querycount import count_statement
 
 logger = logging.getLogger(__name__)
 
@@ -673,6 +675,47 @@ class _ReadConnection:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
+
+
+class DriverSelect:
+    """A Core SELECT run on every request (authentication's): on PostgreSQL straight on
+    asyncpg, past SQLAlchemy's per-execution work (a greenlet, the compiled cache, events,
+    result processing: about as much CPU as the statement's own round trip); anywhere else,
+    or if the driver fails it (a lost connection), the ordinary way, whose error handling
+    (invalidation, the outage log, one run again) then applies. The statement is counted
+    (``core.querycount``) as the ordinary way counts it.
+
+    Only for statements whose columns SQLAlchemy hands back as asyncpg reads them (UUIDs,
+    text, ``UTCDateTime``: asyncpg gives UTC already) and whose parameters need no
+    processing (bytes, UTC datetimes): the result rows are asyncpg Records, indexable as
+    rows are."""
+
+    __slots__ = ("_names", "_sql", "statement")
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._sql: str | None = None
+        self._names: tuple[str, ...] = ()
+
+    def _compile(self, dialect: Any) -> str:
+        compiled = self.statement.compile(dialect=dialect)
+        self._names = tuple(compiled.positiontup or ())
+        self._sql = str(compiled)
+        return self._sql
+
+    async def all(self, connection: Any, parameters: dict[str, Any]) -> Sequence[Any]:
+        """The rows for ``parameters``, on a connection of :meth:`Database.connection`."""
+        sync = connection.sync_connection
+        if sync.dialect.name != "postgresql" or sync.invalidated or sync.closed:
+            return (await connection.execute(self.statement, parameters)).all()
+        sql = self._sql or self._compile(sync.dialect)
+        count_statement(sql)
+        try:
+            return await sync.connection.driver_connection.fetch(
+                sql, *[parameters[name] for name in self._names]
+            )
+        except Exception:
+            return (await connection.execute(self.statement, parameters)).all()
 
 
 class _RequestConnection:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, func, or_, select, update
 
-from core.db import Database
+from core.db import Database, DriverSelect
 from core.identity.roles import OrganisationKind, Role
 from core.identity.secrets import API_TOKEN_PREFIX, SESSION_PREFIX, hash_token
 from core.identity.viewer import Viewer
@@ -34,7 +34,8 @@ async def authenticate(
     return None
 
 
-#: Built once (it runs on every request); the values are bound parameters.
+#: Built once (it runs on every request, at the driver on PostgreSQL); the values are
+#: bound parameters.
 _SESSION_VIEWER = (
     select(
         UserSession.id,
@@ -58,18 +59,18 @@ _SESSION_VIEWER = (
 )
 
 
+_SESSION_VIEWER_AT_DRIVER = DriverSelect(_SESSION_VIEWER)
+
+
 async def _session_viewer(
     db: Database, token: str, client_address: str | None, idle: timedelta
 ) -> Viewer | None:
     """One statement: the session, its user, organisation and roles (a row per role)."""
     now = utcnow()
     async with db.connection() as connection:
-        rows = (
-            await connection.execute(
-                _SESSION_VIEWER,
-                {"token_hash": hash_token(token), "now": now, "idle_since": now - idle},
-            )
-        ).all()
+        rows = await _SESSION_VIEWER_AT_DRIVER.all(
+            connection, {"token_hash": hash_token(token), "now": now, "idle_since": now - idle}
+        )
     if not rows:
         return None
     session_id, user_id, organisation_id, kind, _, last_seen_at = rows[0]
