@@ -89,21 +89,35 @@ async def _session_viewer(
     )
 
 
+#: Built once, like :data:`_SESSION_VIEWER`.
+_API_TOKEN_VIEWER = DriverSelect(
+    select(ApiToken.id, ApiToken.organisation_id, ApiToken.last_used_at)
+    .join(Organisation, Organisation.id == ApiToken.organisation_id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash", type_=ApiToken.token_hash.type),
+        ApiToken.revoked_at.is_(None),
+        or_(
+            ApiToken.expires_at.is_(None),
+            ApiToken.expires_at > bindparam("now", type_=ApiToken.expires_at.type),
+        ),
+        Organisation.kind == bindparam("kind", type_=Organisation.kind.type),
+    )
+)
+
+
 async def _api_token_viewer(db: Database, token: str, client_address: str | None) -> Viewer | None:
+    """One statement, on the request's connection (which the list read next shares)."""
     now = utcnow()
-    async with db.session() as session:
-        row = (
-            await session.execute(
-                select(ApiToken.id, ApiToken.organisation_id, ApiToken.last_used_at)
-                .join(Organisation, Organisation.id == ApiToken.organisation_id)
-                .where(
-                    ApiToken.token_hash == hash_token(token),
-                    ApiToken.revoked_at.is_(None),
-                    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
-                    Organisation.kind == OrganisationKind.LOCAL_AUTHORITY.value,
-                )
-            )
-        ).first()
+    async with db.connection() as connection:
+        rows = await _API_TOKEN_VIEWER.all(
+            connection,
+            {
+                "token_hash": hash_token(token),
+                "now": now,
+                "kind": OrganisationKind.LOCAL_AUTHORITY.value,
+            },
+        )
+    row = rows[0] if rows else None
     if row is None:
         return None
     token_id, organisation_id, last_used_at = row

@@ -12,6 +12,7 @@ from core.identity.roles import OrganisationKind, Role
 from core.models import UserSession
 from core.models.base import utcnow
 from core.querycount import count_queries
+from tests.identity.world import World
 from tests.people import People
 
 IDLE = timedelta(hours=8)
@@ -53,3 +54,22 @@ async def test_an_ended_session_is_nobody_at_the_driver(db: Database, people: Pe
         viewer = await authenticate(db, person.token, None, idle=IDLE)
     # then it signs nobody in
     assert viewer is None
+
+
+async def test_an_api_token_reads_the_same_viewer_at_the_driver(
+    db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an LA's API token, used a moment ago (its lastUsedAt is not written again)
+    token = await world.token("api_token")
+    await world.client.data("{ viewer { __typename } }", token=token)
+    # when it is read within a request, at the driver, then the ordinary way
+    async with db.request_scope():
+        with count_queries() as counted:
+            at_driver = await authenticate(db, token, "10.0.0.2", idle=IDLE)
+    monkeypatch.setattr(DriverSelect, "all", _the_ordinary_way)
+    async with db.request_scope():
+        ordinary = await authenticate(db, token, "10.0.0.2", idle=IDLE)
+    # then both read the same viewer, in one counted statement
+    assert at_driver is not None and at_driver == ordinary
+    assert at_driver.api_token_id is not None and at_driver.roles == {Role.LA_CASEWORKER}
+    assert counted.count == 1
