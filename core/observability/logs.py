@@ -113,7 +113,8 @@ _LEVEL_NAMES = {"warn": "warning", "exception": "error"}
 def _console_value(value: object) -> str:
     """As structlog's console renderer shows a value (``ConsoleRenderer._repr``)."""
     if isinstance(value, str):
-        return repr(value) if _QUOTED.intersection(value) else value
+        # str.__str__: a str subclass's (a StrEnum's) own text, as structlog writes it.
+        return repr(value) if _QUOTED.intersection(value) else str.__str__(value)
     return repr(value)
 
 

@@ -130,6 +130,7 @@ def _record(message: str, args: tuple = (), level: int = logging.INFO, **extra: 
         _record("custom level", (), 5),
         _record("its own id", request_id="mine"),
         _record("a column's name", level="odd", logger="also odd"),
+        _record("enums", kind=OrganisationKind.LOCAL_AUTHORITY, role=Role.LA_ADMIN),
     ],
 )
 def test_console_lines_read_as_structlogs_own(record: logging.LogRecord) -> None:
