@@ -450,10 +450,35 @@ class Database:
         """A short read session; its transaction ends when the block ends.
 
         Closing (not rolling back) keeps what was loaded readable after the block.
+
+        On PostgreSQL, within :meth:`request_scope`, it reads on the request's connection
+        (:meth:`connection`'s, in autocommit) while no other read uses it: no checkout of its
+        own, and no BEGIN and ROLLBACK round trips around its statements (with READ
+        COMMITTED, each statement of a transaction reads its own snapshot anyway, so a read
+        sees what it would have seen in one). On SQLite a transaction is what gives its
+        statements one snapshot: a session there always has its own.
         """
-        await _leave_request_connection()
-        async with self._read() as session:
-            yield session
+        scope = _request_connection.get()
+        if scope is None or scope.closed or scope.busy or self.is_sqlite:
+            await _leave_request_connection()
+            async with self._read() as session:
+                yield session
+            return
+        scope.busy = True  # before the checkout: a read starting meanwhile takes its own
+        try:
+            if scope.connection is None:
+                scope.connection = _ReadConnection(
+                    await self._single_statement.connect().start(), self
+                )
+            async with self._read(bind=scope.connection._connection) as session:
+                yield session
+        except BaseException:
+            scope.busy = False
+            await scope.close()  # a failed read may leave it unusable: not kept
+            raise
+        scope.busy = False
+        if scope.closed:
+            await scope.close()
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
