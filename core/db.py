@@ -19,7 +19,7 @@ import logging
 import socket
 import time
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, cast
 
@@ -37,6 +37,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.util import await_
+
+from core.querycount import count_statement
 
 logger = logging.getLogger(__name__)
 
@@ -448,10 +450,35 @@ class Database:
         """A short read session; its transaction ends when the block ends.
 
         Closing (not rolling back) keeps what was loaded readable after the block.
+
+        On PostgreSQL, within :meth:`request_scope`, it reads on the request's connection
+        (:meth:`connection`'s, in autocommit) while no other read uses it: no checkout of its
+        own, and no BEGIN and ROLLBACK round trips around its statements (with READ
+        COMMITTED, each statement of a transaction reads its own snapshot anyway, so a read
+        sees what it would have seen in one). On SQLite a transaction is what gives its
+        statements one snapshot: a session there always has its own.
         """
-        await _leave_request_connection()
-        async with self._read() as session:
-            yield session
+        scope = _request_connection.get()
+        if scope is None or scope.closed or scope.busy or self.is_sqlite:
+            await _leave_request_connection()
+            async with self._read() as session:
+                yield session
+            return
+        scope.busy = True  # before the checkout: a read starting meanwhile takes its own
+        try:
+            if scope.connection is None:
+                scope.connection = _ReadConnection(
+                    await self._single_statement.connect().start(), self
+                )
+            async with self._read(bind=scope.connection._connection) as session:
+                yield session
+        except BaseException:
+            scope.busy = False
+            await scope.close()  # a failed read may leave it unusable: not kept
+            raise
+        scope.busy = False
+        if scope.closed:
+            await scope.close()
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
@@ -673,6 +700,47 @@ class _ReadConnection:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
+
+
+class DriverSelect:
+    """A Core SELECT run on every request (authentication's): on PostgreSQL straight on
+    asyncpg, past SQLAlchemy's per-execution work (a greenlet, the compiled cache, events,
+    result processing: about as much CPU as the statement's own round trip); anywhere else,
+    or if the driver fails it (a lost connection), the ordinary way, whose error handling
+    (invalidation, the outage log, one run again) then applies. The statement is counted
+    (``core.querycount``) as the ordinary way counts it.
+
+    Only for statements whose columns SQLAlchemy hands back as asyncpg reads them (UUIDs,
+    text, ``UTCDateTime``: asyncpg gives UTC already) and whose parameters need no
+    processing (bytes, UTC datetimes): the result rows are asyncpg Records, indexable as
+    rows are."""
+
+    __slots__ = ("_names", "_sql", "statement")
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._sql: str | None = None
+        self._names: tuple[str, ...] = ()
+
+    def _compile(self, dialect: Any) -> str:
+        compiled = self.statement.compile(dialect=dialect)
+        self._names = tuple(compiled.positiontup or ())
+        self._sql = str(compiled)
+        return self._sql
+
+    async def all(self, connection: Any, parameters: dict[str, Any]) -> Sequence[Any]:
+        """The rows for ``parameters``, on a connection of :meth:`Database.connection`."""
+        sync = connection.sync_connection
+        if sync.dialect.name != "postgresql" or sync.invalidated or sync.closed:
+            return (await connection.execute(self.statement, parameters)).all()
+        sql = self._sql or self._compile(sync.dialect)
+        count_statement(sql)
+        try:
+            return await sync.connection.driver_connection.fetch(
+                sql, *[parameters[name] for name in self._names]
+            )
+        except Exception:
+            return (await connection.execute(self.statement, parameters)).all()
 
 
 class _RequestConnection:

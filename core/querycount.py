@@ -42,6 +42,14 @@ def _count(
         counter.statements.append(statement)
 
 
+def count_statement(statement: str) -> None:
+    """Count a statement sent at the driver, past SQLAlchemy's cursor events
+    (``core.db.DriverSelect``), as the listener above counts the others."""
+    counter = _current.get()
+    if counter is not None:
+        counter.statements.append(statement)
+
+
 @contextmanager
 def count_queries() -> Iterator[QueryCounter]:
     """Count the SQL statements run in this context (and in tasks it starts)."""

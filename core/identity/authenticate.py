@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, func, or_, select, update
 
-from core.db import Database
+from core.db import Database, DriverSelect
 from core.identity.roles import OrganisationKind, Role
 from core.identity.secrets import API_TOKEN_PREFIX, SESSION_PREFIX, hash_token
 from core.identity.viewer import Viewer
@@ -34,7 +34,8 @@ async def authenticate(
     return None
 
 
-#: Built once (it runs on every request); the values are bound parameters.
+#: Built once (it runs on every request, at the driver on PostgreSQL); the values are
+#: bound parameters.
 _SESSION_VIEWER = (
     select(
         UserSession.id,
@@ -58,18 +59,18 @@ _SESSION_VIEWER = (
 )
 
 
+_SESSION_VIEWER_AT_DRIVER = DriverSelect(_SESSION_VIEWER)
+
+
 async def _session_viewer(
     db: Database, token: str, client_address: str | None, idle: timedelta
 ) -> Viewer | None:
     """One statement: the session, its user, organisation and roles (a row per role)."""
     now = utcnow()
     async with db.connection() as connection:
-        rows = (
-            await connection.execute(
-                _SESSION_VIEWER,
-                {"token_hash": hash_token(token), "now": now, "idle_since": now - idle},
-            )
-        ).all()
+        rows = await _SESSION_VIEWER_AT_DRIVER.all(
+            connection, {"token_hash": hash_token(token), "now": now, "idle_since": now - idle}
+        )
     if not rows:
         return None
     session_id, user_id, organisation_id, kind, _, last_seen_at = rows[0]
@@ -88,21 +89,35 @@ async def _session_viewer(
     )
 
 
+#: Built once, like :data:`_SESSION_VIEWER`.
+_API_TOKEN_VIEWER = DriverSelect(
+    select(ApiToken.id, ApiToken.organisation_id, ApiToken.last_used_at)
+    .join(Organisation, Organisation.id == ApiToken.organisation_id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash", type_=ApiToken.token_hash.type),
+        ApiToken.revoked_at.is_(None),
+        or_(
+            ApiToken.expires_at.is_(None),
+            ApiToken.expires_at > bindparam("now", type_=ApiToken.expires_at.type),
+        ),
+        Organisation.kind == bindparam("kind", type_=Organisation.kind.type),
+    )
+)
+
+
 async def _api_token_viewer(db: Database, token: str, client_address: str | None) -> Viewer | None:
+    """One statement, on the request's connection (which the list read next shares)."""
     now = utcnow()
-    async with db.session() as session:
-        row = (
-            await session.execute(
-                select(ApiToken.id, ApiToken.organisation_id, ApiToken.last_used_at)
-                .join(Organisation, Organisation.id == ApiToken.organisation_id)
-                .where(
-                    ApiToken.token_hash == hash_token(token),
-                    ApiToken.revoked_at.is_(None),
-                    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
-                    Organisation.kind == OrganisationKind.LOCAL_AUTHORITY.value,
-                )
-            )
-        ).first()
+    async with db.connection() as connection:
+        rows = await _API_TOKEN_VIEWER.all(
+            connection,
+            {
+                "token_hash": hash_token(token),
+                "now": now,
+                "kind": OrganisationKind.LOCAL_AUTHORITY.value,
+            },
+        )
+    row = rows[0] if rows else None
     if row is None:
         return None
     token_id, organisation_id, last_used_at = row

@@ -4,7 +4,8 @@ Every record gets a timestamp, the level, the logger, its ``extra`` fields and t
 request being answered (``request_id``, see :func:`bind_request_id`). JSON lines are written
 by a small formatter of our own with orjson (the request line is written on every request:
 structlog's processor chain took four times as long); readable lines by structlog's console
-renderer. What is logged is chosen where it is logged: request lines carry ids, an operation
+renderer (or, for the usual record, :class:`ConsoleFormatter`'s same line made without its
+processor chain). What is logged is chosen where it is logged: request lines carry ids, an operation
 name, a duration and a status, never a header, a body, a token, a password, a code or a
 referral's content.
 """
@@ -82,10 +83,87 @@ _SHARED: list[Any] = [
 ]
 
 
+#: The keys structlog's console line treats apart (columns, exceptions, its own): a record
+#: with one among its extras is rendered by structlog itself.
+_CONSOLE_RESERVED = frozenset(
+    {
+        "timestamp",
+        "level",
+        "event",
+        "logger",
+        "logger_name",
+        "stack",
+        "stack_info",
+        "exception",
+        "exc_info",
+        "positional_args",
+        "_record",
+        "_from_structlog",
+    }
+)
+#: What structlog's ``ExtraAdder`` leaves out: the attributes of a plain LogRecord.
+_RECORD_KEYS = frozenset(logging.LogRecord("name", 0, "pathname", 0, "msg", (), None).__dict__)
+#: ``[info     ]``: structlog pads the level to its longest name (``exception``).
+_LEVEL_WIDTH = len("exception")
+_EVENT_WIDTH = 30
+_QUOTED = frozenset(" \t=\r\n\"'")
+_LEVEL_NAMES = {"warn": "warning", "exception": "error"}
+
+
+def _console_value(value: object) -> str:
+    """As structlog's console renderer shows a value (``ConsoleRenderer._repr``)."""
+    if isinstance(value, str):
+        # str.__str__: a str subclass's (a StrEnum's) own text, as structlog writes it.
+        return repr(value) if _QUOTED.intersection(value) else str.__str__(value)
+    return repr(value)
+
+
+class ConsoleFormatter(logging.Formatter):
+    """structlog's plain console line (``ConsoleRenderer(colors=False)`` after the
+    :data:`_SHARED` chain), made directly for a record without an exception or a stack:
+    the request line is written on every request, and structlog's chain of processors,
+    record copy and column formatters cost several times the line itself. Any other record
+    (an exception, a stack, an extra named like one of structlog's columns) goes through
+    structlog, so every line reads as before, byte for byte."""
+
+    def __init__(self, fallback: logging.Formatter) -> None:
+        super().__init__()
+        self.fallback = fallback
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info or hasattr(record, "_logger"):
+            return self.fallback.format(record)
+        event: dict[str, Any] = {}
+        request_id = _request_id.get()
+        if request_id is not None:
+            event["request_id"] = request_id
+        for key, value in record.__dict__.items():
+            if key not in _RECORD_KEYS:
+                if key in _CONSOLE_RESERVED:
+                    return self.fallback.format(record)
+                event[key] = value
+        level = record.levelname.lower()
+        level = _LEVEL_NAMES.get(level, level)
+        parts = [
+            datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            f"[{level.ljust(_LEVEL_WIDTH)}]",
+            str(record.getMessage()).ljust(_EVENT_WIDTH),
+            f"[{record.name}]",
+        ]
+        for key in sorted(event):
+            parts.append(f"{key}={_console_value(event[key])}")
+        return " ".join(part for part in parts if part).rstrip(" ")
+
+
 def formatter(log_format: str) -> logging.Formatter:
     """The formatter for ``json`` or ``console`` lines."""
     if log_format == "json":
         return JsonFormatter()
+    return ConsoleFormatter(structlog_console_formatter())
+
+
+def structlog_console_formatter() -> logging.Formatter:
+    """structlog's console lines (what :class:`ConsoleFormatter` writes, for any record)."""
     final: list[Any] = [
         structlog.stdlib.ProcessorFormatter.remove_processors_meta,
         # Plain tracebacks: structlog's default renders them with rich and pygments, which

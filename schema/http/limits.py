@@ -2,7 +2,8 @@
 
 Starlette puts no cap on multipart file parts, so the body is counted as it arrives: a
 declared ``Content-Length`` over the limit is refused at once, and a body that grows past it
-is cut off before it is read whole.
+is cut off before it is read whole. A body of one declared length within the limit (and no
+``Transfer-Encoding``) is not counted: the HTTP server reads no more than it declares.
 """
 
 from __future__ import annotations
@@ -23,15 +24,25 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        lengths = 0
+        framed = True  # the server reads exactly the declared length (no Transfer-Encoding)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
+                lengths += 1
                 try:
                     declared = int(value)
                 except ValueError:
-                    declared = 0
+                    declared, framed = 0, False
                 if declared > self.max_bytes:
                     await self._refuse(send)
                     return
+            elif name == b"transfer-encoding":
+                framed = False
+        if lengths == 1 and framed:
+            # One declared length within the limit, which the server holds the body to:
+            # nothing to count (most requests; counting wrapped every receive and send).
+            await self.app(scope, receive, send)
+            return
         received = 0
         started = False
 

@@ -15,8 +15,8 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.observability import metrics
@@ -92,7 +92,7 @@ class RequestObserver:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).raw.append(header)
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         try:
@@ -136,12 +136,15 @@ class RequestObserver:
         route = getattr(route_object, "path", None) or "unmatched"
         method = scope.get("method", "WS")
         if scope["type"] == "http":
-            metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            metrics.HTTP_LATENCY.labels(route).observe(duration)
+            requests, latency = _http_series(route, method, status)
+            requests.inc()
+            latency.observe(duration)
             if record.outcome is not None:
-                operation = metrics.operation_label(record.operation)
-                metrics.GRAPHQL_REQUESTS.labels(operation, record.outcome).inc()
-                metrics.GRAPHQL_LATENCY.labels(operation).observe(duration)
+                requests, latency = _graphql_series(
+                    metrics.operation_label(record.operation), record.outcome
+                )
+                requests.inc()
+                latency.observe(duration)
         extra: dict[str, object] = {
             "method": method,
             "path": scope.get("path"),
@@ -161,6 +164,35 @@ class RequestObserver:
         if record.error_ids:
             extra["error_ids"] = record.error_ids
         logger.info("request", extra=extra)
+
+
+#: The request metrics' labelled series, by their labels: ``labels()`` validates and locks
+#: on every call, and a process answers only a few routes, statuses and operations (the
+#: operation names are capped by ``metrics.operation_label``).
+_HTTP_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+_GRAPHQL_SERIES: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def _http_series(route: str, method: str, status: int) -> tuple[Any, Any]:
+    key = (route, method, status)
+    series = _HTTP_SERIES.get(key)
+    if series is None:
+        series = _HTTP_SERIES[key] = (
+            metrics.HTTP_REQUESTS.labels(route, method, str(status)),
+            metrics.HTTP_LATENCY.labels(route),
+        )
+    return series
+
+
+def _graphql_series(operation: str, outcome: str) -> tuple[Any, Any]:
+    key = (operation, outcome)
+    series = _GRAPHQL_SERIES.get(key)
+    if series is None:
+        series = _GRAPHQL_SERIES[key] = (
+            metrics.GRAPHQL_REQUESTS.labels(operation, outcome),
+            metrics.GRAPHQL_LATENCY.labels(operation),
+        )
+    return series
 
 
 def _wants_page(scope: Scope) -> bool:

@@ -184,3 +184,32 @@ async def test_a_failed_read_in_a_request_does_not_keep_its_connection(
         async with db.connection() as connection:
             assert (await connection.execute(text("SELECT 1"))).scalar() == 1
     assert db.engine.sync_engine.pool.checkedout() == 0
+
+
+@pytest.mark.postgres_only
+async def test_a_requests_session_reads_on_its_connection_and_outlives_losing_it(
+    settings: Settings,
+) -> None:
+    # given a request whose connection read once, then was ended by the server
+    db = Database(create_engine(settings.database_url))
+    other = Database(create_engine(settings.database_url))
+    checkouts: list[object] = []
+    event.listen(db.engine.sync_engine.pool, "checkout", lambda *_: checkouts.append(1))
+    try:
+        async with db.request_scope():
+            async with db.connection() as connection:
+                pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+            # when a session reads: on the request's connection, without a checkout of its own
+            async with db.session() as session:
+                assert await session.scalar(text("SELECT pg_backend_pid()")) == pid
+            assert len(checkouts) == 1
+            async with other.connection() as connection:
+                await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            async with db.session() as session:
+                serving = await session.scalar(text("SELECT pg_backend_pid()"))
+        # then the read is served, by another connection, and none is left checked out
+        assert serving is not None and serving != pid
+        assert db.engine.sync_engine.pool.checkedout() == 0
+    finally:
+        await db.dispose()
+        await other.dispose()

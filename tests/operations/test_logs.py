@@ -1,6 +1,7 @@
 import io
 import logging
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import orjson
 import pytest
@@ -111,3 +112,45 @@ async def test_a_masked_error_has_its_id_in_the_request_line(
     assert error_line["request_id"] == request_id
     assert error_line["level"] == "error"
     assert "RuntimeError" in error_line["exception"]
+
+
+def _record(message: str, args: tuple = (), level: int = logging.INFO, **extra: object):
+    logger = logging.getLogger("portal.request")
+    return logger.makeRecord(logger.name, level, "f.py", 1, message, args, None, extra=extra)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        _record("request", method="POST", path="/graphql", status=200, duration_ms=1.5),
+        _record("request", operation=None, error_ids=["a1", "b 2"], user_id="x=y"),
+        _record("caught %s in %d", ("it's", 3), logging.WARNING, quoted='"q"', tab="a\tb"),
+        _record("x" * 40, (), logging.CRITICAL, empty="", mapping={"k": 1}),
+        _record("", (), logging.DEBUG),
+        _record("custom level", (), 5),
+        _record("its own id", request_id="mine"),
+        _record("a column's name", level="odd", logger="also odd"),
+        _record("enums", kind=OrganisationKind.LOCAL_AUTHORITY, role=Role.LA_ADMIN),
+    ],
+)
+def test_console_lines_read_as_structlogs_own(record: logging.LogRecord) -> None:
+    # given the console formatter, and structlog's own that it stands in for
+    from core.observability.logs import (
+        ConsoleFormatter,
+        bind_request_id,
+        structlog_console_formatter,
+        unbind_request_id,
+    )
+
+    fast = formatter("console")
+    assert isinstance(fast, ConsoleFormatter)
+    # when both write the same record within a request
+    bound = bind_request_id("r-1")
+    try:
+        ours, theirs = fast.format(record), structlog_console_formatter().format(record)
+    finally:
+        unbind_request_id(bound)
+    # then the lines are the same but for the moment each was written
+    assert ours.split(" ", 1)[1] == theirs.split(" ", 1)[1]
+    stamp = datetime.fromisoformat(ours.split(" ", 1)[0])  # ISO, in UTC, as theirs
+    assert stamp.utcoffset() == timedelta(0) and ours.split(" ", 1)[0].endswith("Z")
