@@ -19,12 +19,35 @@ class Node:
 
 
 _URL_SAFE = bytes.maketrans(b"+/", b"-_")
+#: ``base64url("Type:")`` by type name where that prefix is a whole number of 3-byte groups
+#: (so it encodes alone), else "": every row of a list makes an id.
+_PREFIXES: dict[str, str] = {}
+
+
+def _prefix(type_name: str) -> str:
+    head = f"{type_name}:".encode()
+    if len(head) % 3:
+        prefix = ""
+    else:
+        prefix = binascii.b2a_base64(head, newline=False).translate(_URL_SAFE).decode()
+    _PREFIXES[type_name] = prefix
+    return prefix
 
 
 def encode_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
-    # base64.urlsafe_b64encode, without its two Python layers: every row of a list makes one.
-    raw = binascii.b2a_base64(f"{type_name}:{key.hex}".encode(), newline=False)
-    return strawberry.ID(raw.translate(_URL_SAFE).rstrip(b"=").decode())
+    # base64.urlsafe_b64encode, without its two Python layers. A type whose "Type:" is whole
+    # 3-byte groups encodes only the key's 32 hex digits (30 bytes, then 2: one "=" to drop).
+    prefix = _PREFIXES.get(type_name)
+    if prefix is None:
+        prefix = _prefix(type_name)
+    encoded: Any
+    if prefix:
+        raw = binascii.b2a_base64(key.hex.encode(), newline=False)
+        encoded = prefix + raw[:43].translate(_URL_SAFE).decode()
+    else:
+        raw = binascii.b2a_base64(f"{type_name}:{key.hex}".encode(), newline=False)
+        encoded = raw.translate(_URL_SAFE).rstrip(b"=").decode()
+    return encoded  # strawberry.ID: a NewType (calling it costs a Python call)
 
 
 def decode_any_id(global_id: str) -> tuple[str, uuid.UUID] | None:

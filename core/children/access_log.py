@@ -14,7 +14,7 @@ import asyncio
 import contextvars
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -286,6 +286,18 @@ class RequestReads:
             if key not in self.reads:
                 self.reads[key] = (value, subject_id, referral_id, version)
 
+    def note_many(
+        self, subject: Subject, reads: Iterable[tuple[uuid.UUID, uuid.UUID, int | None]]
+    ) -> None:
+        """:meth:`note` for each ``(subject id, referral id, version)`` of ``reads``, in order."""
+        if self.viewer is not None:
+            value = str(subject)
+            noted = self.reads
+            for subject_id, referral_id, version in reads:
+                key = (value, subject_id)
+                if key not in noted:
+                    noted[key] = (value, subject_id, referral_id, version)
+
     def collected(self) -> RequestBatch | None:
         viewer = self.viewer
         if viewer is None or not self.reads:
@@ -329,6 +341,14 @@ def note_read(
     reads = _current.get()
     if reads is not None:
         reads.note(subject, subject_id, referral_id, version)
+
+
+def note_reads(subject: Subject, reads: Iterable[tuple[uuid.UUID, uuid.UUID, int | None]]) -> None:
+    """:func:`note_read` for each ``(subject id, referral id, version)`` of ``reads``, in
+    order: the same rows, for a page read at once."""
+    current = _current.get()
+    if current is not None:
+        current.note_many(subject, reads)
 
 
 def record_read(

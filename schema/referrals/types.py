@@ -12,7 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from core.access import may_query, sees_case_details
-from core.children.access_log import Subject, note_read
+from core.children.access_log import Subject, note_read, note_reads
 from core.documents import queries as document_queries
 from core.identity.viewer import Viewer
 from core.models import Referral as ReferralRow
@@ -58,14 +58,11 @@ def _category(value: str) -> CareCategory:
     return category
 
 
-def _made(cls: type[Any], fields: dict[str, Any]) -> Any:
-    """An instance of the strawberry type ``cls`` holding ``fields``, as its dataclass
-    ``__init__`` would make it, without that call's per-argument cost: a page of 50
-    referrals makes some 200 of these. ``fields`` names every field, defaults included
-    (tests/referrals/test_types.py compares with ``__init__``)."""
-    made = object.__new__(cls)
-    made.__dict__ = fields
-    return made
+#: Instances of the strawberry types here are made by ``object.__new__`` and given their
+#: ``__dict__`` (every field, defaults included), as their dataclass ``__init__`` would make
+#: them without that call's per-argument cost: a page of 50 referrals makes some 200
+#: (tests/referrals/test_types.py compares with ``__init__``).
+_new = object.__new__
 
 
 @strawberry.type
@@ -105,20 +102,18 @@ class ReferralDelivery(Node):
 
     @classmethod
     def of(cls, row: DeliveryModel) -> ReferralDelivery:
-        made: ReferralDelivery = _made(
-            cls,
-            {
-                "key": row.id,
-                "provider_key": row.provider_id,
-                "status": _DELIVERY_STATUSES[row.status],
-                "version": row.version,
-                "delivered_at": row.delivered_at,
-                "decline_reason": row.decline_reason,
-                "decline_reason_code": _CODES.get(row.decline_reason_code or ""),
-                "responded_at": row.responded_at,
-                "opened_at": row.opened_at,
-            },
-        )
+        made: ReferralDelivery = _new(cls)
+        made.__dict__ = {
+            "key": row.id,
+            "provider_key": row.provider_id,
+            "status": _DELIVERY_STATUSES[row.status],
+            "version": row.version,
+            "delivered_at": row.delivered_at,
+            "decline_reason": row.decline_reason,
+            "decline_reason_code": _CODES.get(row.decline_reason_code or ""),
+            "responded_at": row.responded_at,
+            "opened_at": row.opened_at,
+        }
         return made
 
     @strawberry.field
@@ -184,59 +179,8 @@ class Referral(Node):
         ``delivery`` is the viewing provider's own delivery of it, if any: only a provider with
         case details is ever given one (never a signatory-only user, never an LA).
         """
-        content: dict[str, Any]
-        if snapshot:
-            content = snapshot
-            stamp = snapshot.get("requiredFrom")
-            required_from = date.fromisoformat(stamp) if stamp else None
-        else:
-            content = {
-                "children": row.children,
-                "summary": row.summary,
-                "urgency": row.urgency,
-                "postcode": row.postcode,
-                "details": row.details or {},
-            }
-            required_from = row.required_from
         note_read(Subject.REFERRAL, row.id, row.id, version or row.version)
-        made: Referral = _made(
-            cls,
-            {
-                "id": encode_id("Referral", row.id),
-                "key": row.id,
-                "local_authority_key": row.local_authority_id,
-                "reference": row.reference,
-                "category": _category(row.category),
-                "status": _STATUSES[row.status],
-                "created_at": row.created_at,
-                "sent_at": row.sent_at,
-                "version": version or row.version,
-                "urgency": _URGENCIES[content["urgency"]],
-                # A purged referral keeps only age bands: statistics, not children.
-                "children": [
-                    _made(
-                        ReferralChild,
-                        {"age": c["age"], "gender": _GENDERS[c["gender"]], "needs": c.get("needs")},
-                    )
-                    for c in content["children"]
-                    if "age" in c
-                ],
-                "summary": content["summary"],
-                "postcode": content.get("postcode"),
-                "required_from": required_from,
-                "details": as_json(content.get("details") or {}),
-                "respond_by": row.respond_by,
-                "my_delivery": ReferralDelivery.of(delivery) if delivery is not None else None,
-                "without_case_details": False,
-                "version_document_keys": (
-                    tuple(uuid.UUID(key) for key in snapshot.get("documentIds") or ())
-                    if snapshot
-                    else None
-                ),
-                "purged": row.purged_at is not None,
-            },
-        )
-        return made
+        return _referral(row, snapshot, version, delivery)
 
     @classmethod
     def redacted(
@@ -247,21 +191,8 @@ class Referral(Node):
     ) -> Referral:
         """No case details: reference, category, urgency, the children's ages and genders
         (as an IPA's terms give them, when given), and none of its relations."""
-        referral = cls.of(
-            row,
-            {
-                "children": children
-                or [{"age": c["age"], "gender": c["gender"]} for c in row.children],
-                "summary": "",
-                "urgency": urgency or row.urgency,
-                "postcode": None,
-                "requiredFrom": None,
-                "details": {},
-            },
-            row.version,
-        )
-        referral.without_case_details = True
-        return referral
+        note_read(Subject.REFERRAL, row.id, row.id, row.version)
+        return _redacted(row, children, urgency)
 
     def _is_mine_as_la(self, info: Info) -> bool:
         viewer = info.context.viewer
@@ -357,6 +288,90 @@ class ReferralConnection:
         return await self.count()
 
 
+def _referral(
+    row: ReferralRow,
+    snapshot: dict[str, Any] | None,
+    version: int | None,
+    delivery: DeliveryModel | None,
+) -> Referral:
+    """:meth:`Referral.of` without noting the read (a page notes its reads at once)."""
+    content: dict[str, Any]
+    document_keys: tuple[uuid.UUID, ...] | None = None
+    if snapshot:
+        content = snapshot
+        stamp = snapshot.get("requiredFrom")
+        required_from = date.fromisoformat(stamp) if stamp else None
+        documents = snapshot.get("documentIds")
+        document_keys = tuple(map(uuid.UUID, documents)) if documents else ()
+        children = snapshot["children"]
+        urgency = snapshot["urgency"]
+        summary = snapshot["summary"]
+    else:
+        content = {"details": row.details, "postcode": row.postcode}
+        required_from = row.required_from
+        children = row.children
+        urgency = row.urgency
+        summary = row.summary
+    # A purged referral keeps only age bands: statistics, not children.
+    made_children = []
+    for child in children:
+        if "age" in child:
+            made_child = _new(ReferralChild)
+            made_child.__dict__ = {
+                "age": child["age"],
+                "gender": _GENDERS[child["gender"]],
+                "needs": child.get("needs"),
+            }
+            made_children.append(made_child)
+    category = _CATEGORIES.get(row.category)
+    made: Referral = _new(Referral)
+    made.__dict__ = {
+        "id": encode_id("Referral", row.id),
+        "key": row.id,
+        "local_authority_key": row.local_authority_id,
+        "reference": row.reference,
+        "category": _category(row.category) if category is None else category,
+        "status": _STATUSES[row.status],
+        "created_at": row.created_at,
+        "sent_at": row.sent_at,
+        "version": version or row.version,
+        "urgency": _URGENCIES[urgency],
+        "children": made_children,
+        "summary": summary,
+        "postcode": content.get("postcode"),
+        "required_from": required_from,
+        "details": as_json(content.get("details") or {}),
+        "respond_by": row.respond_by,
+        "my_delivery": None if delivery is None else ReferralDelivery.of(delivery),
+        "without_case_details": False,
+        "version_document_keys": document_keys,
+        "purged": row.purged_at is not None,
+    }
+    return made
+
+
+def _redacted(
+    row: ReferralRow, children: list[dict[str, Any]] | None = None, urgency: str | None = None
+) -> Referral:
+    """:meth:`Referral.redacted` without noting the read."""
+    referral = _referral(
+        row,
+        {
+            "children": children
+            or [{"age": c["age"], "gender": c["gender"]} for c in row.children],
+            "summary": "",
+            "urgency": urgency or row.urgency,
+            "postcode": None,
+            "requiredFrom": None,
+            "details": {},
+        },
+        row.version,
+        None,
+    )
+    referral.without_case_details = True
+    return referral
+
+
 def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Referral:
     """What ``viewer`` sees of a referral, decided here for every path that reaches one (its
     list, ``node``, an offer's, a message's, an IPA's): live for its LA's staff, the delivered
@@ -371,21 +386,25 @@ def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Refe
 
 def referral_edges(rows: list[queries.ReferralRow], viewer: Viewer | None) -> list[ReferralEdge]:
     """A page of referrals as :func:`referral_for_viewer` shows each, in edges: the viewer's
-    rule decided once for the page."""
+    rule decided once for the page, the page's reads noted at once (in its order, as
+    :meth:`Referral.of` notes one)."""
+    nodes: list[Referral]
     if not sees_case_details(viewer):
-        return [_made(ReferralEdge, {"node": Referral.redacted(row.referral)}) for row in rows]
-    of = Referral.of
-    return [
-        _made(
-            ReferralEdge,
-            {
-                "node": of(row.referral)
-                if row.delivery is None
-                else of(row.referral, row.snapshot, row.delivery.version, row.delivery)
-            },
-        )
-        for row in rows
-    ]
+        nodes = [_redacted(row.referral) for row in rows]
+    else:
+        nodes = [
+            _referral(row.referral, None, None, None)
+            if row.delivery is None
+            else _referral(row.referral, row.snapshot, row.delivery.version, row.delivery)
+            for row in rows
+        ]
+    note_reads(Subject.REFERRAL, [(node.key, node.key, node.version) for node in nodes])
+    edges = []
+    for node in nodes:
+        edge = _new(ReferralEdge)
+        edge.__dict__ = {"node": node}
+        edges.append(edge)
+    return edges
 
 
 async def referral_node(info: Info, key: uuid.UUID) -> Referral | None:
