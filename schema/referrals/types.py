@@ -288,6 +288,55 @@ class ReferralConnection:
         return await self.count()
 
 
+def _required_from(snapshot: dict[str, Any]) -> date | None:
+    stamp = snapshot.get("requiredFrom")
+    return date.fromisoformat(stamp) if stamp else None
+
+
+def _details(snapshot: dict[str, Any]) -> JSON:
+    return as_json(snapshot.get("details") or {})
+
+
+def _document_keys(snapshot: dict[str, Any]) -> tuple[uuid.UUID, ...]:
+    documents = snapshot.get("documentIds")
+    return tuple(map(uuid.UUID, documents)) if documents else ()
+
+
+_MISSING: Any = object()
+
+
+class _FromSnapshot:
+    """A field of a provider's view (:func:`_referral` given a snapshot) made from the
+    snapshot when first read, then kept in the instance's ``__dict__`` as ``__init__`` keeps
+    it: a list reads few of them. A non-data descriptor set on the class after strawberry
+    made it: an instance holding the field (every other one) never calls it."""
+
+    __slots__ = ("default", "make", "name")
+
+    def __init__(self, name: str, make: Callable[[dict[str, Any]], Any], default: Any) -> None:
+        self.name = name
+        self.make = make
+        self.default = default
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            # On the class, as the dataclass left it: its default, if it has one.
+            if self.default is _MISSING:
+                raise AttributeError(self.name)
+            return self.default
+        fields = instance.__dict__
+        value = fields[self.name] = self.make(fields["_snapshot"])
+        return value
+
+
+for _name, _make, _default in (
+    ("required_from", _required_from, _MISSING),
+    ("details", _details, _MISSING),
+    ("version_document_keys", _document_keys, None),
+):
+    setattr(Referral, _name, _FromSnapshot(_name, _make, _default))
+
+
 def _referral(
     row: ReferralRow,
     snapshot: dict[str, Any] | None,
@@ -295,20 +344,11 @@ def _referral(
     delivery: DeliveryModel | None,
 ) -> Referral:
     """:meth:`Referral.of` without noting the read (a page notes its reads at once)."""
-    content: dict[str, Any]
-    document_keys: tuple[uuid.UUID, ...] | None = None
     if snapshot:
-        content = snapshot
-        stamp = snapshot.get("requiredFrom")
-        required_from = date.fromisoformat(stamp) if stamp else None
-        documents = snapshot.get("documentIds")
-        document_keys = tuple(map(uuid.UUID, documents)) if documents else ()
         children = snapshot["children"]
         urgency = snapshot["urgency"]
         summary = snapshot["summary"]
     else:
-        content = {"details": row.details, "postcode": row.postcode}
-        required_from = row.required_from
         children = row.children
         urgency = row.urgency
         summary = row.summary
@@ -325,7 +365,7 @@ def _referral(
             made_children.append(made_child)
     category = _CATEGORIES.get(row.category)
     made: Referral = _new(Referral)
-    made.__dict__ = {
+    fields = made.__dict__ = {
         "id": encode_id("Referral", row.id),
         "key": row.id,
         "local_authority_key": row.local_authority_id,
@@ -338,15 +378,21 @@ def _referral(
         "urgency": _URGENCIES[urgency],
         "children": made_children,
         "summary": summary,
-        "postcode": content.get("postcode"),
-        "required_from": required_from,
-        "details": as_json(content.get("details") or {}),
         "respond_by": row.respond_by,
         "my_delivery": None if delivery is None else ReferralDelivery.of(delivery),
         "without_case_details": False,
-        "version_document_keys": document_keys,
         "purged": row.purged_at is not None,
     }
+    if snapshot:
+        fields["postcode"] = snapshot.get("postcode")
+        # required_from, details, version_document_keys: _FromSnapshot, when read
+        fields["_snapshot"] = snapshot
+    else:
+        fields["postcode"] = row.postcode
+        fields["required_from"] = row.required_from
+        # Live: copied now, as the row may change after (a mutation's answer).
+        fields["details"] = as_json(row.details or {})
+        fields["version_document_keys"] = None
     return made
 
 

@@ -1,5 +1,6 @@
 """Referral.of makes its strawberry types without their dataclass ``__init__``: the same
-instances as ``__init__`` makes, every field set."""
+instances as ``__init__`` makes, every field set (a provider's view makes three of them from
+its snapshot when first read); a page of them notes the same reads as one by one."""
 
 from __future__ import annotations
 
@@ -8,10 +9,28 @@ import uuid
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-from schema.referrals.types import Referral, ReferralChild, ReferralDelivery
+import pytest
+
+from core.access import PROVIDER_STAFF
+from core.children.access_log import AccessChannel, AccessLog, reading
+from core.identity.roles import OrganisationKind, Role
+from core.identity.viewer import Viewer
+from core.referrals.queries import ReferralRow
+from schema.referrals.types import (
+    Referral,
+    ReferralChild,
+    ReferralDelivery,
+    referral_edges,
+    referral_for_viewer,
+)
+
+#: Read when the field is (a provider's view: from its snapshot).
+LAZY = ("required_from", "details", "version_document_keys")
 
 
-def _row() -> SimpleNamespace:
+def _row(*, purged: bool = True) -> SimpleNamespace:
+    """A referral's row; ``purged``: one of its children is an age band only."""
+    band = [{"band": "0-4"}] if purged else []
     return SimpleNamespace(
         id=uuid.uuid4(),
         local_authority_id=uuid.uuid4(),
@@ -24,7 +43,7 @@ def _row() -> SimpleNamespace:
         purged_at=None,
         respond_by=None,
         urgency="TODAY",
-        children=[{"age": 14, "gender": "FEMALE", "needs": "x"}, {"band": "0-4"}],
+        children=[{"age": 14, "gender": "FEMALE", "needs": "x"}, *band],
         summary="A summary",
         postcode="B1 1AA",
         required_from=date(2026, 2, 1),
@@ -60,12 +79,31 @@ def _as_init_makes(made: object) -> object:
     return type(made)(**values)
 
 
+def _snapshot() -> dict[str, object]:
+    return {
+        "children": [{"age": 9, "gender": "MALE"}, {"band": "5-9"}],
+        "summary": "Delivered",
+        "urgency": "WITHIN_5_DAYS",
+        "postcode": "B2 2BB",
+        "requiredFrom": "2026-03-01",
+        "details": {"school": "St Mary's", "needs": ["a", "b"]},
+        "documentIds": [str(uuid.uuid4()), str(uuid.uuid4())],
+    }
+
+
+def _fields(made: object) -> dict[str, object]:
+    """Every dataclass field of ``made``, as read (a snapshot's fields made on the way)."""
+    fields = dataclasses.fields(made)  # type: ignore[arg-type]
+    return {f.name: getattr(made, f.name) for f in fields if f.init}
+
+
 def test_a_live_referral_is_made_as_its_init_makes_it() -> None:
     # given / when
     made = Referral.of(_row())  # type: ignore[arg-type]
     # then
     again = _as_init_makes(made)
     assert made.__dict__ == again.__dict__
+    assert made.details is not _row().details
     assert made == again
     assert [c.__dict__ for c in made.children] == [c.__dict__ for c in again.children]  # type: ignore[attr-defined]
     assert [type(c) for c in made.children] == [ReferralChild]
@@ -73,18 +111,103 @@ def test_a_live_referral_is_made_as_its_init_makes_it() -> None:
 
 def test_a_providers_referral_is_made_as_its_init_makes_it() -> None:
     # given
-    snapshot = {
-        "children": [{"age": 9, "gender": "MALE"}],
-        "summary": "Delivered",
-        "urgency": "WITHIN_5_DAYS",
-        "requiredFrom": "2026-03-01",
-        "documentIds": [str(uuid.uuid4())],
-    }
+    snapshot = _snapshot()
     # when
     made = Referral.of(_row(), snapshot, 2, _delivery())  # type: ignore[arg-type]
     # then
     again = _as_init_makes(made)
-    assert made.__dict__ == again.__dict__
+    assert _fields(made) == _fields(again)
+    assert {k: v for k, v in made.__dict__.items() if k != "_snapshot"} == again.__dict__
     assert made == again
     assert type(made.my_delivery) is ReferralDelivery
     assert made.my_delivery.__dict__.keys() == again.my_delivery.__dict__.keys()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "snapshot",
+    [
+        _snapshot(),
+        {"children": [], "summary": "", "urgency": "TODAY"},
+        {"children": [], "summary": "", "urgency": "TODAY", "requiredFrom": None, "details": None},
+    ],
+)
+def test_a_snapshots_fields_are_made_when_read_as_they_were_made_at_once(
+    snapshot: dict[str, object],
+) -> None:
+    # given
+    made = Referral.of(_row(), snapshot, 2)  # type: ignore[arg-type]
+    assert not set(LAZY) & made.__dict__.keys()
+    stamp = snapshot.get("requiredFrom")
+    # when
+    read = {name: getattr(made, name) for name in LAZY}
+    # then
+    assert read == {
+        "required_from": date.fromisoformat(stamp) if isinstance(stamp, str) else None,
+        "details": snapshot.get("details") or {},
+        "version_document_keys": tuple(
+            uuid.UUID(key)
+            for key in snapshot.get("documentIds") or ()  # type: ignore[attr-defined]
+        ),
+    }
+    assert made.details is not snapshot.get("details")
+    assert all(made.__dict__[name] is getattr(made, name) for name in LAZY)  # made once
+
+
+def test_the_class_shows_its_lazy_fields_as_the_dataclass_left_them() -> None:
+    # then
+    assert Referral.version_document_keys is None
+    assert not hasattr(Referral, "details")
+    assert not hasattr(Referral, "required_from")
+    made = Referral(**_fields(Referral.of(_row(), _snapshot(), 2)))  # type: ignore[arg-type]
+    assert made.details == _snapshot()["details"]
+
+
+def test_a_redacted_referral_is_made_as_its_init_makes_it() -> None:
+    # given / when
+    made = Referral.redacted(_row(purged=False))  # type: ignore[arg-type]
+    # then
+    again = _as_init_makes(made)
+    assert _fields(made) == _fields(again)
+    assert made.without_case_details is True
+    assert made.details == {}
+    assert made.version_document_keys == ()
+
+
+def _provider() -> Viewer:
+    return Viewer(
+        organisation_id=uuid.uuid4(),
+        organisation_kind=OrganisationKind.PROVIDER,
+        roles=frozenset(PROVIDER_STAFF),
+        user_id=uuid.uuid4(),
+    )
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    [
+        _provider(),
+        Viewer(
+            organisation_id=uuid.uuid4(),
+            organisation_kind=OrganisationKind.PROVIDER,
+            roles=frozenset({Role.PROVIDER_SIGNATORY}),
+            user_id=uuid.uuid4(),
+        ),
+    ],
+)
+def test_a_page_notes_the_reads_one_by_one_would(viewer: Viewer) -> None:
+    # given: live rows, delivered ones, one twice
+    rows = [
+        ReferralRow(_row(purged=False)),
+        ReferralRow(_row(purged=False), _delivery(), _snapshot()),
+    ]
+    rows += [rows[0], ReferralRow(_row(purged=False), _delivery(), _snapshot())]
+    log = AccessLog(None, enabled=False)  # type: ignore[arg-type]
+    # when
+    with reading(log, viewer, AccessChannel.API, None) as one_by_one:
+        each = [referral_for_viewer(row, viewer) for row in rows]
+    with reading(log, viewer, AccessChannel.API, None) as at_once:
+        edges = referral_edges(rows, viewer)
+    # then
+    assert list(at_once.reads.items()) == list(one_by_one.reads.items())
+    assert len(at_once.reads) == 3
+    assert [_fields(e.node) for e in edges] == [_fields(r) for r in each]
