@@ -403,8 +403,9 @@ def _redacted(
     referral = _referral(
         row,
         {
+            # A purged referral's children are age bands only: none is shown, as in of().
             "children": children
-            or [{"age": c["age"], "gender": c["gender"]} for c in row.children],
+            or [{"age": c["age"], "gender": c["gender"]} for c in row.children if "age" in c],
             "summary": "",
             "urgency": urgency or row.urgency,
             "postcode": None,

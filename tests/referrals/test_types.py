@@ -173,6 +173,18 @@ def test_a_redacted_referral_is_made_as_its_init_makes_it() -> None:
     assert made.version_document_keys == ()
 
 
+def test_a_purged_referral_redacted_for_a_signatory_shows_no_child() -> None:
+    # given: a purged referral keeps its children as age bands only
+    row = _row()
+    row.children = [{"ageBand": "10-15"}, {"ageBand": "16-17"}]
+    row.purged_at = datetime(2027, 1, 1, tzinfo=UTC)
+    # when: a signatory-only user reaches it through an IPA (no children from its terms)
+    made = Referral.redacted(row)  # type: ignore[arg-type]
+    # then
+    assert made.children == []
+    assert made.purged is True
+
+
 def _provider() -> Viewer:
     return Viewer(
         organisation_id=uuid.uuid4(),
