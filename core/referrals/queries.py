@@ -11,7 +11,8 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, tuple_
+from orjson import loads
+from sqlalchemy import Integer, Select, Text, and_, bindparam, cast, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.db import DriverSelect
@@ -97,7 +98,7 @@ DELIVERY_COLUMNS = (
     ReferralDelivery.decline_reason_code,
     ReferralDelivery.responded_at,
     ReferralDelivery.opened_at,
-    ReferralVersion.content,
+    cast(ReferralVersion.content, Text).label("content"),
 )
 
 
@@ -239,7 +240,7 @@ async def referral_page(
                     responded_at,
                     opened_at,
                 ),
-                content,
+                loads(content),
             )
             for (
                 key,
