@@ -98,6 +98,7 @@ DELIVERY_COLUMNS = (
     ReferralDelivery.decline_reason_code,
     ReferralDelivery.responded_at,
     ReferralDelivery.opened_at,
+    # As text, decoded with orjson in the page's row loop: no codec call per row.
     cast(ReferralVersion.content, Text).label("content"),
 )
 
@@ -162,8 +163,9 @@ def _page_statement(
     parameters (``organisation``, ``status``, ``category``, ``stamp``, ``key``, ``limit``).
 
     Run at the driver on PostgreSQL: its columns are ones asyncpg reads as SQLAlchemy hands
-    them back (UUIDs, text, integers, dates, ``UTCDateTime``, and JSONB, which SQLAlchemy
-    decodes in the codec it registers on the driver's connection), its parameters ones that
+    them back (UUIDs, text, integers, dates, ``UTCDateTime``, and the LA's JSONB, which
+    SQLAlchemy decodes in the codec it registers on the driver's connection; a provider's
+    snapshot is read as text, decoded in :func:`referral_page`), its parameters ones that
     need no processing (a UUID, text, an aware datetime, an integer)."""
     return DriverSelect(_page_select(provider_view, by_status, by_category, after))
 
