@@ -9,11 +9,8 @@ from core.referrals import queries
 from schema.context import Info
 from schema.enums import CareCategory
 from schema.pagination import PageInfo, decode_cursor
-from schema.referrals.types import (
-    ReferralConnection,
-    ReferralStatus,
-    referral_edges,
-)
+from schema.referrals.making import referral_edges
+from schema.referrals.types import ReferralConnection, ReferralStatus
 
 
 @strawberry.type

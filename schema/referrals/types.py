@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from core.access import may_query, sees_case_details
-from core.children.access_log import Subject, note_read, note_reads
+from core.access import may_query
+from core.children.access_log import Subject, note_read
 from core.documents import queries as document_queries
-from core.identity.viewer import Viewer
 from core.models import Referral as ReferralRow
 from core.models import ReferralDelivery as DeliveryModel
 from core.referrals import opening, queries
@@ -25,7 +24,6 @@ from schema.context import Info
 from schema.documents.types import Document
 from schema.enums import CareCategory, DeclineReasonCode, Gender
 from schema.identity.types import Organisation
-from schema.json import as_json
 from schema.node import Node, encode_id
 from schema.pagination import PageInfo, encode_cursor
 from schema.registration.types import Home
@@ -180,7 +178,7 @@ class Referral(Node):
         case details is ever given one (never a signatory-only user, never an LA).
         """
         note_read(Subject.REFERRAL, row.id, row.id, version or row.version)
-        return _referral(row, snapshot, version, delivery)
+        return make_referral(row, snapshot, version, delivery)
 
     @classmethod
     def redacted(
@@ -192,7 +190,7 @@ class Referral(Node):
         """No case details: reference, category, urgency, the children's ages and genders
         (as an IPA's terms give them, when given), and none of its relations."""
         note_read(Subject.REFERRAL, row.id, row.id, row.version)
-        return _redacted(row, children, urgency)
+        return make_redacted(row, children, urgency)
 
     def _is_mine_as_la(self, info: Info) -> bool:
         viewer = info.context.viewer
@@ -288,170 +286,13 @@ class ReferralConnection:
         return await self.count()
 
 
-def _required_from(snapshot: dict[str, Any]) -> date | None:
-    stamp = snapshot.get("requiredFrom")
-    return date.fromisoformat(stamp) if stamp else None
-
-
-def _details(snapshot: dict[str, Any]) -> JSON:
-    return as_json(snapshot.get("details") or {})
-
-
-def _document_keys(snapshot: dict[str, Any]) -> tuple[uuid.UUID, ...]:
-    documents = snapshot.get("documentIds")
-    return tuple(map(uuid.UUID, documents)) if documents else ()
-
-
-_MISSING: Any = object()
-
-
-class _FromSnapshot:
-    """A field of a provider's view (:func:`_referral` given a snapshot) made from the
-    snapshot when first read, then kept in the instance's ``__dict__`` as ``__init__`` keeps
-    it: a list reads few of them. A non-data descriptor set on the class after strawberry
-    made it: an instance holding the field (every other one) never calls it."""
-
-    __slots__ = ("default", "make", "name")
-
-    def __init__(self, name: str, make: Callable[[dict[str, Any]], Any], default: Any) -> None:
-        self.name = name
-        self.make = make
-        self.default = default
-
-    def __get__(self, instance: object, owner: type | None = None) -> Any:
-        if instance is None:
-            # On the class, as the dataclass left it: its default, if it has one.
-            if self.default is _MISSING:
-                raise AttributeError(self.name)
-            return self.default
-        fields = instance.__dict__
-        value = fields[self.name] = self.make(fields["_snapshot"])
-        return value
-
-
-for _name, _make, _default in (
-    ("required_from", _required_from, _MISSING),
-    ("details", _details, _MISSING),
-    ("version_document_keys", _document_keys, None),
-):
-    setattr(Referral, _name, _FromSnapshot(_name, _make, _default))
-
-
-def _referral(
-    row: ReferralRow,
-    snapshot: dict[str, Any] | None,
-    version: int | None,
-    delivery: DeliveryModel | None,
-) -> Referral:
-    """:meth:`Referral.of` without noting the read (a page notes its reads at once)."""
-    if snapshot:
-        children = snapshot["children"]
-        urgency = snapshot["urgency"]
-        summary = snapshot["summary"]
-    else:
-        children = row.children
-        urgency = row.urgency
-        summary = row.summary
-    # A purged referral keeps only age bands: statistics, not children.
-    made_children = []
-    for child in children:
-        if "age" in child:
-            made_child = _new(ReferralChild)
-            made_child.__dict__ = {
-                "age": child["age"],
-                "gender": _GENDERS[child["gender"]],
-                "needs": child.get("needs"),
-            }
-            made_children.append(made_child)
-    category = _CATEGORIES.get(row.category)
-    made: Referral = _new(Referral)
-    fields = made.__dict__ = {
-        "id": encode_id("Referral", row.id),
-        "key": row.id,
-        "local_authority_key": row.local_authority_id,
-        "reference": row.reference,
-        "category": _category(row.category) if category is None else category,
-        "status": _STATUSES[row.status],
-        "created_at": row.created_at,
-        "sent_at": row.sent_at,
-        "version": version or row.version,
-        "urgency": _URGENCIES[urgency],
-        "children": made_children,
-        "summary": summary,
-        "respond_by": row.respond_by,
-        "my_delivery": None if delivery is None else ReferralDelivery.of(delivery),
-        "without_case_details": False,
-        "purged": row.purged_at is not None,
-    }
-    if snapshot:
-        fields["postcode"] = snapshot.get("postcode")
-        # required_from, details, version_document_keys: _FromSnapshot, when read
-        fields["_snapshot"] = snapshot
-    else:
-        fields["postcode"] = row.postcode
-        fields["required_from"] = row.required_from
-        # Live: copied now, as the row may change after (a mutation's answer).
-        fields["details"] = as_json(row.details or {})
-        fields["version_document_keys"] = None
-    return made
-
-
-def _redacted(
-    row: ReferralRow, children: list[dict[str, Any]] | None = None, urgency: str | None = None
-) -> Referral:
-    """:meth:`Referral.redacted` without noting the read."""
-    referral = _referral(
-        row,
-        {
-            # A purged referral's children are age bands only: none is shown, as in of().
-            "children": children
-            or [{"age": c["age"], "gender": c["gender"]} for c in row.children if "age" in c],
-            "summary": "",
-            "urgency": urgency or row.urgency,
-            "postcode": None,
-            "requiredFrom": None,
-            "details": {},
-        },
-        row.version,
-        None,
-    )
-    referral.without_case_details = True
-    return referral
-
-
-def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Referral:
-    """What ``viewer`` sees of a referral, decided here for every path that reaches one (its
-    list, ``node``, an offer's, a message's, an IPA's): live for its LA's staff, the delivered
-    snapshot for a provider's staff, and for anyone else who reaches it (a signatory-only user,
-    through an IPA or its offer) only what an IPA says of it, with no case details."""
-    if not sees_case_details(viewer):
-        return Referral.redacted(row.referral)
-    if row.delivery is None:
-        return Referral.of(row.referral)
-    return Referral.of(row.referral, row.snapshot, row.delivery.version, row.delivery)
-
-
-def referral_edges(rows: list[queries.ReferralRow], viewer: Viewer | None) -> list[ReferralEdge]:
-    """A page of referrals as :func:`referral_for_viewer` shows each, in edges: the viewer's
-    rule decided once for the page, the page's reads noted at once (in its order, as
-    :meth:`Referral.of` notes one)."""
-    nodes: list[Referral]
-    if not sees_case_details(viewer):
-        nodes = [_redacted(row.referral) for row in rows]
-    else:
-        nodes = [
-            _referral(row.referral, None, None, None)
-            if row.delivery is None
-            else _referral(row.referral, row.snapshot, row.delivery.version, row.delivery)
-            for row in rows
-        ]
-    note_reads(Subject.REFERRAL, [(node.key, node.key, node.version) for node in nodes])
-    edges = []
-    for node in nodes:
-        edge = _new(ReferralEdge)
-        edge.__dict__ = {"node": node}
-        edges.append(edge)
-    return edges
+# What a viewer sees of a referral, made from its rows (imported here, once the types exist,
+# for the modules that import them from here).
+from schema.referrals.making import (  # noqa: E402
+    make_redacted,
+    make_referral,
+    referral_for_viewer,
+)
 
 
 async def referral_node(info: Info, key: uuid.UUID) -> Referral | None:

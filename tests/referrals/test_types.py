@@ -16,11 +16,11 @@ from core.children.access_log import AccessChannel, AccessLog, reading
 from core.identity.roles import OrganisationKind, Role
 from core.identity.viewer import Viewer
 from core.referrals.queries import ReferralRow
+from schema.referrals.making import referral_edges
 from schema.referrals.types import (
     Referral,
     ReferralChild,
     ReferralDelivery,
-    referral_edges,
     referral_for_viewer,
 )
 
