@@ -464,17 +464,24 @@ class Database:
             async with self._read() as session:
                 yield session
             return
+        async with self._borrowed(scope) as connection:
+            async with self._read(bind=connection._connection) as session:
+                yield session
+
+    @asynccontextmanager
+    async def _borrowed(self, scope: _RequestConnection) -> AsyncIterator[_ReadConnection]:
+        """The request's shared connection (checked out at its first use), held by one read
+        at a time; a read that fails gives it back rather than keep what may be unusable."""
         scope.busy = True  # before the checkout: a read starting meanwhile takes its own
         try:
             if scope.connection is None:
                 scope.connection = _ReadConnection(
                     await self._single_statement.connect().start(), self
                 )
-            async with self._read(bind=scope.connection._connection) as session:
-                yield session
+            yield scope.connection
         except BaseException:
             scope.busy = False
-            await scope.close()  # a failed read may leave it unusable: not kept
+            await scope.close()
             raise
         scope.busy = False
         if scope.closed:
@@ -496,20 +503,8 @@ class Database:
             finally:
                 await own.close()
             return
-        scope.busy = True  # before the checkout: a read starting meanwhile takes its own
-        try:
-            if scope.connection is None:
-                scope.connection = _ReadConnection(
-                    await self._single_statement.connect().start(), self
-                )
-            yield scope.connection  # type: ignore[misc]
-        except BaseException:
-            scope.busy = False
-            await scope.close()  # a failed statement may leave it unusable: not kept
-            raise
-        scope.busy = False
-        if scope.closed:
-            await scope.close()
+        async with self._borrowed(scope) as connection:
+            yield connection  # type: ignore[misc]
 
     @asynccontextmanager
     async def request_scope(self) -> AsyncIterator[None]:
