@@ -54,6 +54,8 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
+from schema.rows import Lane, RowList, Source
+
 #: The graphql-core release this executor was written against (pinned in pyproject.toml). It
 #: overrides internals (execute_fields, collect_subfields, execute_collected_subfields ...)
 #: that change between releases, so on any other version build_schema does not use it.
@@ -130,6 +132,18 @@ def _kind(declared: GraphQLOutputType) -> Kind | None:
             return None
         return ObjectOf(type_, origin, type_.is_type_of, nullable, declared)
     return None  # interfaces and unions: graphql-core resolves the runtime type
+
+
+class Pure(NamedTuple):
+    """A generated completion (:func:`generated_completion`) and the shape it completes."""
+
+    function: Callable[[Any], Any]
+    shape: Any
+    kinds: dict[int, Kind]
+
+
+#: What _complete_lane answers when the objects must be made and completed instead.
+_NOT_LANED: Any = object()
 
 
 class PlainField(NamedTuple):
@@ -232,7 +246,7 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[Any, list[tuple[str, Any, PlainField | None]]]] = {}
-        self._pure: dict[tuple[int, int], tuple[Any, Callable[[Any], Any] | None]] = {}
+        self._pure: dict[tuple[int, int], tuple[Any, Pure | None]] = {}
 
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: Any
@@ -346,6 +360,11 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
             )
             return None
         kind = plain.kind
+        if type(value) is RowList:
+            completed = self._complete_lane(value, kind, field_details_list)
+            if completed is not _NOT_LANED:
+                return completed
+            value = value.objects()  # then as a list of the objects
         pure = self._pure_function(kind, field_details_list)
         if pure is not None:
             try:
@@ -416,6 +435,22 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return await_completed()
 
+    def _complete_lane(self, rows: RowList[Any], kind: Kind, field_details_list: Any) -> Any:
+        """The completion of a :class:`~schema.rows.RowList` read from its rows by its lane
+        (:func:`lane_completion`), as the pure completion of its objects would give it;
+        _NOT_LANED where the lane does not take this selection or these rows."""
+        lane = rows.lane
+        pure = self._pure_entry(kind, field_details_list) if lane is not None else None
+        if pure is None or type(kind) is not ListOf:
+            return _NOT_LANED
+        function = lane_completion(self.schema, lane, pure.shape, pure.kinds)  # type: ignore[arg-type]  # lane is set
+        if function is None:
+            return _NOT_LANED
+        try:
+            return function(rows.rows)
+        except _Impure:  # only reads were done: the objects are made and completed instead
+            return _NOT_LANED
+
     def _pure_function(self, kind: Kind, field_details_list: Any) -> Callable[[Any], Any] | None:
         """A function completing a value of ``kind`` with this selection wholly, when every
         field below is plain: no resolver runs, so on anything unusual (_Impure) the field
@@ -426,6 +461,12 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """
         if type(kind) is Leaf:
             return kind.complete
+        pure = self._pure_entry(kind, field_details_list)
+        return None if pure is None else pure.function
+
+    def _pure_entry(self, kind: Kind, field_details_list: Any) -> Pure | None:
+        """The generated completion of an object or list ``kind`` with this selection, with
+        the shape it was generated from; None when something below is not plain."""
         key = (id(kind), id(field_details_list))
         cached = self._pure.get(key)
         if cached is not None and cached[0] is field_details_list:
@@ -437,17 +478,21 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         operations: dict[Any, Any] = self.schema.__dict__.setdefault("_portal_selections", {})
         known = operations.get(by_nodes)
         if known is not None and all(a is b for a, b in zip(known[0], nodes, strict=True)):
-            function = known[1]
+            pure = known[1]
         else:
             kinds: dict[int, Kind] = {}
             shape = self._shape(kind, field_details_list, kinds)
-            function = None if shape is None else generated_completion(self.schema, shape, kinds)
+            pure = (
+                None
+                if shape is None
+                else Pure(generated_completion(self.schema, shape, kinds), shape, kinds)
+            )
             if self._static(field_details_list):
                 if len(operations) >= GENERATED_LIMIT:
                     operations.clear()
-                operations[by_nodes] = (nodes, function)  # the nodes kept: their ids stay theirs
-        self._pure[key] = (field_details_list, function)
-        return function
+                operations[by_nodes] = (nodes, pure)  # the nodes kept: their ids stay theirs
+        self._pure[key] = (field_details_list, pure)
+        return pure
 
     def _static(self, field_details_list: Any) -> bool:
         """Whether collecting this selection gives the same fields whatever the variables: no
@@ -722,5 +767,108 @@ class _Writer:
             else:
                 self.line(indent, f"{variable} = getattr({x}, {self.name('a', attribute)})")
             self.value(sub_shape, variable, indent)
+            entries.append(f"{response_name!r}: {variable}")
+        self.line(indent, f"{x} = {{{', '.join(entries)}}}")
+
+
+class _NotLaned(Exception):
+    """A selection the lane cannot read from its rows (a field it has no expression for)."""
+
+
+def lane_completion(
+    schema: Any, lane: Lane, shape: Any, kinds: dict[int, Kind]
+) -> Callable[[Any], Any] | None:
+    """The completion of ``shape`` (a list of objects) read from rows by ``lane``
+    (schema/rows.py), generated once per schema, lane and shape; None when the lane cannot
+    read some field of it. It does what the pure completion of the objects made from the
+    rows does (the same leaf checks, the same dicts, _Impure where that raises it), reading
+    each field by the lane's expression instead of from an object: an object's own checks
+    (its type, ``is_type_of``) hold for every object the lane's rows make."""
+    cache: dict[Any, Any] = schema.__dict__.setdefault("_portal_lanes", {})
+    key = (id(lane), shape)
+    cached = cache.get(key)
+    if cached is not None and cached[0] is lane:
+        return cached[1]  # (lane, function) pairs
+    if len(cache) >= GENERATED_LIMIT:
+        cache.clear()
+    try:
+        function: Callable[[Any], Any] | None = _LaneWriter(schema, kinds, lane).function_of(
+            shape, lane.source
+        )
+    except _NotLaned:
+        function = None
+    cache[key] = (lane, function)  # the lane kept: its id stays its own
+    return function
+
+
+class _LaneWriter(_Writer):
+    """Writes a lane's completion: :class:`_Writer`'s, with fields read by expressions."""
+
+    def __init__(self, schema: Any, kinds: dict[int, Kind], lane: Lane) -> None:
+        super().__init__(schema, kinds)
+        self.lane = lane
+        self.namespace.update(lane.namespace)
+
+    def function_of(self, shape: Any, source: Source) -> Callable[[Any], Any]:
+        """A function completing a value of ``shape`` (its rows) read by ``source``."""
+        self.line(0, "def complete(value):")
+        self.line(1, "try:")
+        self.lane_value(shape, source, "value", 2)
+        self.line(1, "except _Impure:")
+        self.line(2, "raise")
+        self.line(1, "except Exception:  # as in the objects' completion")
+        self.line(2, "raise _Impure from None")
+        self.line(1, "return value")
+        source_text = "\n".join(self.lines) + "\n"
+        kind = self.kinds[shape[1]]
+        filename = f"<portal lane {self.lane.name} of {kind.output_type}>"
+        exec(compile(source_text, filename, "exec"), self.namespace)  # our own source
+        function: Callable[[Any], Any] = self.namespace["complete"]
+        function.__doc__ = source_text
+        return function
+
+    def lane_value(self, shape: Any, source: Source, x: str, indent: int) -> None:
+        kind = self.kinds[shape[1]]
+        if type(kind) is Leaf or (type(kind) is ListOf and not kind.has_objects):
+            self.value(shape, x, indent)  # the value read is the attribute's own
+        elif type(kind) is ListOf:
+            item_shape = shape[2]
+            item = _LaneWriter(self.schema, self.kinds, self.lane).function_of(item_shape, source)
+            name = self.name("item", item)
+            self.line(indent, f"if type({x}) is list or type({x}) is tuple:")
+            self.line(indent + 1, f"{x} = [{name}(element) for element in {x}]")
+            self.line(indent, f"elif {x} is not None:" if kind.nullable else "else:")
+            self.line(indent + 1, "raise _Impure")
+        else:
+            self.lane_object(kind, shape, source, x, indent)  # type: ignore[arg-type]  # ObjectOf
+
+    def lane_object(self, kind: ObjectOf, shape: Any, source: Source, x: str, indent: int) -> None:
+        if source.origin is not kind.origin:
+            raise _NotLaned(kind.output_type)
+        if kind.nullable:
+            self.line(indent, f"if {x} is not None:")
+            indent += 1
+        else:
+            self.line(indent, f"if {x} is None: raise _Impure")
+        if source.guard is not None:
+            self.line(indent, f"if not ({source.guard.replace('{x}', x)}): raise _Impure")
+        entries = []
+        for response_name, attribute, sub_shape in shape[2]:
+            if attribute is None:  # __typename
+                entries.append(f"{response_name!r}: {sub_shape!r}")
+                continue
+            expression = source.fields.get(attribute)
+            if expression is None:
+                raise _NotLaned(attribute)
+            variable = self.name("v")
+            self.line(indent, f"{variable} = {expression.replace('{x}', x)}")
+            sub_kind = self.kinds[sub_shape[1]]
+            if type(sub_kind) is Leaf or (type(sub_kind) is ListOf and not sub_kind.has_objects):
+                self.value(sub_shape, variable, indent)
+            else:
+                nested = source.nested.get(attribute)
+                if nested is None:
+                    raise _NotLaned(attribute)
+                self.lane_value(sub_shape, nested, variable, indent)
             entries.append(f"{response_name!r}: {variable}")
         self.line(indent, f"{x} = {{{', '.join(entries)}}}")

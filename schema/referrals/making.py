@@ -6,7 +6,7 @@ schema/referrals/types.py; tests/referrals/test_types.py compares with ``__init_
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -20,8 +20,11 @@ from core.models import ReferralDelivery as DeliveryModel
 from core.referrals import queries
 from schema.json import as_json
 from schema.node import encode_id
+from schema.pagination import encode_cursor
 from schema.referrals.types import (
     _CATEGORIES,
+    _CODES,
+    _DELIVERY_STATUSES,
     _GENDERS,
     _STATUSES,
     _URGENCIES,
@@ -32,6 +35,7 @@ from schema.referrals.types import (
     _category,
     _new,
 )
+from schema.rows import Lane, RowList, Source
 
 
 def _required_from(snapshot: dict[str, Any]) -> date | None:
@@ -165,6 +169,113 @@ def make_redacted(
     return referral
 
 
+# ------------------------------------------------------------ a page read without objects
+# How a page's rows are read as referrals without making the objects (schema/rows.py): for
+# each field, the expression giving what make_referral puts in the object's field, for the two
+# views a page has (a provider's: the delivered version's snapshot; the LA's: the live row). A
+# redacted page has no lane. tests/referrals/test_lanes.py evaluates every expression on real
+# pages and compares it with the made object's attribute.
+NAMESPACE = {
+    "encode_id": encode_id,
+    "as_json": as_json,
+    "_category": _category,
+    "_STATUSES": _STATUSES,
+    "_URGENCIES": _URGENCIES,
+    "_GENDERS": _GENDERS,
+    "_DELIVERY_STATUSES": _DELIVERY_STATUSES,
+    "_CODES": _CODES,
+    "_required_from": _required_from,
+    "_details": _details,
+    "_document_keys": _document_keys,
+}
+
+#: A child as a snapshot or the live row holds it (only those with an age: see make_referral).
+CHILD = Source(
+    ReferralChild,
+    {"age": '{x}["age"]', "gender": '_GENDERS[{x}["gender"]]', "needs": '{x}.get("needs")'},
+)
+
+#: A provider's own delivery, from a page's DeliveryRow (ReferralDelivery.of).
+DELIVERY = Source(
+    ReferralDelivery,
+    {
+        "key": "{x}.id",
+        "provider_key": "{x}.provider_id",
+        "status": "_DELIVERY_STATUSES[{x}.status]",
+        "version": "{x}.version",
+        "delivered_at": "{x}.delivered_at",
+        "decline_reason": "{x}.decline_reason",
+        "decline_reason_code": '_CODES.get({x}.decline_reason_code or "")',
+        "responded_at": "{x}.responded_at",
+        "opened_at": "{x}.opened_at",
+    },
+)
+
+#: What both views read from the referral's own columns (``{x}`` is a page's ReferralRow).
+_COMMON = {
+    "id": 'encode_id("Referral", {x}.referral.id)',
+    "key": "{x}.referral.id",
+    "local_authority_key": "{x}.referral.local_authority_id",
+    "reference": "{x}.referral.reference",
+    "category": "_category({x}.referral.category)",
+    "status": "_STATUSES[{x}.referral.status]",
+    "created_at": "{x}.referral.created_at",
+    "sent_at": "{x}.referral.sent_at",
+    "respond_by": "{x}.referral.respond_by",
+    "without_case_details": "False",
+    "purged": "{x}.referral.purged_at is not None",
+}
+
+#: A provider's view: the version delivered to it (make_referral given a snapshot).
+PROVIDER_REFERRAL = Source(
+    Referral,
+    {
+        **_COMMON,
+        "version": "{x}.delivery.version or {x}.referral.version",
+        "urgency": '_URGENCIES[{x}.snapshot["urgency"]]',
+        "children": '[c for c in {x}.snapshot["children"] if "age" in c]',
+        "summary": '{x}.snapshot["summary"]',
+        "postcode": '{x}.snapshot.get("postcode")',
+        "required_from": "_required_from({x}.snapshot)",
+        "details": "_details({x}.snapshot)",
+        "version_document_keys": "_document_keys({x}.snapshot)",
+        "my_delivery": "{x}.delivery",
+    },
+    nested={"children": CHILD, "my_delivery": DELIVERY},
+    guard="{x}.delivery is not None and {x}.snapshot",
+)
+
+#: The LA's view: the live row (make_referral without a snapshot).
+LIVE_REFERRAL = Source(
+    Referral,
+    {
+        **_COMMON,
+        "version": "{x}.referral.version",
+        "urgency": "_URGENCIES[{x}.referral.urgency]",
+        "children": '[c for c in {x}.referral.children if "age" in c]',
+        "summary": "{x}.referral.summary",
+        "postcode": "{x}.referral.postcode",
+        "required_from": "{x}.referral.required_from",
+        "details": "as_json({x}.referral.details or {})",
+        "version_document_keys": "None",
+        "my_delivery": "None",
+    },
+    nested={"children": CHILD, "my_delivery": DELIVERY},
+    guard="{x}.delivery is None",
+)
+
+PROVIDER_EDGES = Lane(
+    "provider referrals",
+    Source(ReferralEdge, {"node": "{x}"}, nested={"node": PROVIDER_REFERRAL}),
+    NAMESPACE,
+)
+LIVE_EDGES = Lane(
+    "live referrals",
+    Source(ReferralEdge, {"node": "{x}"}, nested={"node": LIVE_REFERRAL}),
+    NAMESPACE,
+)
+
+
 def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Referral:
     """What ``viewer`` sees of a referral, decided here for every path that reaches one (its
     list, ``node``, an offer's, a message's, an IPA's): live for its LA's staff, the delivered
@@ -177,21 +288,51 @@ def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Refe
     return Referral.of(row.referral, row.snapshot, row.delivery.version, row.delivery)
 
 
-def referral_edges(rows: list[queries.ReferralRow], viewer: Viewer | None) -> list[ReferralEdge]:
+def referral_edges(rows: list[queries.ReferralRow], viewer: Viewer | None) -> RowList[ReferralEdge]:
     """A page of referrals as :func:`referral_for_viewer` shows each, in edges: the viewer's
     rule decided once for the page, the page's reads noted at once (in its order, as
-    :meth:`Referral.of` notes one)."""
-    nodes: list[Referral]
-    if not sees_case_details(viewer):
-        nodes = [make_redacted(row.referral) for row in rows]
+    :meth:`Referral.of` notes one). The edges are made when first read as a list; the
+    executor reads a selection of plain fields from the rows instead (a provider's or the
+    LA's lane; a redacted page has none)."""
+    redacted = not sees_case_details(viewer)
+    if redacted:
+        reads = [(row.referral.id, row.referral.id, row.referral.version) for row in rows]
+        lane = None
     else:
-        nodes = [
+        reads = [
+            (
+                row.referral.id,
+                row.referral.id,
+                (None if row.delivery is None else row.delivery.version) or row.referral.version,
+            )
+            for row in rows
+        ]
+        lane = PROVIDER_EDGES if rows and rows[0].delivery is not None else LIVE_EDGES
+    note_reads(Subject.REFERRAL, reads)
+    return RowList(rows, _redacted_edges if redacted else _edges, lane)
+
+
+def page_cursor(row: queries.ReferralRow) -> str:
+    """The cursor of the edge made from ``row`` (ReferralEdge.cursor_value)."""
+    return encode_cursor(row.referral.created_at, row.referral.id)
+
+
+def _redacted_edges(rows: Sequence[queries.ReferralRow]) -> list[ReferralEdge]:
+    return _edges_of([make_redacted(row.referral) for row in rows])
+
+
+def _edges(rows: Sequence[queries.ReferralRow]) -> list[ReferralEdge]:
+    return _edges_of(
+        [
             make_referral(row.referral, None, None, None)
             if row.delivery is None
             else make_referral(row.referral, row.snapshot, row.delivery.version, row.delivery)
             for row in rows
         ]
-    note_reads(Subject.REFERRAL, [(node.key, node.key, node.version) for node in nodes])
+    )
+
+
+def _edges_of(nodes: list[Referral]) -> list[ReferralEdge]:
     edges = []
     for node in nodes:
         edge = _new(ReferralEdge)

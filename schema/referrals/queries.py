@@ -9,7 +9,7 @@ from core.referrals import queries
 from schema.context import Info
 from schema.enums import CareCategory
 from schema.pagination import PageInfo, decode_cursor
-from schema.referrals.making import referral_edges
+from schema.referrals.making import page_cursor, referral_edges
 from schema.referrals.types import ReferralConnection, ReferralStatus
 
 
@@ -52,15 +52,15 @@ class ReferralQueries:
             async with info.context.read_plain() as session:
                 return await queries.referral_count(session, viewer, **filters)
 
-        edges = referral_edges(page.rows, viewer)
+        rows = page.rows
         return ReferralConnection(
-            edges=edges,
+            edges=referral_edges(rows, viewer),
             count=count,
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=after is not None,
-                start_cursor=edges[0].cursor_value() if edges else None,
-                end_cursor=edges[-1].cursor_value() if edges else None,
+                start_cursor=page_cursor(rows[0]) if rows else None,
+                end_cursor=page_cursor(rows[-1]) if rows else None,
             ),
         )
 

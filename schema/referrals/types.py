@@ -4,7 +4,7 @@ delivered to it and nothing of other providers."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -276,7 +276,8 @@ class ReferralEdge:
 
 @strawberry.type
 class ReferralConnection:
-    edges: list[ReferralEdge]
+    #: A page's edges are a RowList (schema/rows.py), made only if read as a list.
+    edges: Sequence[ReferralEdge]
     page_info: PageInfo
     #: Counts the viewer's list when ``totalCount`` is asked for (a statement of its own).
     count: strawberry.Private[Callable[[], Awaitable[int]]]
