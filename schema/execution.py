@@ -850,18 +850,23 @@ class _LaneWriter(_Writer):
             indent += 1
         else:
             self.line(indent, f"if {x} is None: raise _Impure")
+        names = {"{x}": x}
+        for name, expression in source.let.items():
+            variable = self.name(name)
+            self.line(indent, f"{variable} = {_bound(expression, names)}")
+            names[f"{{{name}}}"] = variable
         if source.guard is not None:
-            self.line(indent, f"if not ({source.guard.replace('{x}', x)}): raise _Impure")
+            self.line(indent, f"if not ({_bound(source.guard, names)}): raise _Impure")
         entries = []
         for response_name, attribute, sub_shape in shape[2]:
             if attribute is None:  # __typename
                 entries.append(f"{response_name!r}: {sub_shape!r}")
                 continue
-            expression = source.fields.get(attribute)
-            if expression is None:
+            read = source.fields.get(attribute)
+            if read is None:
                 raise _NotLaned(attribute)
             variable = self.name("v")
-            self.line(indent, f"{variable} = {expression.replace('{x}', x)}")
+            self.line(indent, f"{variable} = {_bound(read, names)}")
             sub_kind = self.kinds[sub_shape[1]]
             if type(sub_kind) is Leaf or (type(sub_kind) is ListOf and not sub_kind.has_objects):
                 self.value(sub_shape, variable, indent)
@@ -872,3 +877,10 @@ class _LaneWriter(_Writer):
                 self.lane_value(sub_shape, nested, variable, indent)
             entries.append(f"{response_name!r}: {variable}")
         self.line(indent, f"{x} = {{{', '.join(entries)}}}")
+
+
+def _bound(expression: str, names: dict[str, str]) -> str:
+    """A lane's expression with its ``{x}`` and ``let`` names replaced by the variables."""
+    for name, variable in names.items():
+        expression = expression.replace(name, variable)
+    return expression

@@ -28,13 +28,17 @@ class Source:
     ``fields``: attribute -> a Python expression over ``x`` giving the attribute's value, as
     the object made from ``x`` would hold it. For an attribute holding objects (or a list of
     them), the expression gives their rows, read by ``nested[attribute]``. ``guard``: an
-    expression over ``x`` that must be true for the lane to take the row.
+    expression over ``x`` that must be true for the lane to take the row. Expressions name
+    the row ``{x}``.
     """
 
     origin: type
     fields: Mapping[str, str]
     nested: Mapping[str, Source] = field(default_factory=dict)
     guard: str | None = None
+    #: name -> an expression over ``x``, computed once per row before the guard; the other
+    #: expressions read it as ``{name}``.
+    let: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)

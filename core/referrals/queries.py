@@ -7,7 +7,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -60,10 +60,62 @@ class DeliveryRow(NamedTuple):
     opened_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReferralPage:
-    rows: list[ReferralRow]
+    """A page as read: ``records`` hold :data:`PROVIDER_RECORD`'s fields for a provider's page
+    (``provider_id``), :data:`LIVE_RECORD`'s for the LA's; :attr:`rows` are made from them when
+    first read (schema/referrals reads a plain selection straight from the records)."""
+
+    records: Sequence[Sequence[Any]]
     has_next: bool
+    provider_id: uuid.UUID | None = None
+
+    @cached_property
+    def rows(self) -> list[ReferralRow]:
+        """The records as :class:`ReferralRow`\\ s (ListedReferral, DeliveryRow, snapshot)."""
+        provider = self.provider_id
+        if provider is None:
+            return [ReferralRow(ListedLiveReferral._make(row)) for row in self.records]
+        return [
+            ReferralRow(
+                ListedReferral(  # type: ignore[call-arg]  # fields from LIST_COLUMNS
+                    key, la, reference, category, status, version, created, sent, purged, respond_by
+                ),
+                DeliveryRow(
+                    delivery,
+                    provider,
+                    delivery_status,
+                    delivered_version,
+                    at,
+                    reason,
+                    reason_code,
+                    responded_at,
+                    opened_at,
+                ),
+                loads(content),
+            )
+            for (
+                key,
+                la,
+                reference,
+                category,
+                status,
+                version,
+                created,
+                sent,
+                purged,
+                respond_by,
+                delivery,
+                delivery_status,
+                delivered_version,
+                at,
+                reason,
+                reason_code,
+                responded_at,
+                opened_at,
+                content,
+            ) in self.records
+        ]
 
 
 #: What a page shows of each referral. Plain columns, not ORM objects: a page of 50 is read on
@@ -111,7 +163,16 @@ ListedReferral = namedtuple("ListedReferral", [c.key for c in LIST_COLUMNS])  # 
 ListedLiveReferral = namedtuple(  # type: ignore[misc]  # fields computed from the columns
     "ListedLiveReferral", [c.key for c in (*LIST_COLUMNS, *LIVE_CONTENT)]
 )
-#: The order referral_page unpacks a provider's rows in, after LIST_COLUMNS.
+#: Where each field sits in a page's records (:class:`ReferralPage`), by the names above.
+PROVIDER_RECORD = {
+    name: index
+    for index, name in enumerate([c.key for c in LIST_COLUMNS] + [c.key for c in DELIVERY_COLUMNS])
+}
+LIVE_RECORD: dict[str, int] = {
+    name: index for index, name in enumerate(c.key for c in (*LIST_COLUMNS, *LIVE_CONTENT))
+}
+assert all(PROVIDER_RECORD[c.key] == LIVE_RECORD[c.key] for c in LIST_COLUMNS)
+#: The order ReferralPage.rows unpacks a provider's rows in, after LIST_COLUMNS.
 assert tuple(c.key for c in DELIVERY_COLUMNS) == (
     "delivery_id",
     "delivery_status",
@@ -222,51 +283,9 @@ async def referral_page(
     if after is not None:
         params["stamp"], params["key"] = after
     result = await statement.all(connection, params)
-    if not provider_view:
-        rows = [ReferralRow(ListedLiveReferral._make(row)) for row in result[:limit]]
-    else:
-        provider = viewer.organisation_id
-        rows = [
-            ReferralRow(
-                ListedReferral(  # type: ignore[call-arg]  # fields from LIST_COLUMNS
-                    key, la, reference, category, status, version, created, sent, purged, respond_by
-                ),
-                DeliveryRow(
-                    delivery,
-                    provider,
-                    delivery_status,
-                    delivered_version,
-                    at,
-                    reason,
-                    reason_code,
-                    responded_at,
-                    opened_at,
-                ),
-                loads(content),
-            )
-            for (
-                key,
-                la,
-                reference,
-                category,
-                status,
-                version,
-                created,
-                sent,
-                purged,
-                respond_by,
-                delivery,
-                delivery_status,
-                delivered_version,
-                at,
-                reason,
-                reason_code,
-                responded_at,
-                opened_at,
-                content,
-            ) in result[:limit]
-        ]
-    return ReferralPage(rows=rows, has_next=len(result) > limit)
+    return ReferralPage(
+        result[:limit], len(result) > limit, viewer.organisation_id if provider_view else None
+    )
 
 
 @lru_cache(maxsize=8)

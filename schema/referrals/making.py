@@ -8,8 +8,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
+from orjson import loads
 from strawberry.scalars import JSON
 
 from core.access import sees_case_details
@@ -170,14 +172,17 @@ def make_redacted(
 
 
 # ------------------------------------------------------------ a page read without objects
-# How a page's rows are read as referrals without making the objects (schema/rows.py): for
-# each field, the expression giving what make_referral puts in the object's field, for the two
-# views a page has (a provider's: the delivered version's snapshot; the LA's: the live row). A
-# redacted page has no lane. tests/referrals/test_lanes.py evaluates every expression on real
-# pages and compares it with the made object's attribute.
+# How a page's records (core.referrals.queries.ReferralPage) are read as referrals without
+# making the objects (schema/rows.py): for each GraphQL field, the expression giving what
+# make_referral puts in the object made from the record, for the two views a page has (a
+# provider's: the delivered version's snapshot; the LA's: the live row). A redacted page has
+# no lane. tests/referrals/test_lanes.py evaluates every expression on pages and compares it
+# with the made object's field.
+
 NAMESPACE = {
     "encode_id": encode_id,
     "as_json": as_json,
+    "loads": loads,
     "_category": _category,
     "_STATUSES": _STATUSES,
     "_URGENCIES": _URGENCIES,
@@ -186,7 +191,6 @@ NAMESPACE = {
     "_CODES": _CODES,
     "_required_from": _required_from,
     "_details": _details,
-    "_document_keys": _document_keys,
 }
 
 #: A child as a snapshot or the live row holds it (only those with an age: see make_referral).
@@ -195,73 +199,87 @@ CHILD = Source(
     {"age": '{x}["age"]', "gender": '_GENDERS[{x}["gender"]]', "needs": '{x}.get("needs")'},
 )
 
-#: A provider's own delivery, from a page's DeliveryRow (ReferralDelivery.of).
+
+def _columns(positions: dict[str, int], fields: dict[str, str]) -> dict[str, str]:
+    """``fields`` with ``{name}`` (a column's name) replaced by its place in the record."""
+    read = {}
+    for field_name, expression in fields.items():
+        for column, index in positions.items():
+            expression = expression.replace(f"{{{column}}}", f"{{x}}[{index}]")
+        read[field_name] = expression
+    return read
+
+
+#: What both views read from the referral's own columns.
+_COMMON = {
+    "id": 'encode_id("Referral", {id})',
+    "reference": "{reference}",
+    "category": "_category({category})",
+    "status": "_STATUSES[{status}]",
+    "created_at": "{created_at}",
+    "sent_at": "{sent_at}",
+    "respond_by": "{respond_by}",
+    "purged": "{purged_at} is not None",
+}
+_P = queries.PROVIDER_RECORD
+
+#: A provider's own delivery, read from its page's record (ReferralDelivery.of a DeliveryRow).
 DELIVERY = Source(
     ReferralDelivery,
-    {
-        "key": "{x}.id",
-        "provider_key": "{x}.provider_id",
-        "status": "_DELIVERY_STATUSES[{x}.status]",
-        "version": "{x}.version",
-        "delivered_at": "{x}.delivered_at",
-        "decline_reason": "{x}.decline_reason",
-        "decline_reason_code": '_CODES.get({x}.decline_reason_code or "")',
-        "responded_at": "{x}.responded_at",
-        "opened_at": "{x}.opened_at",
-    },
+    _columns(
+        _P,
+        {
+            "status": "_DELIVERY_STATUSES[{delivery_status}]",
+            "version": "{delivery_version}",
+            "delivered_at": "{delivered_at}",
+            "decline_reason": "{decline_reason}",
+            "decline_reason_code": '_CODES.get({decline_reason_code} or "")',
+            "responded_at": "{responded_at}",
+            "opened_at": "{opened_at}",
+        },
+    ),
 )
-
-#: What both views read from the referral's own columns (``{x}`` is a page's ReferralRow).
-_COMMON = {
-    "id": 'encode_id("Referral", {x}.referral.id)',
-    "key": "{x}.referral.id",
-    "local_authority_key": "{x}.referral.local_authority_id",
-    "reference": "{x}.referral.reference",
-    "category": "_category({x}.referral.category)",
-    "status": "_STATUSES[{x}.referral.status]",
-    "created_at": "{x}.referral.created_at",
-    "sent_at": "{x}.referral.sent_at",
-    "respond_by": "{x}.referral.respond_by",
-    "without_case_details": "False",
-    "purged": "{x}.referral.purged_at is not None",
-}
 
 #: A provider's view: the version delivered to it (make_referral given a snapshot).
 PROVIDER_REFERRAL = Source(
     Referral,
-    {
-        **_COMMON,
-        "version": "{x}.delivery.version or {x}.referral.version",
-        "urgency": '_URGENCIES[{x}.snapshot["urgency"]]',
-        "children": '[c for c in {x}.snapshot["children"] if "age" in c]',
-        "summary": '{x}.snapshot["summary"]',
-        "postcode": '{x}.snapshot.get("postcode")',
-        "required_from": "_required_from({x}.snapshot)",
-        "details": "_details({x}.snapshot)",
-        "version_document_keys": "_document_keys({x}.snapshot)",
-        "my_delivery": "{x}.delivery",
-    },
+    _columns(
+        _P,
+        {
+            **_COMMON,
+            "version": "{delivery_version} or {version}",
+            "urgency": '_URGENCIES[{snapshot}["urgency"]]',
+            "children": '[c for c in {snapshot}["children"] if "age" in c]',
+            "summary": '{snapshot}["summary"]',
+            "postcode": '{snapshot}.get("postcode")',
+            "required_from": "_required_from({snapshot})",
+            "details": "_details({snapshot})",
+            "my_delivery": "{x}",
+        },
+    ),
     nested={"children": CHILD, "my_delivery": DELIVERY},
-    guard="{x}.delivery is not None and {x}.snapshot",
+    let={"snapshot": f"loads({{x}}[{_P['content']}])"},
+    guard=f"{{x}}[{_P['delivery_id']}] is not None and {{snapshot}}",
 )
 
 #: The LA's view: the live row (make_referral without a snapshot).
 LIVE_REFERRAL = Source(
     Referral,
-    {
-        **_COMMON,
-        "version": "{x}.referral.version",
-        "urgency": "_URGENCIES[{x}.referral.urgency]",
-        "children": '[c for c in {x}.referral.children if "age" in c]',
-        "summary": "{x}.referral.summary",
-        "postcode": "{x}.referral.postcode",
-        "required_from": "{x}.referral.required_from",
-        "details": "as_json({x}.referral.details or {})",
-        "version_document_keys": "None",
-        "my_delivery": "None",
-    },
+    _columns(
+        queries.LIVE_RECORD,
+        {
+            **_COMMON,
+            "version": "{version}",
+            "urgency": "_URGENCIES[{urgency}]",
+            "children": '[c for c in {children} if "age" in c]',
+            "summary": "{summary}",
+            "postcode": "{postcode}",
+            "required_from": "{required_from}",
+            "details": "as_json({details} or {})",
+            "my_delivery": "None",
+        },
+    ),
     nested={"children": CHILD, "my_delivery": DELIVERY},
-    guard="{x}.delivery is None",
 )
 
 PROVIDER_EDGES = Lane(
@@ -288,33 +306,33 @@ def referral_for_viewer(row: queries.ReferralRow, viewer: Viewer | None) -> Refe
     return Referral.of(row.referral, row.snapshot, row.delivery.version, row.delivery)
 
 
-def referral_edges(rows: list[queries.ReferralRow], viewer: Viewer | None) -> RowList[ReferralEdge]:
+def referral_edges(page: queries.ReferralPage, viewer: Viewer | None) -> RowList[ReferralEdge]:
     """A page of referrals as :func:`referral_for_viewer` shows each, in edges: the viewer's
     rule decided once for the page, the page's reads noted at once (in its order, as
-    :meth:`Referral.of` notes one). The edges are made when first read as a list; the
-    executor reads a selection of plain fields from the rows instead (a provider's or the
-    LA's lane; a redacted page has none)."""
+    :meth:`Referral.of` notes one). The edges are made from ``page.rows`` when first read as
+    a list; the executor reads a selection of plain fields from the page's records instead
+    (a provider's or the LA's lane; a redacted page has none)."""
+    records = page.records
     redacted = not sees_case_details(viewer)
-    if redacted:
-        reads = [(row.referral.id, row.referral.id, row.referral.version) for row in rows]
-        lane = None
+    key, version = _P["id"], _P["version"]  # the same places in the LA's records
+    if page.provider_id is not None and not redacted:
+        delivered = _P["delivery_version"]
+        reads = [(r[key], r[key], r[delivered] or r[version]) for r in records]
+        lane: Lane | None = PROVIDER_EDGES
     else:
-        reads = [
-            (
-                row.referral.id,
-                row.referral.id,
-                (None if row.delivery is None else row.delivery.version) or row.referral.version,
-            )
-            for row in rows
-        ]
-        lane = PROVIDER_EDGES if rows and rows[0].delivery is not None else LIVE_EDGES
+        reads = [(r[key], r[key], r[version]) for r in records]
+        lane = None if redacted else LIVE_EDGES
     note_reads(Subject.REFERRAL, reads)
-    return RowList(rows, _redacted_edges if redacted else _edges, lane)
+    return RowList(records, partial(_page_edges, page, redacted), lane)
 
 
-def page_cursor(row: queries.ReferralRow) -> str:
-    """The cursor of the edge made from ``row`` (ReferralEdge.cursor_value)."""
-    return encode_cursor(row.referral.created_at, row.referral.id)
+def page_cursor(record: Sequence[Any]) -> str:
+    """The cursor of the edge made from a page's ``record`` (ReferralEdge.cursor_value)."""
+    return encode_cursor(record[_P["created_at"]], record[_P["id"]])
+
+
+def _page_edges(page: queries.ReferralPage, redacted: bool, _records: object) -> list[ReferralEdge]:
+    return _redacted_edges(page.rows) if redacted else _edges(page.rows)
 
 
 def _redacted_edges(rows: Sequence[queries.ReferralRow]) -> list[ReferralEdge]:

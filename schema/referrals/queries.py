@@ -52,15 +52,15 @@ class ReferralQueries:
             async with info.context.read_plain() as session:
                 return await queries.referral_count(session, viewer, **filters)
 
-        rows = page.rows
+        records = page.records
         return ReferralConnection(
-            edges=referral_edges(rows, viewer),
+            edges=referral_edges(page, viewer),
             count=count,
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=after is not None,
-                start_cursor=page_cursor(rows[0]) if rows else None,
-                end_cursor=page_cursor(rows[-1]) if rows else None,
+                start_cursor=page_cursor(records[0]) if records else None,
+                end_cursor=page_cursor(records[-1]) if records else None,
             ),
         )
 

@@ -4,7 +4,6 @@ list answers byte for byte what it answers with the objects made."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -12,10 +11,20 @@ from typing import Any
 
 import orjson
 import pytest
+from strawberry.types.private import is_private
 
-from core.referrals.queries import ReferralRow
+from core.access import PROVIDER_STAFF
+from core.children.access_log import AccessChannel, AccessLog, reading
+from core.identity.roles import OrganisationKind, Role
+from core.identity.viewer import Viewer
+from core.referrals import queries
 from schema.referrals import making
-from schema.referrals.types import Referral, ReferralChild, ReferralDelivery
+from schema.referrals.types import (
+    Referral,
+    ReferralChild,
+    ReferralDelivery,
+    referral_for_viewer,
+)
 from schema.rows import Lane, RowList, Source
 from tests.people import People
 from tests.referrals.test_page_at_driver import _world
@@ -73,56 +82,96 @@ def _snapshot(**changes: Any) -> dict[str, Any]:
     }
 
 
-PROVIDER_ROWS = [
-    ReferralRow(_referral(), _delivery(), _snapshot()),
-    ReferralRow(_referral(version=5), _delivery(version=0), _snapshot()),  # version 0: or
-    ReferralRow(
-        _referral(purged_at=datetime(2027, 1, 1, tzinfo=UTC), status="WITHDRAWN"),
-        _delivery(
-            status="DECLINED",
-            decline_reason="No room.",
-            decline_reason_code="NO_VACANCY",
-            responded_at=datetime(2026, 1, 4, tzinfo=UTC),
-            opened_at=datetime(2026, 1, 4, tzinfo=UTC),
+def _provider_record(referral: SimpleNamespace, delivery: SimpleNamespace, snapshot: Any) -> tuple:
+    """A provider's page record (core.referrals.queries.PROVIDER_RECORD) of these rows."""
+    values = {
+        **{c.key: getattr(referral, c.key) for c in queries.LIST_COLUMNS},
+        "delivery_id": delivery.id,
+        "delivery_status": delivery.status,
+        "delivery_version": delivery.version,
+        "content": orjson.dumps(snapshot).decode(),
+        **{
+            name: getattr(delivery, name)
+            for name in queries.PROVIDER_RECORD
+            if hasattr(delivery, name) and name not in ("id", "status", "version")
+        },
+    }
+    return tuple(values[name] for name in queries.PROVIDER_RECORD)
+
+
+def _live_record(referral: SimpleNamespace) -> tuple:
+    """The LA's page record (core.referrals.queries.LIVE_RECORD) of this row."""
+    return tuple(getattr(referral, name) for name in queries.LIVE_RECORD)
+
+
+PROVIDER = uuid.uuid4()
+PROVIDER_PAGE = queries.ReferralPage(
+    [
+        _provider_record(_referral(), _delivery(), _snapshot()),
+        _provider_record(_referral(version=5), _delivery(version=0), _snapshot()),  # 0: or
+        _provider_record(
+            _referral(purged_at=datetime(2027, 1, 1, tzinfo=UTC), status="WITHDRAWN"),
+            _delivery(
+                status="DECLINED",
+                decline_reason="No room.",
+                decline_reason_code="NO_VACANCY",
+                responded_at=datetime(2026, 1, 4, tzinfo=UTC),
+                opened_at=datetime(2026, 1, 4, tzinfo=UTC),
+            ),
+            {"children": [{"ageBand": "10-15"}], "summary": "", "urgency": "TODAY"},
         ),
-        {"children": [{"ageBand": "10-15"}], "summary": "", "urgency": "TODAY"},
-    ),
-    ReferralRow(
-        _referral(category="FOSTERING"),
-        _delivery(),
-        _snapshot(requiredFrom=None, details=None, documentIds=[], postcode=None),
-    ),
-]
-LIVE_ROWS = [
-    ReferralRow(_referral()),
-    ReferralRow(_referral(details=None, required_from=None, postcode=None, sent_at=None)),
-    ReferralRow(_referral(children=[{"ageBand": "16-17"}], purged_at=datetime(2027, 1, 1))),
-]
+        _provider_record(
+            _referral(category="FOSTERING"),
+            _delivery(),
+            _snapshot(requiredFrom=None, details=None, documentIds=[], postcode=None),
+        ),
+    ],
+    False,
+    PROVIDER,
+)
+LIVE_PAGE = queries.ReferralPage(
+    [
+        _live_record(_referral()),
+        _live_record(_referral(details=None, required_from=None, postcode=None, sent_at=None)),
+        _live_record(_referral(children=[{"ageBand": "16-17"}], purged_at=datetime(2027, 1, 1))),
+    ],
+    True,
+)
 CASES = [
-    pytest.param(making.PROVIDER_EDGES, PROVIDER_ROWS, id="provider"),
-    pytest.param(making.LIVE_EDGES, LIVE_ROWS, id="live"),
+    pytest.param(making.PROVIDER_EDGES, PROVIDER_PAGE, id="provider"),
+    pytest.param(making.LIVE_EDGES, LIVE_PAGE, id="live"),
 ]
 
 
 def _read(source: Source, expression: str, row: object) -> Any:
-    """What the lane reads of ``row`` with ``expression`` (one of ``source``'s)."""
-    return eval(
-        expression.replace("{x}", "x"), {**making.NAMESPACE, "x": row}
-    )  # the lane's own expressions
+    """What the lane reads of ``row`` with ``expression`` (one of ``source``'s, its ``let``
+    names computed first)."""
+    namespace = {**making.NAMESPACE, "x": row}
+    for name, let in source.let.items():
+        namespace[f"let_{name}"] = eval(let.replace("{x}", "x"), namespace)
+    for name in source.let:
+        expression = expression.replace(f"{{{name}}}", f"let_{name}")
+    return eval(expression.replace("{x}", "x"), namespace)
 
 
-def _object_fields(made: object) -> dict[str, Any]:
-    """Every field ``made`` holds, as read (the private ones included; not the resolvers)."""
-    fields = dataclasses.fields(made)  # type: ignore[arg-type]
-    return {f.name: getattr(made, f.name) for f in fields if f.init}
+def _plain_fields(made: object) -> dict[str, Any]:
+    """Every GraphQL field of ``made`` without a resolver, as read."""
+    definition = type(made).__strawberry_definition__  # type: ignore[attr-defined]
+    names = [
+        f.python_name
+        for f in definition.fields
+        if f.base_resolver is None
+        and not (f.type_annotation and is_private(f.type_annotation.annotation))
+    ]
+    return {name: getattr(made, name) for name in names}
 
 
 def _check(source: Source, row: object, made: object) -> None:
     """Each of ``source``'s expressions on ``row`` gives ``made``'s field, nested ones too."""
     assert type(made) is source.origin
     assert _read(source, source.guard, row) if source.guard else True
-    fields = _object_fields(made)
-    assert set(source.fields) == set(fields)  # a field added to the objects is read here too
+    fields = _plain_fields(made)
+    assert set(source.fields) == set(fields)  # a field added to the type is read here too
     for name, expression in source.fields.items():
         value = _read(source, expression, row)
         nested = source.nested.get(name)
@@ -139,15 +188,15 @@ def _check(source: Source, row: object, made: object) -> None:
             _check(nested, value, fields[name])
 
 
-@pytest.mark.parametrize(("lane", "rows"), CASES)
+@pytest.mark.parametrize(("lane", "page"), CASES)
 def test_every_field_a_lane_reads_is_what_the_made_object_holds(
-    lane: Lane, rows: list[ReferralRow]
+    lane: Lane, page: queries.ReferralPage
 ) -> None:
     # given the edges a page makes of its rows
-    edges = RowList(rows, making._edges, lane).objects()
-    # then the lane reads each field of each edge, node, child and delivery from its row
-    for row, edge in zip(rows, edges, strict=True):
-        _check(lane.source, row, edge)
+    edges = making._edges(page.rows)
+    # then the lane reads each field of each edge, node, child and delivery from its record
+    for record, edge in zip(page.records, edges, strict=True):
+        _check(lane.source, record, edge)
 
 
 def test_the_lanes_read_every_type_a_referral_holds() -> None:
@@ -159,15 +208,68 @@ def test_the_lanes_read_every_type_a_referral_holds() -> None:
         assert node.nested["my_delivery"].origin is ReferralDelivery
 
 
-def test_each_lane_refuses_the_other_views_rows() -> None:
-    # then: a provider's lane takes only delivered rows with a snapshot, the LA's only live ones
+def test_a_providers_lane_refuses_a_record_without_a_snapshot() -> None:
+    # given
     provider = making.PROVIDER_REFERRAL
-    live = making.LIVE_REFERRAL
-    assert all(_read(provider, provider.guard or "", row) for row in PROVIDER_ROWS)
-    assert not any(_read(provider, provider.guard or "", row) for row in LIVE_ROWS)
-    assert not _read(provider, provider.guard or "", ReferralRow(_referral(), _delivery(), {}))
-    assert all(_read(live, live.guard or "", row) for row in LIVE_ROWS)
-    assert not any(_read(live, live.guard or "", row) for row in PROVIDER_ROWS)
+    empty = _provider_record(_referral(), _delivery(), {})
+    # then
+    assert all(_read(provider, provider.guard or "", r) for r in PROVIDER_PAGE.records)
+    assert not _read(provider, provider.guard or "", empty)
+
+
+def _signatory() -> Viewer:
+    return Viewer(
+        organisation_id=uuid.uuid4(),
+        organisation_kind=OrganisationKind.LOCAL_AUTHORITY,
+        roles=frozenset({Role.LA_SIGNATORY}),
+        user_id=uuid.uuid4(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "viewer", "lane"),
+    [
+        pytest.param(PROVIDER_PAGE, lambda: _provider(), making.PROVIDER_EDGES, id="provider"),
+        # (only case staff may list referrals: a redacted page is the one rule's fallback)
+        pytest.param(LIVE_PAGE, lambda: _signatory(), None, id="redacted"),
+        pytest.param(LIVE_PAGE, lambda: _caseworker(), making.LIVE_EDGES, id="live"),
+    ],
+)
+def test_a_page_notes_its_reads_and_cursors_as_its_edges_would(
+    page: queries.ReferralPage, viewer: Any, lane: Lane | None
+) -> None:
+    # given
+    who = viewer()
+    log = AccessLog(None, enabled=False)  # type: ignore[arg-type]
+    # when
+    with reading(log, who, AccessChannel.API, None) as one_by_one:
+        each = [referral_for_viewer(row, who) for row in page.rows]
+    with reading(log, who, AccessChannel.API, None) as at_once:
+        edges = making.referral_edges(page, who)
+    # then the same reads, in the same order; the same referrals and cursors
+    assert list(at_once.reads.items()) == list(one_by_one.reads.items())
+    assert len(at_once.reads) == len(page.records)
+    assert edges.lane is lane
+    assert [making.page_cursor(r) for r in page.records] == [e.cursor_value() for e in edges]
+    assert [_plain_fields(e.node) for e in edges] == [_plain_fields(r) for r in each]
+
+
+def _provider() -> Viewer:
+    return Viewer(
+        organisation_id=PROVIDER,
+        organisation_kind=OrganisationKind.PROVIDER,
+        roles=frozenset(PROVIDER_STAFF),
+        user_id=uuid.uuid4(),
+    )
+
+
+def _caseworker() -> Viewer:
+    return Viewer(
+        organisation_id=uuid.uuid4(),
+        organisation_kind=OrganisationKind.LOCAL_AUTHORITY,
+        roles=frozenset({Role.LA_CASEWORKER}),
+        user_id=uuid.uuid4(),
+    )
 
 
 # ---------------------------------------------------------------- through the API

@@ -11,17 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.access import PROVIDER_STAFF
-from core.children.access_log import AccessChannel, AccessLog, reading
-from core.identity.roles import OrganisationKind, Role
-from core.identity.viewer import Viewer
-from core.referrals.queries import ReferralRow
-from schema.referrals.making import referral_edges
 from schema.referrals.types import (
     Referral,
     ReferralChild,
     ReferralDelivery,
-    referral_for_viewer,
 )
 
 #: Read when the field is (a provider's view: from its snapshot).
@@ -183,43 +176,3 @@ def test_a_purged_referral_redacted_for_a_signatory_shows_no_child() -> None:
     # then
     assert made.children == []
     assert made.purged is True
-
-
-def _provider() -> Viewer:
-    return Viewer(
-        organisation_id=uuid.uuid4(),
-        organisation_kind=OrganisationKind.PROVIDER,
-        roles=frozenset(PROVIDER_STAFF),
-        user_id=uuid.uuid4(),
-    )
-
-
-@pytest.mark.parametrize(
-    "viewer",
-    [
-        _provider(),
-        Viewer(
-            organisation_id=uuid.uuid4(),
-            organisation_kind=OrganisationKind.PROVIDER,
-            roles=frozenset({Role.PROVIDER_SIGNATORY}),
-            user_id=uuid.uuid4(),
-        ),
-    ],
-)
-def test_a_page_notes_the_reads_one_by_one_would(viewer: Viewer) -> None:
-    # given: live rows, delivered ones, one twice
-    rows = [
-        ReferralRow(_row(purged=False)),
-        ReferralRow(_row(purged=False), _delivery(), _snapshot()),
-    ]
-    rows += [rows[0], ReferralRow(_row(purged=False), _delivery(), _snapshot())]
-    log = AccessLog(None, enabled=False)  # type: ignore[arg-type]
-    # when
-    with reading(log, viewer, AccessChannel.API, None) as one_by_one:
-        each = [referral_for_viewer(row, viewer) for row in rows]
-    with reading(log, viewer, AccessChannel.API, None) as at_once:
-        edges = referral_edges(rows, viewer)
-    # then
-    assert list(at_once.reads.items()) == list(one_by_one.reads.items())
-    assert len(at_once.reads) == 3
-    assert [_fields(e.node) for e in edges] == [_fields(r) for r in each]
