@@ -1,8 +1,9 @@
 """The strawberry ASGI view at ``/graphql``: authentication, CSRF guard, context, encoding,
 and GraphQL over HTTP as the spec says (media types, status codes, subscriptions refused)."""
 
-# Stays whole (~465 lines): one class, the /graphql view; GraphQL over HTTP's rules (media
-# types, status codes, CSRF, subscriptions refused) are read together as the spec lists them.
+# Stays whole (~520 lines): one class, the /graphql view; GraphQL over HTTP's rules (media
+# types, status codes, CSRF, subscriptions refused) are read together as the spec lists them,
+# and the direct path of a JSON POST beside strawberry's run that it follows hook for hook.
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.types import HTTPMethod
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -102,6 +104,28 @@ _TEXT_OR_NONE = (str, type(None))
 _OBJECT_OR_NONE = (dict, type(None))
 
 
+def _plain_request(data: object) -> GraphQLRequestData | None:
+    """The one operation of a decoded JSON body, as strawberry reads it; None for anything
+    else (a batch, a field of the wrong type), which strawberry's parsing answers."""
+    if type(data) is dict:
+        query = data.get("query")
+        variables = data.get("variables")
+        extensions = data.get("extensions")
+        if (
+            isinstance(query, _TEXT_OR_NONE)
+            and isinstance(variables, _OBJECT_OR_NONE)
+            and isinstance(extensions, _OBJECT_OR_NONE)
+        ):
+            return GraphQLRequestData(
+                query=query,
+                variables=variables,
+                operation_name=data.get("operationName"),
+                extensions=extensions,
+                protocol="http",
+            )
+    return None
+
+
 def bearer_token(connection: HTTPConnection) -> str | None:
     header = connection.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -154,6 +178,9 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
 
 class PortalGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = TextFrameWebSocketAdapter
+    #: JSON POSTs by :meth:`_answer_json_post` (False: by strawberry's run, as the tests
+    #: that compare the two set it).
+    direct_path = True
 
     def __init__(
         self,
@@ -200,7 +227,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             with request_ledger() as ledger, ping_every_checkout() if last else nullcontext():
                 try:
                     async with self.db.request_scope():
-                        response = await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
+                        response = await self._serve(request, context, root_value)
                 except Exception as error:
                     lost = is_database_unavailable(error)
                     if lost and not last and ledger.may_run_again:
@@ -231,6 +258,42 @@ class PortalGraphQL(GraphQL[Context, None]):
             )
             return unavailable_response(error_id, failure)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _serve(
+        self, request: Request, context: Context | UnsetType, root_value: UnsetType | None
+    ) -> Response:
+        """A JSON POST (most requests) by :meth:`_answer_json_post`; anything else (GET and
+        GraphiQL, multipart, a streaming ``Accept``, another method) by strawberry's run."""
+        if (
+            self.direct_path
+            and context is UNSET
+            and root_value is UNSET
+            and request.method == "POST"
+            and request.headers.get("content-type") == APPLICATION_JSON
+            and self._get_stream_transport_from_headers(request.headers) is None
+        ):
+            return await self._answer_json_post(request)
+        return await super().run(request, context, root_value)  # type: ignore[arg-type]  # our Context
+
+    async def _answer_json_post(self, request: Request) -> Response:
+        """What strawberry's run does for a JSON POST, hook for hook and in its order (root
+        value, sub-response, context with the CSRF guard, body, execution, result,
+        response), without its request adapter and the branches such a request never takes
+        (WebSocket, GraphiQL, multipart, batches, streaming)."""
+        root_value = None  # this view's root value (strawberry's get_root_value gives None)
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        request_data = _plain_request(self.parse_json(await request.body()))
+        if request_data is None:
+            # A batch (batching is off), fields of the wrong type or not an object at all:
+            # strawberry's parsing refuses each (400, or the 500 it has always given).
+            await self.parse_http_body(self.request_adapter_class(request))
+            raise AssertionError("strawberry accepted a body the direct path refused")
+        result = await self._execute("POST", context, root_value, request_data)
+        response_data = await self.process_result(request, result)
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        return self.create_response(response_data, sub_response)
 
     async def _before_running_again(self, request: Request, error: BaseException) -> None:
         """A moment's pause first: a server restart or a ``pg_terminate_backend`` ends the
@@ -365,7 +428,15 @@ class PortalGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """strawberry's, except that a subscription is refused before it starts: it would
         run and fail inside the executor (a 200 "Unexpected error" and a traceback)."""
-        method = request_adapter.method
+        return await self._execute(request_adapter.method, context, root_value, request_data)
+
+    async def _execute(
+        self,
+        method: HTTPMethod,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
         if method == "GET":
             allowed -= {OperationType.QUERY}
@@ -434,23 +505,9 @@ class PortalGraphQL(GraphQL[Context, None]):
             and request.content_type == APPLICATION_JSON
             and self._get_stream_transport_from_headers(request.headers) is None
         ):
-            data = self.parse_json(await request.get_body())
-            if type(data) is dict:
-                query = data.get("query")
-                variables = data.get("variables")
-                extensions = data.get("extensions")
-                if (
-                    isinstance(query, _TEXT_OR_NONE)
-                    and isinstance(variables, _OBJECT_OR_NONE)
-                    and isinstance(extensions, _OBJECT_OR_NONE)
-                ):
-                    return GraphQLRequestData(
-                        query=query,
-                        variables=variables,
-                        operation_name=data.get("operationName"),
-                        extensions=extensions,
-                        protocol="http",
-                    )
+            request_data = _plain_request(self.parse_json(await request.get_body()))
+            if request_data is not None:
+                return request_data
         return await super().parse_http_body(request)
 
     def decode_json(self, data: str | bytes) -> object:

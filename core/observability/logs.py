@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import sys
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TextIO
 
 import orjson
@@ -110,12 +112,27 @@ _QUOTED = frozenset(" \t=\r\n\"'")
 _LEVEL_NAMES = {"warn": "warning", "exception": "error"}
 
 
+#: Whether structlog quotes a text (it holds one of :data:`_QUOTED`): a search in C.
+_NEEDS_QUOTES = re.compile("[" + re.escape("".join(sorted(_QUOTED))) + "]").search
+#: What ``ConsoleFormatter`` sends to structlog: an extra named like one of its columns, or
+#: structlog's own record (``_logger``).
+_FALLBACK_KEYS = _CONSOLE_RESERVED | {"_logger"}
+
+
 def _console_value(value: object) -> str:
     """As structlog's console renderer shows a value (``ConsoleRenderer._repr``)."""
     if isinstance(value, str):
         # str.__str__: a str subclass's (a StrEnum's) own text, as structlog writes it.
-        return repr(value) if _QUOTED.intersection(value) else str.__str__(value)
+        return repr(value) if _NEEDS_QUOTES(value) else str.__str__(value)
     return repr(value)
+
+
+@lru_cache(maxsize=64)
+def _level_column(levelname: str) -> str:
+    """``[info     ]``: the level as structlog names and pads it."""
+    level = levelname.lower()
+    level = _LEVEL_NAMES.get(level, level)
+    return f"[{level.ljust(_LEVEL_WIDTH)}]"
 
 
 class ConsoleFormatter(logging.Formatter):
@@ -131,28 +148,26 @@ class ConsoleFormatter(logging.Formatter):
         self.fallback = fallback
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.exc_info or record.exc_text or record.stack_info or hasattr(record, "_logger"):
+        if record.exc_info or record.exc_text or record.stack_info:
             return self.fallback.format(record)
-        event: dict[str, Any] = {}
+        fields = record.__dict__
+        extras = fields.keys() - _RECORD_KEYS  # the record's extras, in one set operation
+        if not _FALLBACK_KEYS.isdisjoint(extras):
+            return self.fallback.format(record)
         request_id = _request_id.get()
-        if request_id is not None:
-            event["request_id"] = request_id
-        for key, value in record.__dict__.items():
-            if key not in _RECORD_KEYS:
-                if key in _CONSOLE_RESERVED:
-                    return self.fallback.format(record)
-                event[key] = value
-        level = record.levelname.lower()
-        level = _LEVEL_NAMES.get(level, level)
-        parts = [
-            datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            f"[{level.ljust(_LEVEL_WIDTH)}]",
-            str(record.getMessage()).ljust(_EVENT_WIDTH),
-            f"[{record.name}]",
-        ]
-        for key in sorted(event):
-            parts.append(f"{key}={_console_value(event[key])}")
-        return " ".join(part for part in parts if part).rstrip(" ")
+        if request_id is not None and "request_id" not in extras:
+            fields = {**fields, "request_id": request_id}
+            extras.add("request_id")
+        line = " ".join(
+            (
+                datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                _level_column(record.levelname),
+                str(record.getMessage()).ljust(_EVENT_WIDTH),
+                f"[{record.name}]",
+                *[f"{key}={_console_value(fields[key])}" for key in sorted(extras)],
+            )
+        )
+        return line.rstrip(" ")
 
 
 def formatter(log_format: str) -> logging.Formatter:
