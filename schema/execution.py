@@ -440,10 +440,12 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         (:func:`lane_completion`), as the pure completion of its objects would give it;
         _NOT_LANED where the lane does not take this selection or these rows."""
         lane = rows.lane
-        pure = self._pure_entry(kind, field_details_list) if lane is not None else None
-        if pure is None or type(kind) is not ListOf:
+        if lane is None or type(kind) is not ListOf:
             return _NOT_LANED
-        function = lane_completion(self.schema, lane, pure.shape, pure.kinds)  # type: ignore[arg-type]  # lane is set
+        pure = self._pure_entry(kind, field_details_list)
+        if pure is None:
+            return _NOT_LANED
+        function = lane_completion(self.schema, lane, pure.shape, pure.kinds)
         if function is None:
             return _NOT_LANED
         try:
