@@ -656,6 +656,11 @@ class _ReadConnection:
             return cls(database, await engine.connect().start())
         return cls(database, None, await greenlet_spawn(_pool_checkout, engine.sync_engine))
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine, as SQLAlchemy's connection names it (without making that)."""
+        return self._database._single_statement
+
     def sqlalchemy(self) -> AsyncConnection:
         """SQLAlchemy's connection around the checkout, made at the first need: as
         ``engine.connect()`` would have made it (its ``engine_connect`` event sets
@@ -789,15 +794,13 @@ class DriverSelect:
         """The rows for ``parameters``, on a connection of :meth:`Database.connection`."""
         if type(connection) is _ReadConnection:
             driver = connection.driver()
-            dialect = connection._database.engine.dialect
         else:  # SQLAlchemy's own AsyncConnection
             sync = connection.sync_connection
-            dialect = sync.dialect
-            invalid = dialect.name != "postgresql" or sync.invalidated or sync.closed
+            invalid = sync.dialect.name != "postgresql" or sync.invalidated or sync.closed
             driver = None if invalid else sync.connection.driver_connection
         if driver is None:
             return (await connection.execute(self.statement, parameters)).all()
-        sql = self._sql or self._compile(dialect)
+        sql = self._sql or self._compile(connection.engine.dialect)
         count_statement(sql)
         try:
             return await driver.fetch(sql, *[parameters[name] for name in self._names])
