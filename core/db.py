@@ -6,7 +6,7 @@ not at all, and what must happen only after the commit (enqueueing a job, publis
 is registered with :func:`after_commit`.
 """
 
-# Stays whole (~730 lines): the engine, the unit of work, its one retry, the read sessions and
+# Stays whole (~900 lines): the engine, the unit of work, its one retry, the read sessions and
 # the outage handling share the pool's and the request connection's private state (_ping_until,
 # the request ledger, _RequestConnection); split them only with that state made explicit.
 
@@ -20,14 +20,14 @@ import socket
 import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any, cast
 
 import orjson
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError, ResourceClosedError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.util import await_
+from sqlalchemy.util import await_, greenlet_spawn
 
 from core.querycount import count_statement
 
@@ -465,46 +465,21 @@ class Database:
                 yield session
             return
         async with self._borrowed(scope) as connection:
-            async with self._read(bind=connection._connection) as session:
+            async with self._read(bind=connection.sqlalchemy()) as session:
                 yield session
 
-    @asynccontextmanager
-    async def _borrowed(self, scope: _RequestConnection) -> AsyncIterator[_ReadConnection]:
+    def _borrowed(self, scope: _RequestConnection) -> _ConnectionBlock:
         """The request's shared connection (checked out at its first use), held by one read
         at a time; a read that fails gives it back rather than keep what may be unusable."""
-        scope.busy = True  # before the checkout: a read starting meanwhile takes its own
-        try:
-            if scope.connection is None:
-                scope.connection = _ReadConnection(
-                    await self._single_statement.connect().start(), self
-                )
-            yield scope.connection
-        except BaseException:
-            scope.busy = False
-            await scope.close()
-            raise
-        scope.busy = False
-        if scope.closed:
-            await scope.close()
+        return _ConnectionBlock(self, scope)
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[AsyncConnection]:
+    def connection(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A connection for plain (Core) reads of ONE statement each, made on every request
         (authentication, a page of a list): cheaper than a session, and on SQLite without a
         transaction of its own (each statement reads one consistent snapshot anyway).
 
         Within :meth:`request_scope`, such reads share the request's one checkout in turn."""
-        scope = _request_connection.get()
-        if scope is None or scope.closed or scope.busy:
-            await _leave_request_connection()  # two at once: no longer one held aside
-            own = _ReadConnection(await self._single_statement.connect().start(), self)
-            try:
-                yield own  # type: ignore[misc]
-            finally:
-                await own.close()
-            return
-        async with self._borrowed(scope) as connection:
-            yield connection  # type: ignore[misc]
+        return _ConnectionBlock(self)  # type: ignore[return-value]  # an AsyncConnection's API
 
     @asynccontextmanager
     async def request_scope(self) -> AsyncIterator[None]:
@@ -651,38 +626,106 @@ class _ReadSession(AsyncSession):
 
 class _ReadConnection:
     """The connection of :meth:`Database.connection` (single statements, autocommit): each
-    statement that meets a lost connection is run again once on a fresh one."""
+    statement that meets a lost connection is run again once on a fresh one.
 
-    __slots__ = ("_connection", "_database")
+    On PostgreSQL it holds the pool's checkout itself, and wraps it in SQLAlchemy's
+    connection only when a statement is run the ordinary way or a session reads on it
+    (:meth:`sqlalchemy`): a :class:`DriverSelect` needs only the driver's connection, and
+    a request whose reads are all such statements (authentication, a page of a list, its
+    count) spares making, and closing, a SQLAlchemy connection around the checkout (about
+    as much CPU as the checkout itself). The checkout is the one ``engine.connect()``
+    makes (the pool's events: the closed-connection check, the ping after idleness or a
+    loss; a failed connect reported to ``handle_error``, the outage log's, as a
+    :class:`DBAPIError`), and once wrapped the connection is the one it always was."""
 
-    def __init__(self, connection: AsyncConnection, database: Database) -> None:
-        self._connection = connection
+    __slots__ = ("_connection", "_database", "_fairy")
+
+    def __init__(
+        self, database: Database, connection: AsyncConnection | None, fairy: Any = None
+    ) -> None:
         self._database = database
+        #: SQLAlchemy's connection, once made (from the start on SQLite).
+        self._connection = connection
+        #: The pool's checkout while no SQLAlchemy connection wraps it (PostgreSQL).
+        self._fairy = fairy
+
+    @classmethod
+    async def checkout(cls, database: Database) -> _ReadConnection:
+        engine = database._single_statement
+        if database.is_sqlite:
+            return cls(database, await engine.connect().start())
+        return cls(database, None, await greenlet_spawn(_pool_checkout, engine.sync_engine))
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine, as SQLAlchemy's connection names it (without making that)."""
+        return self._database._single_statement
+
+    def sqlalchemy(self) -> AsyncConnection:
+        """SQLAlchemy's connection around the checkout, made at the first need: as
+        ``engine.connect()`` would have made it (its ``engine_connect`` event sets
+        AUTOCOMMIT), from then on the only owner of the checkout."""
+        connection = self._connection
+        if connection is None:
+            if self._fairy is None:  # given back (closed), or its fresh checkout failed
+                raise ResourceClosedError("This Connection is closed")
+            engine = self._database._single_statement
+            connection = AsyncConnection(
+                engine, Connection(engine.sync_engine, connection=self._fairy)
+            )
+            self._connection, self._fairy = connection, None
+        return connection
+
+    def driver(self) -> Any:
+        """asyncpg's connection, if a statement may be sent to it: on PostgreSQL, neither
+        closed nor invalidated (then a statement goes the ordinary way, which reconnects)."""
+        fairy = self._fairy
+        if fairy is not None:
+            return fairy.driver_connection if fairy.is_valid else None
+        connection = self._connection
+        if connection is None or self._database.is_sqlite:
+            return None
+        sync = connection.sync_connection
+        if sync is None or sync.invalidated or sync.closed:
+            return None
+        return sync.connection.driver_connection
 
     async def _fresh_connection(self) -> None:
-        dead, self._connection = self._connection, None  # type: ignore[assignment]
+        dead, self._connection = self._connection, None
         with contextlib.suppress(Exception):
-            await dead.close()
-        self._connection = await self._database._single_statement.connect().start()
+            if dead is not None:
+                await dead.close()
+        fresh = await _ReadConnection.checkout(self._database)
+        self._connection, self._fairy = fresh._connection, fresh._fairy
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return await _run_again_once(
-            lambda: self._connection.execute(*args, **kwargs), self._fresh_connection
+            lambda: self.sqlalchemy().execute(*args, **kwargs), self._fresh_connection
         )
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
         return await _run_again_once(
-            lambda: self._connection.scalar(*args, **kwargs), self._fresh_connection
+            lambda: self.sqlalchemy().scalar(*args, **kwargs), self._fresh_connection
         )
 
     async def scalars(self, *args: Any, **kwargs: Any) -> Any:
         return await _run_again_once(
-            lambda: self._connection.scalars(*args, **kwargs), self._fresh_connection
+            lambda: self.sqlalchemy().scalars(*args, **kwargs), self._fresh_connection
         )
 
     async def close(self) -> None:
         """As :meth:`_ReadSession.close`: a connection lost after its statements answered
         is discarded without failing the request."""
+        fairy, self._fairy = self._fairy, None
+        if fairy is not None:
+            # The pool's check-in, as SQLAlchemy's connection does it. It awaits the driver
+            # only to roll back a transaction or to close a connection the pool has no room
+            # for (an overflow one): then in a greenlet, else (most check-ins) at once.
+            if _checks_in_at_once(fairy):
+                fairy.close()
+            else:
+                await greenlet_spawn(fairy.close)
+            return
         if self._connection is None:
             return
         try:
@@ -694,7 +737,31 @@ class _ReadConnection:
                 await self._connection.invalidate()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._connection, name)
+        return getattr(self.sqlalchemy(), name)
+
+
+def _pool_checkout(engine: Engine) -> Any:
+    """A pooled connection, checked out as ``Connection.__init__`` checks one out (run in
+    a greenlet: connecting, or a ping, awaits the driver)."""
+    try:
+        return engine.raw_connection()
+    except engine.dialect.loaded_dbapi.Error as error:
+        Connection._handle_dbapi_exception_noconnection(error, engine.dialect, engine)
+        raise
+
+
+def _checks_in_at_once(fairy: Any) -> bool:
+    """Whether giving ``fairy`` back to its pool awaits nothing (a greenlet costs about as
+    much CPU as the check-in): the reset's rollback has no transaction to roll back (the
+    asyncpg adapter's), and the pool's queue has room for it (else the pool closes it)."""
+    try:
+        return bool(
+            fairy.is_valid
+            and fairy.dbapi_connection._transaction is None
+            and not fairy._pool._pool.full()
+        )
+    except Exception:  # not asyncpg, or not a queue pool: let a greenlet take care
+        return False
 
 
 class DriverSelect:
@@ -725,17 +792,63 @@ class DriverSelect:
 
     async def all(self, connection: Any, parameters: dict[str, Any]) -> Sequence[Any]:
         """The rows for ``parameters``, on a connection of :meth:`Database.connection`."""
-        sync = connection.sync_connection
-        if sync.dialect.name != "postgresql" or sync.invalidated or sync.closed:
+        if type(connection) is _ReadConnection:
+            driver = connection.driver()
+        else:  # SQLAlchemy's own AsyncConnection
+            sync = connection.sync_connection
+            invalid = sync.dialect.name != "postgresql" or sync.invalidated or sync.closed
+            driver = None if invalid else sync.connection.driver_connection
+        if driver is None:
             return (await connection.execute(self.statement, parameters)).all()
-        sql = self._sql or self._compile(sync.dialect)
+        sql = self._sql or self._compile(connection.engine.dialect)
         count_statement(sql)
         try:
-            return await sync.connection.driver_connection.fetch(
-                sql, *[parameters[name] for name in self._names]
-            )
+            return await driver.fetch(sql, *[parameters[name] for name in self._names])
         except Exception:
             return (await connection.execute(self.statement, parameters)).all()
+
+
+class _ConnectionBlock:
+    """The block of :meth:`Database.connection` (and of a session's reads on the request's
+    connection): the request's connection while no other read holds it, else one of its own
+    (two reads at once: the request then stops holding one aside). A class rather than a
+    generator's context manager: entered three times on every request, it costs a third."""
+
+    __slots__ = ("_database", "_own", "_scope")
+
+    def __init__(self, database: Database, scope: _RequestConnection | None = None) -> None:
+        self._database = database
+        #: The request's connection to borrow (decided on entering if not given).
+        self._scope = scope
+        self._own: _ReadConnection | None = None
+
+    async def __aenter__(self) -> _ReadConnection:
+        scope = self._scope
+        if scope is None:
+            scope = _request_connection.get()
+            if scope is None or scope.closed or scope.busy:
+                await _leave_request_connection()  # two at once: no longer one held aside
+                self._own = await _ReadConnection.checkout(self._database)
+                return self._own
+            self._scope = scope
+        scope.busy = True  # before the checkout: a read starting meanwhile takes its own
+        if scope.connection is None:
+            try:
+                scope.connection = await _ReadConnection.checkout(self._database)
+            except BaseException:
+                scope.busy = False
+                await scope.close()
+                raise
+        return scope.connection
+
+    async def __aexit__(self, error_type: object, error: object, traceback: object) -> None:
+        if self._own is not None:
+            await self._own.close()
+            return
+        scope = cast(_RequestConnection, self._scope)
+        scope.busy = False
+        if error_type is not None or scope.closed:
+            await scope.close()  # a read that failed: not kept, it may be unusable
 
 
 class _RequestConnection:
