@@ -15,7 +15,6 @@ distorts far less than two medians taken apart.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import gc
 import io
@@ -31,7 +30,7 @@ from typing import Any
 
 from bench.databases import fresh_database
 from bench.provider_referrals import prepare
-from bench.request_cpu import asgi_caller, cpu_per_request
+from bench.request_cpu import asgi_caller, cpu_per_request, run_on_uvloop
 
 BODY = json.dumps({"query": "{ __typename }"}).encode()
 ANSWER = {"data": {"__typename": "Query"}}
@@ -115,15 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="a database seeded by bench.request_cpu --keep")
     parser.add_argument("--token", help="its session token (printed by --keep)")
     args = parser.parse_args(argv)
-    try:
-        import uvloop
-
-        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
-    except ImportError:  # pragma: no cover
-        runner = asyncio.Runner()
-    with runner:
-        outcome = runner.run(run(args))
-    print(json.dumps(outcome))
+    print(json.dumps(run_on_uvloop(run(args))))
 
 
 if __name__ == "__main__":

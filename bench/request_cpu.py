@@ -198,6 +198,18 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         return outcome
 
 
+def run_on_uvloop(outcome: Awaitable[dict[str, object]]) -> dict[str, object]:
+    """``outcome`` awaited on uvloop (as `portal serve` runs), else asyncio's own loop."""
+    try:
+        import uvloop
+
+        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+    except ImportError:  # pragma: no cover
+        runner = asyncio.Runner()
+    with runner:
+        return runner.run(outcome)  # type: ignore[arg-type]  # a coroutine
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300, help="per endpoint per round")
@@ -212,15 +224,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="a database seeded by an earlier --keep")
     parser.add_argument("--token", help="its session token (printed by --keep)")
     args = parser.parse_args(argv)
-    try:
-        import uvloop
-
-        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
-    except ImportError:  # pragma: no cover
-        runner = asyncio.Runner()
-    with runner:
-        outcome = runner.run(run(args))
-    print(json.dumps(outcome))
+    print(json.dumps(run_on_uvloop(run(args))))
 
 
 if __name__ == "__main__":
